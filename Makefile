@@ -1,0 +1,38 @@
+# Set-up and everyday commands; `make demo` and `make test` work on a fresh Debian/Ubuntu machine.
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+SYSTEM_PACKAGES = libvoikko1 voikko-fi
+# Debian's Chromium drives the browser test of the search page.
+TEST_SYSTEM_PACKAGES = chromium
+DEMO_DATA ?= demo-data
+PORT ?= 8000
+
+.PHONY: install demo test bench clean system-packages test-system-packages
+
+install: system-packages $(BIN)/sotehaku
+
+system-packages:
+	@./.ci/system-packages $(SYSTEM_PACKAGES)
+
+test-system-packages:
+	@./.ci/system-packages $(TEST_SYSTEM_PACKAGES)
+
+$(BIN)/sotehaku: setup.cfg pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sotehaku needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: install
+	$(BIN)/sotehaku --data-dir $(DEMO_DATA) demo --port $(PORT)
+
+test: install test-system-packages
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DATA) sotehaku-data *.egg-info .pytest_cache
