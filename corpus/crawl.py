@@ -1,0 +1,217 @@
+"""The crawler: walks a source breadth-first, politely, and stores what it parses."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from corpus.fetch import FetchError, FetchResult, fetch_url, make_client
+from corpus.parse import ParseError, parse_document
+from corpus.robots import RobotsRules, parse_sitemap
+from corpus.sources import Source
+from corpus.store import CorpusStore
+from corpus.urls import normalize_url
+
+log = logging.getLogger("sotehaku.crawl")
+
+PARSEABLE_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")
+MAX_SITEMAPS = 50
+
+
+@dataclass
+class CrawlStats:
+    """Counts for the crawl summary and the progress display."""
+
+    source: str
+    fetched: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    not_modified: int = 0
+    removed: int = 0
+    queued: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate(self) -> float:
+        """Fetches per second so far."""
+        elapsed = time.monotonic() - self.started
+        return self.fetched / elapsed if elapsed > 0 else 0.0
+
+    def summary(self) -> str:
+        """One line for the end of a crawl."""
+        skipped = sum(self.skipped.values())
+        reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items()))
+        return (
+            f"{self.source}: fetched {self.fetched}, new or changed {self.changed}, unchanged {self.unchanged}, "
+            f"not modified {self.not_modified}, removed {self.removed}, skipped {skipped}"
+            + (f" ({reasons})" if reasons else "")
+        )
+
+
+class Crawler:
+    """Crawls one source into a store; construct, then call run()."""
+
+    def __init__(
+        self,
+        source: Source,
+        store: CorpusStore,
+        *,
+        client: httpx.Client | None = None,
+        progress: Callable[[CrawlStats], None] | None = None,
+    ):
+        self.source = source
+        self.store = store
+        self.client = client or make_client(source.user_agent)
+        self.progress = progress
+        self.stats = CrawlStats(source.name)
+        self._robots: dict[str, RobotsRules] = {}
+        self._queue: deque[str] = deque()
+        self._seen: set[str] = set()
+        self._last_fetch = 0.0
+        self._hashes: dict[str, str] = {}
+
+    def run(self) -> CrawlStats:
+        """Crawl from the start URLs and sitemaps until the queue is empty or max_pages is reached."""
+        for url in self.source.start_urls:
+            self._enqueue(normalize_url(url))
+        for url in list(self._seen):
+            self._read_sitemaps(url)
+        while self._queue and self.stats.fetched < self.source.max_pages:
+            url = self._queue.popleft()
+            self.stats.queued = len(self._queue)
+            self._crawl_one(url)
+            if self.progress:
+                self.progress(self.stats)
+        self.stats.queued = len(self._queue)
+        return self.stats
+
+    def _skip(self, url: str, reason: str) -> None:
+        log.info("skipped %s: %s", url, reason)
+        self.stats.skipped[reason.split(" (")[0]] += 1
+
+    def _enqueue(self, url: str | None) -> None:
+        if url and url not in self._seen and self.source.in_scope(url):
+            self._seen.add(url)
+            self._queue.append(url)
+
+    def _fetch(self, url: str, **conditional) -> FetchResult:
+        delay = max(self.source.delay, self._rules_for(url).crawl_delay or 0.0)
+        wait = self._last_fetch + delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            return fetch_url(self.client, url, allowed=self.source.in_scope, **conditional)
+        finally:
+            self._last_fetch = time.monotonic()
+
+    def _rules_for(self, url: str) -> RobotsRules:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in self._robots:
+            text = None
+            try:
+                result = fetch_url(self.client, f"{key}/robots.txt", allowed=self.source.allows_host)
+                if result.status == 200:
+                    text = result.content.decode("utf-8", errors="replace")
+            except FetchError as exc:
+                log.info("no robots.txt for %s: %s", key, exc.reason)
+            self._robots[key] = RobotsRules(text, self.source.user_agent)
+        return self._robots[key]
+
+    def _read_sitemaps(self, start_url: str) -> None:
+        parts = urlsplit(start_url)
+        rules = self._rules_for(start_url)
+        pending = deque(rules.sitemaps or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"])
+        done: set[str] = set()
+        while pending and len(done) < MAX_SITEMAPS:
+            sitemap_url = normalize_url(pending.popleft())
+            if not sitemap_url or sitemap_url in done or not self.source.allows_host(sitemap_url):
+                continue
+            done.add(sitemap_url)
+            try:
+                result = fetch_url(self.client, sitemap_url, allowed=self.source.allows_host)
+            except FetchError as exc:
+                log.info("no sitemap %s: %s", sitemap_url, exc.reason)
+                continue
+            if result.status != 200:
+                continue
+            sitemap = parse_sitemap(result.content)
+            pending.extend(sitemap.sitemaps)
+            for page in sitemap.pages:
+                self._enqueue(normalize_url(page))
+
+    def _crawl_one(self, url: str) -> None:
+        if not self._rules_for(url).allowed(url):
+            self._skip(url, "disallowed by robots.txt")
+            return
+        meta = self.store.fetch_meta(url) or {}
+        try:
+            result = self._fetch(url, etag=meta.get("etag"), last_modified=meta.get("last_modified"))
+        except FetchError as exc:
+            self._skip(url, exc.reason)
+            return
+        self.stats.fetched += 1
+        if result.not_modified:
+            self.stats.not_modified += 1
+            self._hashes.setdefault(meta["content_hash"], url)
+            for link in meta.get("links", ()):
+                self._enqueue(link)
+            return
+        if result.status in (404, 410):
+            if self.store.delete(url):
+                self.stats.removed += 1
+                log.info("removed %s: HTTP %d", url, result.status)
+            else:
+                self._skip(url, f"HTTP {result.status}")
+            return
+        if result.status != 200:
+            self._skip(url, f"HTTP {result.status}")
+            return
+        kind = result.content_type.split(";")[0].strip().lower()
+        if kind and kind not in PARSEABLE_TYPES:
+            self._skip(url, f"not a document ({kind})")
+            return
+        final = normalize_url(result.final_url) or url
+        if final != url:
+            self._seen.add(final)
+        try:
+            page = parse_document(
+                result.content, final, content_type=result.content_type,
+                source=self.source.name, visibility=self.source.visibility,
+            )
+        except ParseError as exc:
+            self._skip(url, f"unparseable ({exc})")
+            return
+        if page.follow:
+            for link in page.links:
+                self._enqueue(link)
+        if page.canonical and page.canonical != final and self.source.in_scope(page.canonical):
+            self._enqueue(page.canonical)
+            self._skip(url, f"canonical URL is elsewhere ({page.canonical})")
+            return
+        if page.document is None:
+            self._skip(url, "noindex")
+            return
+        first = self._hashes.setdefault(page.document.content_hash, final)
+        if first != final:
+            self._skip(url, f"same content as another page ({first})")
+            return
+        if self.store.put(page.document, etag=result.etag, last_modified=result.last_modified, links=page.links):
+            self.stats.changed += 1
+        else:
+            self.stats.unchanged += 1
+
+
+def crawl_source(
+    source: Source, store: CorpusStore, *, progress: Callable[[CrawlStats], None] | None = None
+) -> CrawlStats:
+    """Crawl one source into the store and return its statistics."""
+    with make_client(source.user_agent) as client:
+        return Crawler(source, store, client=client, progress=progress).run()

@@ -1,0 +1,99 @@
+"""The Document record: the contract between the corpus, indexer and search stages."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+VISIBILITIES = ("public", "internal")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable document, as parsed or imported, before any analysis.
+
+    >>> Document(id="a", text="Sote-uudistus alkaa.").visibility
+    'public'
+    """
+
+    id: str
+    text: str
+    title: str = ""
+    url: str = ""
+    lang: str = "fi"
+    visibility: str = "public"
+    updated: dt.date | None = None
+    source: str = ""
+    section: str = ""
+    description: str = ""
+    headings: tuple[str, ...] = field(default_factory=tuple)
+    content_type: str = "text/html"
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("a document needs a non-empty id")
+        if self.visibility not in VISIBILITIES:
+            raise ValueError(
+                f"visibility of document {self.id!r} is {self.visibility!r}; "
+                f"use one of {', '.join(VISIBILITIES)}"
+            )
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of what the index sees, so unchanged documents can be recognised."""
+        h = hashlib.sha256()
+        for part in (self.title, self.text, self.lang, self.visibility, str(self.updated or "")):
+            h.update(part.encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()
+
+    def replace(self, **changes) -> "Document":
+        """Return a copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict:
+        """The JSONL export shape (also what `sotehaku import` reads)."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "lang": self.lang,
+            "visibility": self.visibility,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "source": self.source,
+            "section": self.section,
+            "description": self.description,
+            "headings": list(self.headings),
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict) -> "Document":
+        """Build a document from the JSONL shape; raises ValueError naming the bad field."""
+        if not isinstance(obj, dict):
+            raise ValueError("expected a JSON object with at least 'id' and 'text'")
+        for key in ("id", "text"):
+            if key not in obj or obj[key] in (None, ""):
+                raise ValueError(f"missing required field {key!r}")
+        updated = obj.get("updated")
+        if updated:
+            try:
+                updated = dt.date.fromisoformat(str(updated)[:10])
+            except ValueError:
+                raise ValueError(f"field 'updated' must be an ISO date (YYYY-MM-DD), got {updated!r}") from None
+        headings = obj.get("headings") or ()
+        return cls(
+            id=str(obj["id"]),
+            text=str(obj["text"]),
+            title=str(obj.get("title") or ""),
+            url=str(obj.get("url") or ""),
+            lang=str(obj.get("lang") or "fi"),
+            visibility=str(obj.get("visibility") or "public"),
+            updated=updated or None,
+            source=str(obj.get("source") or ""),
+            section=str(obj.get("section") or ""),
+            description=str(obj.get("description") or ""),
+            headings=tuple(str(h) for h in headings),
+        )
