@@ -1,0 +1,163 @@
+"""The one search API: a query and a viewer in, ranked hits with snippets out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as q
+from whoosh import sorting
+
+from indexer.build import current_version, open_index
+from search import SearchError
+from search.query import ParsedQuery, parse_query
+from search.snippets import make_highlighter, snippet_for
+
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is searching: anonymous viewers see public documents only; signed-in staff see internal ones too."""
+
+    name: str | None = None
+    staff: bool = False
+
+
+ANONYMOUS = Viewer()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked result with its snippet (HTML: escaped text and <mark> elements)."""
+
+    id: str
+    url: str
+    title: str
+    snippet: str
+    score: float
+    updated: dt.date | None
+    lang: str
+    type: str
+    source: str
+    section: str
+
+    def to_json(self) -> dict:
+        """The shape of a hit in JSON output and the web API."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "snippet": self.snippet,
+            "score": round(self.score, 6),
+            "updated": self.updated.isoformat() if self.updated else None,
+            "lang": self.lang,
+            "type": self.type,
+            "source": self.source,
+            "section": self.section,
+        }
+
+
+@dataclass(frozen=True)
+class Results:
+    """A page of ranked hits, the total number of matches, and whether the any-word fallback was used."""
+
+    query: str
+    total: int
+    page: int
+    size: int
+    hits: list[Hit] = field(default_factory=list)
+    relaxed: bool = False
+
+    def to_json(self) -> dict:
+        """The shape of a results page in JSON output and the web API."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "relaxed": self.relaxed,
+            "hits": [h.to_json() for h in self.hits],
+        }
+
+
+def visibility_filter(viewer: Viewer) -> q.Query | None:
+    """The filter every way out of the engine applies: None for staff, public documents for everyone else."""
+    return None if viewer.staff else q.Term("visibility", "public")
+
+
+class SearchEngine:
+    """Searches the published index of a data directory, picking up newly published versions by itself."""
+
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        self._lock = threading.Lock()
+        self._index = None
+        self._version = None
+
+    def _current_index(self):
+        version = current_version(self.data_dir)
+        with self._lock:
+            if self._index is None or version != self._version:
+                self._index = open_index(self.data_dir)
+                self._version = version
+            return self._index
+
+    @property
+    def version(self) -> str | None:
+        """The index version the engine searches (opening it if needed)."""
+        self._current_index()
+        return self._version
+
+    def doc_count(self, viewer: Viewer = ANONYMOUS) -> int:
+        """How many documents the viewer may see."""
+        ix = self._current_index()
+        with ix.searcher() as searcher:
+            flt = visibility_filter(viewer)
+            return searcher.doc_count() if flt is None else len(searcher.search(flt, limit=None, scored=False))
+
+    def search(self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS) -> Results:
+        """Ranked hits for a query: all words preferred, any word when that finds nothing."""
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
+        if not 1 <= page <= MAX_PAGE:
+            raise SearchError(f"Page must be between 1 and {MAX_PAGE}, not {page}.")
+        ix = self._current_index()
+        parsed: ParsedQuery = parse_query(text, ix.schema)
+        flt = visibility_filter(viewer)
+        # Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order).
+        order = [sorting.ScoreFacet(), sorting.FieldFacet("id")]
+        with ix.searcher() as searcher:
+            relaxed = False
+            results = searcher.search(parsed.all_words, filter=flt, limit=page * size, sortedby=order, terms=True)
+            if results.is_empty() and parsed.any_word is not parsed.all_words:
+                relaxed = True
+                results = searcher.search(parsed.any_word, filter=flt, limit=page * size, sortedby=order, terms=True)
+            results.highlighter = make_highlighter()
+            hits = [_hit(r) for r in results[(page - 1) * size : page * size]]
+            return Results(query=parsed.text, total=len(results), page=page, size=size, hits=hits, relaxed=relaxed)
+
+
+def _hit(result) -> Hit:
+    updated = result.get("updated")
+    return Hit(
+        id=result["id"],
+        url=result.get("url", ""),
+        title=result.get("title", ""),
+        snippet=snippet_for(result),
+        score=_score_of(result),
+        updated=updated.date() if updated else None,
+        lang=result.get("lang", ""),
+        type=result.get("type", ""),
+        source=result.get("source", ""),
+        section=result.get("section", ""),
+    )
+
+
+def _score_of(result) -> float:
+    """The BM25F score of a hit; sorted searches report their sort key (-score, id ordinal) instead."""
+    key = result.score
+    return float(-key[0] if isinstance(key, tuple) else key or 0.0)

@@ -1,0 +1,70 @@
+"""The search page's interface texts in Finnish, Swedish and English."""
+
+from __future__ import annotations
+
+UI_LANGUAGES = ("fi", "sv", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fi": {
+        "site_name": "sotehaku",
+        "tagline": "Hae sote-uudistuksen ja hyvinvointialueen sivuilta",
+        "skip": "Siirry hakutuloksiin",
+        "label": "Hakusanat",
+        "button": "Hae",
+        "results": "{total} tulosta haulle ”{q}”",
+        "one_result": "1 tulos haulle ”{q}”",
+        "no_results": "Haulla ”{q}” ei löytynyt tuloksia. Kokeile toista sanaa tai yleisempää hakua.",
+        "relaxed": "Mikään sivu ei sisällä kaikkia hakusanoja; näytetään sivut, joilla on jokin niistä.",
+        "updated": "Päivitetty",
+        "previous": "Edellinen sivu",
+        "next": "Seuraava sivu",
+        "page": "Sivu {page}",
+        "pagination": "Tulossivut",
+        "languages": "Kieli",
+        "error": "Haku ei onnistunut",
+        "no_index": "Hakemisto ei ole vielä käytettävissä. Yritä hetken kuluttua uudelleen.",
+        "hint": "Voit kirjoittaa sanat missä muodossa tahansa, esimerkiksi ”hyvinvointialueella” tai ”työryhmien”.",
+    },
+    "sv": {
+        "site_name": "sotehaku",
+        "tagline": "Sök på sidorna om vårdreformen och välfärdsområdet",
+        "skip": "Gå till sökresultaten",
+        "label": "Sökord",
+        "button": "Sök",
+        "results": "{total} resultat för ”{q}”",
+        "one_result": "1 resultat för ”{q}”",
+        "no_results": "Sökningen ”{q}” gav inga resultat. Prova ett annat ord eller en bredare sökning.",
+        "relaxed": "Ingen sida innehåller alla sökord; sidor med något av dem visas.",
+        "updated": "Uppdaterad",
+        "previous": "Föregående sida",
+        "next": "Nästa sida",
+        "page": "Sida {page}",
+        "pagination": "Resultatsidor",
+        "languages": "Språk",
+        "error": "Sökningen misslyckades",
+        "no_index": "Sökindexet är inte tillgängligt ännu. Försök igen om en stund.",
+        "hint": "Du kan skriva orden i vilken form som helst.",
+    },
+    "en": {
+        "site_name": "sotehaku",
+        "tagline": "Search the health and social services reform and welfare area pages",
+        "skip": "Skip to results",
+        "label": "Search words",
+        "button": "Search",
+        "results": "{total} results for “{q}”",
+        "one_result": "1 result for “{q}”",
+        "no_results": "No results for “{q}”. Try another word or a broader search.",
+        "relaxed": "No page contains every word; showing pages with any of them.",
+        "updated": "Updated",
+        "previous": "Previous page",
+        "next": "Next page",
+        "page": "Page {page}",
+        "pagination": "Result pages",
+        "languages": "Language",
+        "error": "The search failed",
+        "no_index": "The search index is not available yet. Please try again in a moment.",
+        "hint": "Type words in any inflected form, in Finnish, Swedish or English.",
+    },
+}
+
+LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
