@@ -1,0 +1,102 @@
+"""The search engine on small indexes built in temp dirs: ranking order, fallback, snippets, visibility, errors."""
+
+import pytest
+
+from corpus.document import Document
+from indexer.build import NoIndexError, build_index, current_version
+from search.engine import ANONYMOUS, SearchEngine, Viewer
+from search.query import QueryError
+
+DOCS = [
+    Document(id="wg", title="Viestintätyöryhmä", text="Työryhmän tehtävänä on viestiä uudistuksesta. Työryhmässä on seitsemän jäsentä."),
+    Document(id="voucher", title="Palveluseteli", text="Palvelusetelillä asiakas valitsee palveluntuottajan itse."),
+    Document(id="html", title="Ohje <b>lihavointiin</b>", text='Kirjoita <script>alert("x")</script> kotihoito & muuta.'),
+    Document(id="secret", title="Pöytäkirja", text="Hanke kaarnalaiva etenee. Työryhmä kokoontui.", visibility="internal"),
+    Document(id="tie-b", text="tasapeli sana"),
+    Document(id="tie-a", text="tasapeli sana"),
+]
+
+
+@pytest.fixture(scope="module")
+def small_engine(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("small")
+    build_index(DOCS, data_dir)
+    return SearchEngine(data_dir)
+
+
+def test_inflected_query_finds_and_marks_inflected_forms(small_engine):
+    results = small_engine.search("työryhmät")
+    assert [h.id for h in results.hits] == ["wg"]
+    assert "Työryhmän</mark>" in results.hits[0].snippet
+    assert "Työryhmässä</mark>" in results.hits[0].snippet
+
+
+def test_all_words_preferred_then_any_word(small_engine):
+    strict = small_engine.search("palveluseteli asiakas")
+    assert [h.id for h in strict.hits] == ["voucher"] and not strict.relaxed
+    relaxed = small_engine.search("palveluseteli kotihoito")
+    assert {h.id for h in relaxed.hits} == {"voucher", "html"} and relaxed.relaxed
+
+
+def test_document_html_is_escaped_in_snippets(small_engine):
+    snippet = small_engine.search("kotihoito").hits[0].snippet
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+    assert "<mark" in snippet and "&amp;" in snippet
+
+
+def test_anonymous_viewers_never_see_internal_documents(small_engine):
+    assert small_engine.search("kaarnalaiva").total == 0
+    assert "secret" not in [h.id for h in small_engine.search("työryhmä", viewer=ANONYMOUS).hits]
+    staff = Viewer(name="tester", staff=True)
+    assert [h.id for h in small_engine.search("kaarnalaiva", viewer=staff).hits] == ["secret"]
+    assert small_engine.doc_count() == len(DOCS) - 1
+    assert small_engine.doc_count(staff) == len(DOCS)
+
+
+def test_ties_are_broken_by_id(small_engine):
+    hits = small_engine.search("tasapeli").hits
+    assert [h.id for h in hits] == ["tie-a", "tie-b"]
+    assert hits[0].score == hits[1].score
+
+
+def test_pagination(small_engine):
+    first = small_engine.search("tasapeli", size=1)
+    second = small_engine.search("tasapeli", size=1, page=2)
+    assert first.total == second.total == 2
+    assert [h.id for h in first.hits + second.hits] == ["tie-a", "tie-b"]
+
+
+@pytest.mark.parametrize("query, message", [("", "empty"), ("   ", "empty"), ("ja on se", "only very common words"), ("x" * 1001, "shorten")])
+def test_unsearchable_queries_explain_themselves(small_engine, query, message):
+    with pytest.raises(QueryError, match=message):
+        small_engine.search(query)
+
+
+def test_missing_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(NoIndexError, match="Run 'sotehaku index' first"):
+        SearchEngine(tmp_path).search("sote")
+
+
+def test_new_index_version_is_picked_up_without_restart(tmp_path):
+    build_index([Document(id="old", text="vanha kotihoito")], tmp_path)
+    engine = SearchEngine(tmp_path)
+    assert [h.id for h in engine.search("kotihoito").hits] == ["old"]
+    first = current_version(tmp_path)
+    build_index([Document(id="new", text="uusi kotihoito")], tmp_path)
+    assert current_version(tmp_path) != first
+    assert [h.id for h in engine.search("kotihoito").hits] == ["new"]
+
+
+def test_failed_build_leaves_the_published_index_usable(tmp_path):
+    build_index([Document(id="kept", text="kotihoito")], tmp_path)
+    version = current_version(tmp_path)
+
+    def exploding():
+        yield Document(id="x", text="kotihoito")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        build_index(exploding(), tmp_path)
+    assert current_version(tmp_path) == version
+    assert [h.id for h in SearchEngine(tmp_path).search("kotihoito").hits] == ["kept"]
+    assert not [p for p in (tmp_path / "index").iterdir() if p.name.endswith(".building")]
