@@ -1,68 +1,154 @@
-"""The Finnish analyzer on real Voikko: terms, offsets that slice back to the surface word, pickling."""
+"""Finnish, Swedish and English analysis on real Voikko: terms, offsets that slice back to the surface, pickling."""
 
 import pickle
 
 import pytest
 
-from indexer.analysis import finnish_analyzer, lemmas_of
+from indexer.analysis import PART_BOOST, english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
 from indexer.schema import build_schema
 
 
-def terms_by_word(text):
-    """surface word -> set of terms emitted at its position."""
+def index_terms(text, analyzer=None):
+    """surface word -> set of terms the analyzer emits for it when indexing."""
     out = {}
-    for t in finnish_analyzer()(text, positions=True, chars=True):
+    for t in (analyzer or finnish_analyzer())(text, positions=True, chars=True):
         out.setdefault(text[t.startchar : t.endchar], set()).add(t.text)
     return out
+
+
+def query_terms(text, analyzer=None):
+    """The whole-word terms of a query (compound parts, boosted lower, left out)."""
+    return {t.text for t in (analyzer or finnish_analyzer())(text, mode="query") if t.boost >= 1.0}
+
+
+def terms_of(word, analyzer=None):
+    return index_terms(word, analyzer)[word]
 
 
 @pytest.mark.parametrize(
     "word, expected",
     [
+        ("kuusi", {"kuusi", "kuu"}),
+        ("alusta", {"alku", "alus", "alusta", "alustaa"}),
         ("työryhmien", {"työryhmä"}),
-        ("työryhmässä", {"työryhmä"}),
         ("hyvinvointialueella", {"hyvinvointialue"}),
         ("Päijät-Hämeessä", {"päijät-häme"}),
-        ("sote-uudistuksen", {"sote-uudistus"}),
         ("palvelusetelillä", {"palveluseteli"}),
-        ("kuusi", {"kuu", "kuusi"}),
-        ("alusta", {"alku", "alus", "alusta", "alustaa"}),
+        ("tehty", {"tehty", "tehdä"}),
+        ("koskevien", {"koskeva", "koskea"}),
+        ("muuttamisesta", {"muuttaa", "muuttaminen"}),
     ],
 )
-def test_every_reading_gives_its_lemma(word, expected):
-    assert expected <= terms_by_word(word)[word]
+def test_inflection_every_reading_and_verb_bases(word, expected):
+    assert expected <= terms_of(word)
 
 
-def test_lemmas_of_unknown_word_is_empty():
-    assert lemmas_of("phhyky") == ()
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("rakenneuudistushankkeen", {"rakenneuudistushanke", "rakenne", "uudistus", "hanke"}),
+        ("sote-uudistuksen", {"sote-uudistus", "sote", "uudistus"}),
+        ("digityöryhmässä", {"digityöryhmä", "työryhmä", "ryhmä"}),
+        ("viestintätyöryhmän", {"viestintätyöryhmä", "työryhmä"}),
+    ],
+)
+def test_compounds_give_their_parts_at_the_same_position(word, expected):
+    tokens = [t.copy() for t in finnish_analyzer()(word, positions=True, chars=True)]
+    assert expected <= {t.text for t in tokens}
+    assert {t.pos for t in tokens} == {0}
+    assert {(t.startchar, t.endchar) for t in tokens} == {(0, len(word))}
 
 
-def test_unknown_word_passes_through_lower_cased():
-    assert terms_by_word("PHHYKY:n päätös")["PHHYKY:n"] == {"phhyky:n"}
+def test_parts_weigh_less_than_lemmas():
+    boosts = {t.text: t.boost for t in finnish_analyzer()("rakenneuudistushankkeen")}
+    assert boosts["rakenneuudistushanke"] == 1.0 and boosts["hanke"] == PART_BOOST
 
 
-def test_stopwords_are_dropped():
-    terms = [t.text for t in finnish_analyzer()("Tämä on ja se että kotihoito")]
-    assert terms == ["kotihoito"]
+def test_query_parts_are_marked_by_a_lower_boost():
+    assert query_terms("työryhmien") == {"työryhmä"}
+    boosts = {t.text: t.boost for t in finnish_analyzer()("rakenneuudistushankkeen", mode="query")}
+    assert boosts == {"rakenneuudistushanke": 1.0, "rakenne": PART_BOOST, "uudistus": PART_BOOST, "hanke": PART_BOOST,
+                      "uudistushanke": PART_BOOST, "uudistaa": PART_BOOST}
 
 
-def test_offsets_point_at_the_surface_word():
+@pytest.mark.parametrize(
+    "query, document",
+    [
+        ("sotekeskus", "sote-keskuksissa"),
+        ("sote-keskus", "sotekeskuksessa"),
+        ("soteuudistus", "sote-uudistuksen"),
+        ("sote-uudistus", "soteuudistuksesta"),
+        ("hyvinvointialueella", "hyvinvointialueiden"),
+        ("Beyoncé", "Beyoncén"),
+        ("HUS", "HUS:n"),
+        ("Kela-korvaus", "Kela-korvauksen"),
+        ("hyte-kerroin", "hyte-kertoimen"),
+        ("PHHYKY", "PHHYKY:n"),
+    ],
+)
+def test_spelling_variants_and_unknown_words_meet(query, document):
+    assert query_terms(query) & terms_of(document)
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("soteuudistus", {"soteuudistus", "sote-uudistus", "sote", "uudistus"}),
+        ("sotekeskuksessa", {"sotekeskus", "sote-keskus", "sote", "keskus"}),
+        ("HUS:n", {"hus"}),
+        ("Kela-korvaus", {"kela-korvaus", "kelakorvaus", "kela", "korvaus"}),
+        ("hyte-kerroin", {"hyte-kerroin", "hyte", "kerroin"}),
+        ("PHHYKY", {"phhyky"}),
+        ("Beyoncén", {"beyoncén", "beyoncé"}),
+    ],
+)
+def test_unknown_words_are_split_or_stemmed(word, expected):
+    assert expected <= terms_of(word)
+
+
+def test_coordination_ellipsis_completes_the_compound():
+    terms = index_terms("sosiaali- ja terveyspalvelut sekä ICT- ja digityöryhmä")
+    assert {"sosiaalipalvelu", "sosiaali", "palvelu"} <= terms["sosiaali-"]
+    assert "terveyspalvelu" in terms["terveyspalvelut"]
+    assert {"ict-työryhmä", "icttyöryhmä"} <= terms["ICT-"]
+
+
+def test_stopwords_and_case():
+    assert query_terms("Tämä on ja se että KOTIHOITO") == {"kotihoito"}
+
+
+def test_offsets_point_at_the_surface_word_and_positions_follow_words():
     text = "Päijät-Hämeen työryhmien kokouksessa käsiteltiin sote-uudistusta."
-    tokens = [(t.text, t.startchar, t.endchar, t.pos) for t in finnish_analyzer()(text, positions=True, chars=True)]
-    surfaces = [text[s:e] for _, s, e, _ in tokens]
+    tokens = [t.copy() for t in finnish_analyzer()(text, positions=True, chars=True)]
+    surfaces = list(dict.fromkeys(text[t.startchar : t.endchar] for t in tokens))
     assert surfaces == ["Päijät-Hämeen", "työryhmien", "kokouksessa", "käsiteltiin", "sote-uudistusta"]
-    assert [p for *_, p in tokens] == sorted(p for *_, p in tokens)
+    assert [t.pos for t in tokens] == sorted(t.pos for t in tokens)
 
 
-def test_readings_share_one_position():
-    positions = {t.text: t.pos for t in finnish_analyzer()("kuusi puuta", positions=True)}
-    assert positions["kuu"] == positions["kuusi"] != positions["puu"]
+@pytest.mark.parametrize(
+    "typed, document",
+    [("paijat-hame", "Päijät-Hämeessä"), ("tyoryhma", "työryhmä"), ("tyoryhmien", "työryhmien"), ("valfardsomradet", "välfärdsområdet")],
+)
+def test_folded_queries_meet_words_with_umlauts(typed, document):
+    assert query_terms(typed, folded_analyzer()) & terms_of(document, folded_analyzer())
 
 
-def test_analyzer_and_schema_pickle_round_trip():
-    analyzer = finnish_analyzer()
-    clone = pickle.loads(pickle.dumps(analyzer))
-    text = "Työryhmien kokouksessa kuusi jäsentä"
-    assert [t.text for t in clone(text)] == [t.text for t in analyzer(text)]
+def test_folded_fields_hold_only_words_with_umlauts_and_queries_only_unknown_words():
+    assert index_terms("Lahden kaupunki", folded_analyzer()) == {}
+    assert query_terms("työryhmä", folded_analyzer()) == set()
+    assert query_terms("saa", folded_analyzer()) == set()  # a word of its own, not a mistyped sää
+
+
+def test_swedish_and_english_use_their_own_stemmers_and_stopwords():
+    assert index_terms("hemvården och välfärdsområdena", swedish_analyzer()) == {"hemvården": {"hemvård"}, "välfärdsområdena": {"välfärdsområden"}}
+    assert query_terms("the service vouchers", english_analyzer()) == {"servic", "voucher"}
+
+
+def test_analyzers_and_schema_pickle_round_trip():
+    text = "Työryhmien kokouksessa sosiaali- ja terveyspalveluista"
+    for make in (finnish_analyzer, folded_analyzer, swedish_analyzer):
+        analyzer = make()
+        clone = pickle.loads(pickle.dumps(analyzer))
+        assert [t.text for t in clone(text)] == [t.text for t in analyzer(text)]
     schema = pickle.loads(pickle.dumps(build_schema()))
-    assert [t.text for t in schema["text"].analyzer("hyvinvointialueella")] == ["hyvinvointialue"]
+    assert [t.text for t in schema["text_fi"].analyzer("hyvinvointialueella")] == ["hyvinvointialue", "hyvinvointi", "alue"]
