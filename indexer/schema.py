@@ -1,31 +1,51 @@
-"""The Whoosh schema of a sotehaku index."""
+"""The Whoosh schema of a sotehaku index: analysed fields per language, folded fields, stored fields."""
 
 from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from indexer.analysis import finnish_analyzer
+from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
 
+LANGUAGES = ("fi", "sv", "en")
 # Field boosts for BM25F: a word in the title says more about a page than the same word in its body.
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 1.5
+# Searchable text fields by role; a document's text goes into the field of its language.
+TITLE_FIELDS = {lang: f"title_{lang}" for lang in LANGUAGES}
+HEADINGS_FIELDS = {lang: f"headings_{lang}" for lang in LANGUAGES}
+TEXT_FIELDS = {lang: f"text_{lang}" for lang in LANGUAGES}
+FOLDED_FIELDS = ("title_folded", "text_folded")
+# Fields whose postings carry character offsets, from which snippets are cut without re-analysis.
+SNIPPET_FIELDS = (*TEXT_FIELDS.values(), "text_folded")
 
 
 def build_schema() -> Schema:
-    """Fields of the index: analysed text for matching, stored fields for hits and snippets, ids for filters."""
-    analyzer = finnish_analyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        url=ID(stored=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        headings=TEXT(analyzer=analyzer, field_boost=HEADINGS_BOOST),
-        section=TEXT(analyzer=analyzer, stored=True),
-        text=TEXT(analyzer=analyzer, stored=True, chars=True),
-        description=STORED(),
-        lang=ID(stored=True),
-        visibility=ID(stored=True),
-        source=ID(stored=True),
-        type=ID(stored=True),
-        updated=DATETIME(stored=True),
-        content_hash=ID(stored=True),
-    )
+    """Stored fields for display, analysed fields for matching (one set per language), ids for filters."""
+    analyzers = {"fi": finnish_analyzer(), "sv": swedish_analyzer(), "en": english_analyzer()}
+    folded = folded_analyzer()
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "url": ID(stored=True),
+        "lang": ID(stored=True),
+        "visibility": ID(stored=True),
+        "source": ID(stored=True),
+        "type": ID(stored=True),
+        "updated": DATETIME(stored=True),
+        "content_hash": ID(stored=True),
+        "title": STORED(),
+        "text": STORED(),
+        "description": STORED(),
+        "section": TEXT(analyzer=analyzers["fi"], stored=True),
+        "title_folded": TEXT(analyzer=folded, field_boost=TITLE_BOOST),
+        "text_folded": TEXT(analyzer=folded, chars=True),
+    }
+    for lang, analyzer in analyzers.items():
+        fields[TITLE_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
+        fields[HEADINGS_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=HEADINGS_BOOST)
+        fields[TEXT_FIELDS[lang]] = TEXT(analyzer=analyzer, chars=True)
+    return Schema(**fields)
+
+
+def index_language(lang: str) -> str:
+    """The language whose fields hold a document: its own if supported, else Finnish."""
+    return lang if lang in LANGUAGES else "fi"

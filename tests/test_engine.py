@@ -100,3 +100,13 @@ def test_failed_build_leaves_the_published_index_usable(tmp_path):
     assert current_version(tmp_path) == version
     assert [h.id for h in SearchEngine(tmp_path).search("kotihoito").hits] == ["kept"]
     assert not [p for p in (tmp_path / "index").iterdir() if p.name.endswith(".building")]
+
+
+def test_parallel_build_finds_the_same_documents(tmp_path):
+    docs = [Document(id=f"d{i:03d}", text=f"Työryhmän kokous numero {i}. Hyvinvointialueen palvelut.") for i in range(250)]
+    build_index(docs, tmp_path / "one", procs=1)
+    build_index(docs, tmp_path / "two", procs=2)
+    one = SearchEngine(tmp_path / "one").search("työryhmät hyvinvointialueella", size=100)
+    two = SearchEngine(tmp_path / "two").search("työryhmät hyvinvointialueella", size=100)
+    assert one.total == two.total == 250
+    assert [h.id for h in one.hits] == [h.id for h in two.hits]
