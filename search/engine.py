@@ -8,15 +8,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as q
-from whoosh import sorting
+from whoosh import scoring, sorting
 
 from indexer.build import current_version, open_index
 from search import SearchError
+from indexer.lexicon import lexicon_path, load_lexicon
 from search.query import ParsedQuery, parse_query
-from search.snippets import make_highlighter, snippet_for
+from search.snippets import make_snippet
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
+# BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2: a document's extra
+# lemma and part terms repeat a word's weight. Tuned on the first 500 squad2-fi tune questions
+# (MRR@10 0.619 at K1=1.2, 0.626 at 0.9, 0.611 at 1.6; B=0.5 and 0.9 were worse); re-check with
+# benchmarks/retrieval.py.
+RANKING = scoring.BM25F(B=0.75, K1=0.9)
 
 
 @dataclass(frozen=True)
@@ -126,28 +132,27 @@ class SearchEngine:
         if not 1 <= page <= MAX_PAGE:
             raise SearchError(f"Page must be between 1 and {MAX_PAGE}, not {page}.")
         ix = self._current_index()
-        parsed: ParsedQuery = parse_query(text, ix.schema)
+        parsed: ParsedQuery = parse_query(text, load_lexicon(lexicon_path(self.data_dir)))
         flt = visibility_filter(viewer)
         # Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order).
         order = [sorting.ScoreFacet(), sorting.FieldFacet("id")]
-        with ix.searcher() as searcher:
+        with ix.searcher(weighting=RANKING) as searcher:
             relaxed = False
             results = searcher.search(parsed.all_words, filter=flt, limit=page * size, sortedby=order, terms=True)
             if results.is_empty() and parsed.any_word is not parsed.all_words:
                 relaxed = True
                 results = searcher.search(parsed.any_word, filter=flt, limit=page * size, sortedby=order, terms=True)
-            results.highlighter = make_highlighter()
-            hits = [_hit(r) for r in results[(page - 1) * size : page * size]]
+            hits = [_hit(r, searcher) for r in results[(page - 1) * size : page * size]]
             return Results(query=parsed.text, total=len(results), page=page, size=size, hits=hits, relaxed=relaxed)
 
 
-def _hit(result) -> Hit:
+def _hit(result, searcher) -> Hit:
     updated = result.get("updated")
     return Hit(
         id=result["id"],
         url=result.get("url", ""),
         title=result.get("title", ""),
-        snippet=snippet_for(result),
+        snippet=make_snippet(searcher, result.docnum, result.matched_terms(), result.get("text", "")),
         score=_score_of(result),
         updated=updated.date() if updated else None,
         lang=result.get("lang", ""),
