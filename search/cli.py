@@ -21,7 +21,8 @@ from corpus.sample import demo_sources, serve_sample_site
 from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
 from indexer import IndexingError
-from indexer.build import build_index
+from indexer.analysis import explain
+from indexer.build import build_index, default_procs
 from search import SearchError
 from search.engine import ANONYMOUS, SearchEngine, Viewer
 
@@ -139,16 +140,19 @@ def export(data_dir: Path, fmt: str, output) -> None:
 
 
 @main.command()
+@click.option("--procs", type=click.IntRange(1, 64), help="Processes that analyse documents (default: one per core for large corpora).")
 @click.pass_obj
-def index(data_dir: Path) -> None:
+def index(data_dir: Path, procs: int | None) -> None:
     """Build the search index from the corpus store and publish it."""
     with open_data_store(data_dir) as store:
         total = store.count()
         if total == 0:
             raise click.ClickException(f"The corpus in {data_dir} is empty. Run 'sotehaku crawl' or 'sotehaku import' first.")
         started = time.monotonic()
-        with click.progressbar(length=total, label="Indexing", file=sys.stderr) as bar:
-            built = build_index(store.iter_documents(), data_dir, progress=lambda n: bar.update(1))
+        with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
+            built = build_index(
+                store.iter_documents(), data_dir, progress=lambda n: bar.update(1), procs=procs or default_procs(total)
+            )
     click.echo(f"Indexed {built.documents} documents in {time.monotonic() - started:.1f} s as version {built.version}.")
 
 
@@ -184,6 +188,27 @@ def _terminal_snippet(snippet: str) -> str:
     return "".join(
         click.style(html.unescape(p), bold=True) if i % 2 else html.unescape(p) for i, p in enumerate(parts)
     )
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True, help="Language of the text.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True, help="Output format.")
+def analyze(text: str | None, lang: str, fmt: str) -> None:
+    """Show the index terms of each word, to see why a document matched.
+
+    Reads TEXT, or else one text per line from standard input. With --format jsonl it writes one JSON
+    object per input line: {"tokens": [{"text", "start", "end", "terms", "folded"}]}.
+    """
+    lines = [text] if text is not None else (line.rstrip("\n") for line in click.get_text_stream("stdin"))
+    for line in lines:
+        tokens = explain(line, lang)
+        if fmt == "jsonl":
+            click.echo(json.dumps({"tokens": tokens}, ensure_ascii=False))
+            continue
+        for token in tokens:
+            folded = f"   (without umlauts: {', '.join(token['folded'])})" if token.get("folded") else ""
+            click.echo(f"{token['text']:<24} {', '.join(token['terms'])}{folded}")
 
 
 def _check_port_free(host: str, port: int) -> None:
