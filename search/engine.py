@@ -23,6 +23,8 @@ MAX_PAGE = 1000
 # (MRR@10 0.619 at K1=1.2, 0.626 at 0.9, 0.611 at 1.6; B=0.5 and 0.9 were worse); re-check with
 # benchmarks/retrieval.py.
 RANKING = scoring.BM25F(B=0.75, K1=0.9)
+# Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order).
+RESULT_ORDER = [sorting.ScoreFacet(), sorting.FieldFacet("id")]
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,17 @@ class SearchEngine:
             flt = visibility_filter(viewer)
             return searcher.doc_count() if flt is None else len(searcher.search(flt, limit=None, scored=False))
 
+    def rank(self, text: str, *, limit: int = 1000, viewer: Viewer = ANONYMOUS) -> list[tuple[str, float]]:
+        """(id, score) of the top documents for any of the query's words: batch runs and evaluation.
+
+        Natural-language questions are ranked as OR queries, as retrieval evaluations do.
+        """
+        ix = self._current_index()
+        parsed = parse_query(text, load_lexicon(lexicon_path(self.data_dir)))
+        with ix.searcher(weighting=RANKING) as searcher:
+            results = searcher.search(parsed.any_word, filter=visibility_filter(viewer), limit=limit, sortedby=RESULT_ORDER)
+            return [(r["id"], _score_of(r)) for r in results]
+
     def search(self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS) -> Results:
         """Ranked hits for a query: all words preferred, any word when that finds nothing."""
         if not 1 <= size <= MAX_PAGE_SIZE:
@@ -134,14 +147,12 @@ class SearchEngine:
         ix = self._current_index()
         parsed: ParsedQuery = parse_query(text, load_lexicon(lexicon_path(self.data_dir)))
         flt = visibility_filter(viewer)
-        # Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order).
-        order = [sorting.ScoreFacet(), sorting.FieldFacet("id")]
         with ix.searcher(weighting=RANKING) as searcher:
             relaxed = False
-            results = searcher.search(parsed.all_words, filter=flt, limit=page * size, sortedby=order, terms=True)
+            results = searcher.search(parsed.all_words, filter=flt, limit=page * size, sortedby=RESULT_ORDER, terms=True)
             if results.is_empty() and parsed.any_word is not parsed.all_words:
                 relaxed = True
-                results = searcher.search(parsed.any_word, filter=flt, limit=page * size, sortedby=order, terms=True)
+                results = searcher.search(parsed.any_word, filter=flt, limit=page * size, sortedby=RESULT_ORDER, terms=True)
             hits = [_hit(r, searcher) for r in results[(page - 1) * size : page * size]]
             return Results(query=parsed.text, total=len(results), page=page, size=size, hits=hits, relaxed=relaxed)
 

@@ -3,6 +3,8 @@
 import httpx
 import pytest
 
+from corpus.document import Document
+from indexer.build import build_index
 from search.web.app import create_app
 
 
@@ -64,4 +66,12 @@ def test_without_index_the_api_answers_503(tmp_path, serve_app):
     assert response.status_code == 503 and "sotehaku index" in response.json()["error"]
     assert httpx.get(f"{url}/healthz").status_code == 503
     page = httpx.get(f"{url}/", params={"q": "sote"})
-    assert page.status_code == 503 and "Hakemisto ei ole vielä käytettävissä" in page.text
+    assert page.status_code == 503 and "Haku ei ole juuri nyt käytettävissä" in page.text
+
+
+def test_broken_lexicon_is_503_not_500(tmp_path, serve_app):
+    build_index([Document(id="a", text="kotihoito")], tmp_path)
+    (tmp_path / "lexicon.toml").write_text("[[synonyms]\n", encoding="utf-8")
+    url = serve_app(create_app(tmp_path))
+    response = httpx.get(f"{url}/api/search", params={"q": "kotihoito"})
+    assert response.status_code == 503 and "lexicon.toml" in response.json()["error"]

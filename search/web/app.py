@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request
@@ -9,18 +10,20 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from indexer import IndexingError
 from indexer.build import NoIndexError
 from search import SearchError
 from search.engine import ANONYMOUS, MAX_PAGE, MAX_PAGE_SIZE, SearchEngine
 from search.web.i18n import LANGUAGE_NAMES, TEXTS, UI_LANGUAGES
 
 WEB_DIR = Path(__file__).parent
+log = logging.getLogger("sotehaku.web")
 PAGE_SIZE = 10
 
 
 def error_status(exc: Exception) -> int:
-    """The one place errors become HTTP statuses: no index is 503, a bad query 400."""
-    return 503 if isinstance(exc, NoIndexError) else 400
+    """The one place errors become HTTP statuses: a bad query is 400; no index or a broken lexicon 503."""
+    return 400 if isinstance(exc, SearchError) else 503
 
 
 def create_app(data_dir: str | Path, *, engine: SearchEngine | None = None) -> FastAPI:
@@ -37,9 +40,11 @@ def create_app(data_dir: str | Path, *, engine: SearchEngine | None = None) -> F
         if q.strip():
             try:
                 context["results"] = engine.search(q, page=page, size=PAGE_SIZE, viewer=ANONYMOUS)
-            except (SearchError, NoIndexError) as exc:
+            except (SearchError, IndexingError) as exc:
                 status = error_status(exc)
-                context["error"] = texts["no_index"] if status == 503 else str(exc)
+                if status == 503:
+                    log.error("search unavailable: %s", exc)
+                context["error"] = texts["unavailable"] if status == 503 else str(exc)
         return templates.TemplateResponse(request, "search.html", context, status_code=status)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -60,7 +65,7 @@ def create_app(data_dir: str | Path, *, engine: SearchEngine | None = None) -> F
     ):
         try:
             results = engine.search(q, page=page, size=size, viewer=ANONYMOUS)
-        except (SearchError, NoIndexError) as exc:
+        except (SearchError, IndexingError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         return results.to_json()
 

@@ -22,7 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pagination": "Tulossivut",
         "languages": "Kieli",
         "error": "Haku ei onnistunut",
-        "no_index": "Hakemisto ei ole vielä käytettävissä. Yritä hetken kuluttua uudelleen.",
+        "unavailable": "Haku ei ole juuri nyt käytettävissä. Yritä hetken kuluttua uudelleen.",
         "hint": "Voit kirjoittaa sanat missä muodossa tahansa, esimerkiksi ”hyvinvointialueella” tai ”työryhmien”.",
     },
     "sv": {
@@ -42,7 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pagination": "Resultatsidor",
         "languages": "Språk",
         "error": "Sökningen misslyckades",
-        "no_index": "Sökindexet är inte tillgängligt ännu. Försök igen om en stund.",
+        "unavailable": "Sökningen är inte tillgänglig just nu. Försök igen om en stund.",
         "hint": "Du kan skriva orden i vilken form som helst.",
     },
     "en": {
@@ -62,7 +62,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pagination": "Result pages",
         "languages": "Language",
         "error": "The search failed",
-        "no_index": "The search index is not available yet. Please try again in a moment.",
+        "unavailable": "Search is not available right now. Please try again in a moment.",
         "hint": "Type words in any inflected form, in Finnish, Swedish or English.",
     },
 }

@@ -1,0 +1,39 @@
+"""Run every benchmark in one go (`make bench`); results and commands are kept in benchmarks/RESULTS.md.
+
+Each benchmark compares sotehaku with its baselines side by side in the same run.
+Run: .venv/bin/python benchmarks/run.py [--data ../shared/data] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared evaluation data (default ../shared/data)")
+    parser.add_argument("--quick", action="store_true", help="retrieval on the first 300 questions only")
+    args = parser.parse_args()
+    if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
+        sys.exit(f"No evaluation data in {args.data}: put the shared data there or pass --data DIR.")
+    print(f"sotehaku benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, {platform.machine()}\n")
+    commands = [
+        [sys.executable, str(HERE / "lemmas.py"), "--data", str(args.data)],
+        [sys.executable, str(HERE / "retrieval.py"), "--data", str(args.data), *(["--queries", "300"] if args.quick else [])],
+    ]
+    for command in commands:
+        sys.stdout.flush()
+        subprocess.run(command, check=True)
+        print()
+
+
+if __name__ == "__main__":
+    main()

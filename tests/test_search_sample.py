@@ -1,0 +1,74 @@
+"""Finnish-aware search on the sample site: inflections, compounds, missing umlauts, languages, highlights."""
+
+import re
+
+import pytest
+
+
+def paths(results, n=3):
+    return [h.url.split("/", 3)[3] for h in results.hits[:n]]
+
+
+def marked(results):
+    return {m.lower() for h in results.hits for m in re.findall(r"<mark>(.*?)</mark>", h.snippet)}
+
+
+@pytest.mark.parametrize(
+    "query, expected_top",
+    [
+        ("palveluseteli", "palvelut/palveluseteli.html"),
+        ("palvelusetelillä", "palvelut/palveluseteli.html"),
+        ("hyvinvointialueella", "uudistus/hyvinvointialue.html"),
+        ("sotekeskus", "palvelut/sote-keskus.html"),
+        ("sote-keskuksissa", "palvelut/sote-keskus.html"),
+        ("kotihoidon", "palvelut/kotihoito.html"),
+        ("aluevaltuustoon", "uudistus/aluevaltuusto.html"),
+        ("hemvård", "sv/hemvard.html"),
+        ("service voucher", "en/service-voucher.html"),
+    ],
+)
+def test_right_page_first(engine, query, expected_top):
+    assert paths(engine.search(query), 1) == [expected_top]
+
+
+@pytest.mark.parametrize("query", ["tyoryhma", "tyoryhmien", "työryhmien"])
+def test_working_groups_found_with_and_without_umlauts(engine, query):
+    results = engine.search(query, size=10)
+    assert sum(p.startswith("uudistus/tyoryhmat/") for p in paths(results, 10)) >= 7
+    assert any(m.startswith("työryhm") for m in marked(results))
+
+
+def test_missing_umlauts_in_a_name(engine):
+    results = engine.search("paijat-hame")
+    assert results.total >= 20
+    assert {"päijät-hämeen", "päijät-hämeessä"} & marked(results)
+
+
+def test_exact_spelling_ranks_above_folded(engine):
+    exact = engine.search("Päijät-Hämeessä", size=1).hits[0].score
+    folded = engine.search("paijat-hameessa", size=1).hits[0].score
+    assert exact > folded
+
+
+def test_compound_part_finds_longer_compounds(engine):
+    results = engine.search("digityöryhmä")
+    assert paths(results, 1) == ["uudistus/tyoryhmat/ict-ja-digi.html"]
+
+
+def test_coordinated_compound_is_found_and_marked(engine):
+    results = engine.search("sosiaalipalvelut", size=10)
+    assert results.total >= 5
+    assert "sosiaali-" in marked(results)
+
+
+def test_inflected_forms_are_highlighted_whole(engine):
+    results = engine.search("työryhmä")
+    words = marked(results)
+    assert {"työryhmän", "työryhmä"} <= words
+    for hit in results.hits:
+        for word in re.findall(r"<mark>(.*?)</mark>", hit.snippet):
+            assert re.fullmatch(r"[\w:-]+", word), word
+
+
+def test_lexicon_synonym_on_the_sample_site(engine):
+    assert "uudistus/tyoryhmat/hyvinvoinnin-ja-terveyden-edistaminen.html" in paths(engine.search("hyte"), 3)
