@@ -1,5 +1,6 @@
 """Every command has help text and appears in the README."""
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,22 @@ def test_command_has_help(command):
 @pytest.mark.parametrize("command", COMMANDS)
 def test_command_is_in_readme(command):
     assert f"sotehaku {command}" in README
+
+
+def console_examples():
+    """(command line, expected output) of every ```console block in the README."""
+    examples = []
+    for block in README.split("```console\n")[1:]:
+        lines = block.split("```", 1)[0].splitlines()
+        command, output = lines[0], lines[1:]
+        examples.append((command.removeprefix("$ "), "\n".join(output)))
+    return examples
+
+
+@pytest.mark.parametrize("command, expected", console_examples())
+def test_readme_console_examples_are_real_output(command, expected):
+    args = shlex.split(command)
+    assert args[0] == "sotehaku"
+    result = CliRunner().invoke(main, args[1:])
+    assert result.exit_code == 0
+    assert result.output.rstrip("\n") == expected
