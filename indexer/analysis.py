@@ -7,11 +7,13 @@ so phrase queries still line up and the highlighter marks the inflected form the
 
 from __future__ import annotations
 
+import functools
+
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stopwords_for_language
 
 from indexer.morphology import FINNISH_STEM, analyze, compound_head
-from indexer.voikko import analyze_word
+from indexer.voikko import ANALYSIS_CACHE_SIZE, analyze_word
 
 # Words keep inner hyphens and a colon case ending (sote-uudistuksen, HUS:n) and a trailing hyphen,
 # which marks a compound whose head is shared with the next one ("sosiaali- ja terveyspalvelut").
@@ -117,6 +119,15 @@ class VoikkoLemmaFilter(Filter):
             t.boost = boost
 
 
+@functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)
+def folded_terms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(folded lemmas and the folded word's stem, folded parts) of a word with umlauts."""
+    analysis = analyze(word)
+    terms = dict.fromkeys([*(fold_umlauts(lemma) for lemma in analysis.lemmas), FINNISH_STEM(fold_umlauts(word))])
+    parts = dict.fromkeys(p for p in map(fold_umlauts, analysis.parts) if p not in terms)
+    return tuple(terms), tuple(parts)
+
+
 class UmlautFoldFilter(Filter):
     """Terms for the umlaut-folded fields, which let "paijat-hame" and "tyoryhmien" find Päijät-Häme.
 
@@ -147,13 +158,13 @@ class UmlautFoldFilter(Filter):
                 continue
             if not has_umlauts(word):
                 continue
-            analysis = analyze(word)
+            terms, parts = folded_terms(word)
             boost = t.boost
-            for term in dict.fromkeys([*(fold_umlauts(lemma) for lemma in analysis.lemmas), FINNISH_STEM(fold_umlauts(word))]):
+            for term in terms:
                 t.text = term
                 yield t
             t.boost = boost * PART_BOOST
-            for term in dict.fromkeys(fold_umlauts(p) for p in analysis.parts):
+            for term in parts:
                 t.text = term
                 yield t
             t.boost = boost
