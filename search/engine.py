@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as q
-from whoosh import scoring, sorting
+from whoosh import scoring
 
 from indexer.build import current_version, open_index
 from search import SearchError
@@ -23,8 +23,10 @@ MAX_PAGE = 1000
 # (MRR@10 0.619 at K1=1.2, 0.626 at 0.9, 0.611 at 1.6; B=0.5 and 0.9 were worse); re-check with
 # benchmarks/retrieval.py.
 RANKING = scoring.BM25F(B=0.75, K1=0.9)
-# Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order).
-RESULT_ORDER = [sorting.ScoreFacet(), sorting.FieldFacet("id")]
+# Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order). Sorting by a
+# field facet would make Whoosh score and sort every match; instead the top hits plus this margin are
+# fetched by score and re-sorted, which is exact unless more than TIE_MARGIN hits tie at the cut.
+TIE_MARGIN = 20
 
 
 @dataclass(frozen=True)
@@ -127,16 +129,18 @@ class SearchEngine:
             flt = visibility_filter(viewer)
             return searcher.doc_count() if flt is None else len(searcher.search(flt, limit=None, scored=False))
 
+    def _parse(self, text: str) -> ParsedQuery:
+        return parse_query(text, load_lexicon(lexicon_path(self.data_dir)))
+
     def rank(self, text: str, *, limit: int = 1000, viewer: Viewer = ANONYMOUS) -> list[tuple[str, float]]:
         """(id, score) of the top documents for any of the query's words: batch runs and evaluation.
 
         Natural-language questions are ranked as OR queries, as retrieval evaluations do.
         """
         ix = self._current_index()
-        parsed = parse_query(text, load_lexicon(lexicon_path(self.data_dir)))
         with ix.searcher(weighting=RANKING) as searcher:
-            results = searcher.search(parsed.any_word, filter=visibility_filter(viewer), limit=limit, sortedby=RESULT_ORDER)
-            return [(r["id"], _score_of(r)) for r in results]
+            _, top = _top_hits(searcher, self._parse(text).any_word, visibility_filter(viewer), limit)
+            return [(hit["id"], hit.score) for hit in top]
 
     def search(self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS) -> Results:
         """Ranked hits for a query: all words preferred, any word when that finds nothing."""
@@ -145,16 +149,22 @@ class SearchEngine:
         if not 1 <= page <= MAX_PAGE:
             raise SearchError(f"Page must be between 1 and {MAX_PAGE}, not {page}.")
         ix = self._current_index()
-        parsed: ParsedQuery = parse_query(text, load_lexicon(lexicon_path(self.data_dir)))
+        parsed = self._parse(text)
         flt = visibility_filter(viewer)
         with ix.searcher(weighting=RANKING) as searcher:
             relaxed = False
-            results = searcher.search(parsed.all_words, filter=flt, limit=page * size, sortedby=RESULT_ORDER, terms=True)
-            if results.is_empty() and parsed.any_word is not parsed.all_words:
+            results, top = _top_hits(searcher, parsed.all_words, flt, page * size, terms=True)
+            if results.is_empty():
                 relaxed = True
-                results = searcher.search(parsed.any_word, filter=flt, limit=page * size, sortedby=RESULT_ORDER, terms=True)
-            hits = [_hit(r, searcher) for r in results[(page - 1) * size : page * size]]
+                results, top = _top_hits(searcher, parsed.any_word, flt, page * size, terms=True)
+            hits = [_hit(r, searcher) for r in top[(page - 1) * size :]]
             return Results(query=parsed.text, total=len(results), page=page, size=size, hits=hits, relaxed=relaxed)
+
+
+def _top_hits(searcher, query: q.Query, flt: q.Query | None, n: int, terms: bool = False):
+    """(Whoosh results, the top n hits in (-score, id) order)."""
+    results = searcher.search(query, filter=flt, limit=n + TIE_MARGIN, terms=terms)
+    return results, sorted(results, key=lambda hit: (-hit.score, hit["id"]))[:n]
 
 
 def _hit(result, searcher) -> Hit:
@@ -164,7 +174,7 @@ def _hit(result, searcher) -> Hit:
         url=result.get("url", ""),
         title=result.get("title", ""),
         snippet=make_snippet(searcher, result.docnum, result.matched_terms(), result.get("text", "")),
-        score=_score_of(result),
+        score=float(result.score),
         updated=updated.date() if updated else None,
         lang=result.get("lang", ""),
         type=result.get("type", ""),
@@ -172,8 +182,3 @@ def _hit(result, searcher) -> Hit:
         section=result.get("section", ""),
     )
 
-
-def _score_of(result) -> float:
-    """The BM25F score of a hit; sorted searches report their sort key (-score, id ordinal) instead."""
-    key = result.score
-    return float(-key[0] if isinstance(key, tuple) else key or 0.0)
