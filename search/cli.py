@@ -161,12 +161,13 @@ def index(data_dir: Path, procs: int | None) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1, 1000), help="Page of results.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--lang", help="Only documents in this language (fi, sv, en); default: every language.")
 @click.option("--internal", is_flag=True, help="Include internal documents (staff use).")
 @click.pass_obj
-def search(data_dir: Path, query: str, limit: int, page: int, fmt: str, internal: bool) -> None:
+def search(data_dir: Path, query: str, limit: int, page: int, fmt: str, lang: str | None, internal: bool) -> None:
     """Search the index and print ranked hits with snippets."""
     viewer = Viewer(name=os.environ.get("USER"), staff=True) if internal else ANONYMOUS
-    results = SearchEngine(data_dir).search(query, page=page, size=limit, viewer=viewer)
+    results = SearchEngine(data_dir).search(query, page=page, size=limit, viewer=viewer, lang=lang)
     if fmt == "json":
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,8 @@ MAX_PAGE = 1000
 # benchmarks/retrieval.py.
 RANKING = scoring.BM25F(B=0.75, K1=0.9)
 # Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order). Sorting by a
-# field facet would make Whoosh score and sort every match; instead the top hits plus this margin are
-# fetched by score and re-sorted, which is exact unless more than TIE_MARGIN hits tie at the cut.
+# field facet would make Whoosh sort every match; instead the top hits plus this margin are fetched by
+# score and re-sorted, and only when a tie runs past the margin are all matches ranked.
 TIE_MARGIN = 20
 
 
@@ -99,6 +100,14 @@ def visibility_filter(viewer: Viewer) -> q.Query | None:
     return None if viewer.staff else q.Term("visibility", "public")
 
 
+def combined_filter(viewer: Viewer, lang: str | None = None) -> q.Query | None:
+    """The viewer's visibility filter, narrowed to one document language when asked."""
+    if lang is not None and not re.fullmatch(r"[a-z]{2,3}", lang):
+        raise SearchError(f"Language filter {lang!r} is not a language code; use fi, sv or en.")
+    parts = [f for f in (visibility_filter(viewer), q.Term("lang", lang) if lang else None) if f is not None]
+    return None if not parts else parts[0] if len(parts) == 1 else q.And(parts)
+
+
 class SearchEngine:
     """Searches the published index of a data directory, picking up newly published versions by itself."""
 
@@ -132,48 +141,61 @@ class SearchEngine:
     def _parse(self, text: str) -> ParsedQuery:
         return parse_query(text, load_lexicon(lexicon_path(self.data_dir)))
 
-    def rank(self, text: str, *, limit: int = 1000, viewer: Viewer = ANONYMOUS) -> list[tuple[str, float]]:
+    def rank(
+        self, text: str, *, limit: int = 1000, viewer: Viewer = ANONYMOUS, lang: str | None = None
+    ) -> list[tuple[str, float]]:
         """(id, score) of the top documents for any of the query's words: batch runs and evaluation.
 
         Natural-language questions are ranked as OR queries, as retrieval evaluations do.
         """
         ix = self._current_index()
         with ix.searcher(weighting=RANKING) as searcher:
-            _, top = _top_hits(searcher, self._parse(text).any_word, visibility_filter(viewer), limit)
+            _, top = _top_hits(searcher, self._parse(text).any_word, combined_filter(viewer, lang), limit)
             return [(hit["id"], hit.score) for hit in top]
 
-    def search(self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS) -> Results:
-        """Ranked hits for a query: all words preferred, any word when that finds nothing."""
+    def search(
+        self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None
+    ) -> Results:
+        """Ranked hits for a query: all words preferred, any word when that finds nothing; optionally one language."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
         if not 1 <= page <= MAX_PAGE:
             raise SearchError(f"Page must be between 1 and {MAX_PAGE}, not {page}.")
         ix = self._current_index()
         parsed = self._parse(text)
-        flt = visibility_filter(viewer)
+        flt = combined_filter(viewer, lang)
         with ix.searcher(weighting=RANKING) as searcher:
             relaxed = False
-            results, top = _top_hits(searcher, parsed.all_words, flt, page * size, terms=True)
+            query = parsed.all_words
+            results, top = _top_hits(searcher, query, flt, page * size)
             if results.is_empty():
-                relaxed = True
-                results, top = _top_hits(searcher, parsed.any_word, flt, page * size, terms=True)
-            hits = [_hit(r, searcher) for r in top[(page - 1) * size :]]
+                relaxed, query = True, parsed.any_word
+                results, top = _top_hits(searcher, query, flt, page * size)
+            terms = set(query.iter_all_terms())
+            hits = [_hit(r, searcher, terms) for r in top[(page - 1) * size :]]
             return Results(query=parsed.text, total=len(results), page=page, size=size, hits=hits, relaxed=relaxed)
 
 
-def _top_hits(searcher, query: q.Query, flt: q.Query | None, n: int, terms: bool = False):
-    """(Whoosh results, the top n hits in (-score, id) order)."""
-    results = searcher.search(query, filter=flt, limit=n + TIE_MARGIN, terms=terms)
+def _top_hits(searcher, query: q.Query, flt: q.Query | None, n: int):
+    """(Whoosh results, the top n hits in (-score, id) order).
+
+    Never with Whoosh's terms=True: its collector counts documents the filter removed, so the total
+    would tell an anonymous viewer that internal documents match.
+    """
+    results = searcher.search(query, filter=flt, limit=n + TIE_MARGIN)
+    fetched = results.scored_length()
+    if fetched == n + TIE_MARGIN and results.score(fetched - 1) == results.score(min(n, fetched) - 1):
+        results = searcher.search(query, filter=flt, limit=None)  # the tie runs past the margin: rank them all
     return results, sorted(results, key=lambda hit: (-hit.score, hit["id"]))[:n]
 
 
-def _hit(result, searcher) -> Hit:
+def _hit(result, searcher, terms) -> Hit:
     updated = result.get("updated")
     return Hit(
         id=result["id"],
         url=result.get("url", ""),
         title=result.get("title", ""),
-        snippet=make_snippet(searcher, result.docnum, result.matched_terms(), result.get("text", "")),
+        snippet=make_snippet(searcher, result.docnum, terms, result.get("text", "")),
         score=float(result.score),
         updated=updated.date() if updated else None,
         lang=result.get("lang", ""),

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from whoosh.reading import TermNotFound
+
 from indexer.schema import SNIPPET_FIELDS
 
 SNIPPET_CHARS = 240  # about three lines of the result list at the page's reading width
@@ -24,13 +26,16 @@ class Span:
     end: int
 
 
-def match_spans(searcher, docnum: int, matched_terms) -> list[Span]:
-    """Character spans of the matched terms in one document, merged where they overlap."""
+def match_spans(searcher, docnum: int, query_terms) -> list[Span]:
+    """Character spans of the query's terms that occur in one document, merged where they overlap."""
     raw = set()
-    for field, term in matched_terms:
+    for field, term in query_terms:
         if field not in SNIPPET_FIELDS:
             continue
-        matcher = searcher.postings(field, term)
+        try:
+            matcher = searcher.postings(field, term)
+        except TermNotFound:  # a query alternative that no document has
+            continue
         matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
             raw.update((start, end) for _, start, end in matcher.value_as("characters"))
@@ -104,8 +109,8 @@ def leading_text(text: str, chars: int = SNIPPET_CHARS) -> str:
     return escape(text[: cut if cut > 0 else chars]) + " …"
 
 
-def make_snippet(searcher, docnum: int, matched_terms, text: str) -> str:
-    """The HTML snippet of one hit."""
-    spans = match_spans(searcher, docnum, matched_terms)
+def make_snippet(searcher, docnum: int, query_terms, text: str) -> str:
+    """The HTML snippet of one hit: query_terms are the (field, term) pairs of the query that found it."""
+    spans = match_spans(searcher, docnum, query_terms)
     chosen = best_passages(text, spans) if spans else []
     return format_passages(text, chosen) if chosen else leading_text(text)

@@ -110,3 +110,11 @@ def test_parallel_build_finds_the_same_documents(tmp_path):
     two = SearchEngine(tmp_path / "two").search("työryhmät hyvinvointialueella", size=100)
     assert one.total == two.total == 250
     assert [h.id for h in one.hits] == [h.id for h in two.hits]
+
+
+def test_totals_never_count_internal_documents(small_engine):
+    # "kaarnalaiva" is only in the internal document; its compound parts are in no public one.
+    results = small_engine.search("kaarnalaiva")
+    assert (results.total, results.hits) == (0, [])
+    both = small_engine.search("työryhmä kaarnalaiva")
+    assert both.total == len(both.hits) == 1 and both.hits[0].id == "wg"

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from search import SearchError
+
 
 def paths(results, n=3):
     return [h.url.split("/", 3)[3] for h in results.hits[:n]]
@@ -72,3 +74,15 @@ def test_inflected_forms_are_highlighted_whole(engine):
 
 def test_lexicon_synonym_on_the_sample_site(engine):
     assert "uudistus/tyoryhmat/hyvinvoinnin-ja-terveyden-edistaminen.html" in paths(engine.search("hyte"), 3)
+
+
+def test_queries_search_every_language_unless_filtered(engine):
+    every = engine.search("palveluseteli service voucher servicesedel", size=50)
+    assert {h.lang for h in every.hits} == {"fi", "sv", "en"}
+    swedish = engine.search("palveluseteli service voucher servicesedel", size=50, lang="sv")
+    assert swedish.hits and {h.lang for h in swedish.hits} == {"sv"}
+
+
+def test_bad_language_filter_is_explained(engine):
+    with pytest.raises(SearchError, match="not a language code"):
+        engine.search("sote", lang="suomi")

@@ -75,3 +75,9 @@ def test_broken_lexicon_is_503_not_500(tmp_path, serve_app):
     url = serve_app(create_app(tmp_path))
     response = httpx.get(f"{url}/api/search", params={"q": "kotihoito"})
     assert response.status_code == 503 and "lexicon.toml" in response.json()["error"]
+
+
+def test_api_language_filter(web_url):
+    body = httpx.get(f"{web_url}/api/search", params={"q": "hemvård kotihoito", "lang": "sv"}).json()
+    assert body["hits"] and {h["lang"] for h in body["hits"]} == {"sv"}
+    assert httpx.get(f"{web_url}/api/search", params={"q": "sote", "lang": "x1"}).status_code == 400

@@ -62,9 +62,10 @@ def create_app(data_dir: str | Path, *, engine: SearchEngine | None = None) -> F
         q: str = Query(..., description="The query, in any inflected form"),
         page: int = Query(1, ge=1, le=MAX_PAGE),
         size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+        lang: str | None = Query(None, description="Only documents in this language: fi, sv or en"),
     ):
         try:
-            results = engine.search(q, page=page, size=size, viewer=ANONYMOUS)
+            results = engine.search(q, page=page, size=size, viewer=ANONYMOUS, lang=lang)
         except (SearchError, IndexingError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=error_status(exc))
         return results.to_json()
