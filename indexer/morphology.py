@@ -183,15 +183,19 @@ def _split_hyphenated(word: str, depth: int) -> WordAnalysis | None:
     return WordAnalysis(result.lemmas, _unique((*result.parts, *extra)), known=head.known or left_analysis.known)
 
 
+def _closed_split(word: str) -> int | None:
+    """Where an unknown closed compound splits: the first known left part before a known right part."""
+    for i in range(MIN_SPLIT_LEFT, len(word) - MIN_SPLIT_RIGHT + 1):
+        left = word[:i]
+        if (analyze_word(left) or is_known_prefix(left)) and analyze_word(word[i:]):
+            return i
+    return None
+
+
 def _split_closed(word: str, depth: int) -> WordAnalysis | None:
     """Unknown closed compounds (sotekeskuksessa): the longest known right part after a known left part."""
-    for i in range(MIN_SPLIT_LEFT, len(word) - MIN_SPLIT_RIGHT + 1):
-        left, right = word[:i], word[i:]
-        if not analyze_word(left) and not is_known_prefix(left):
-            continue
-        if analyze_word(right):
-            return _combine(left, analyze(right, depth + 1), "")
-    return None
+    i = _closed_split(word)
+    return None if i is None else _combine(word[:i], analyze(word[i:], depth + 1), "")
 
 
 def compound_head(word: str) -> str | None:
@@ -207,9 +211,8 @@ def compound_head(word: str) -> str | None:
         if cuts and cuts[0] < len(word):
             return word[cuts[0]:].lstrip("-")
     if not analyze_word(word) and "-" not in word:
-        for i in range(MIN_SPLIT_LEFT, len(word) - MIN_SPLIT_RIGHT + 1):
-            if (analyze_word(word[:i]) or is_known_prefix(word[:i])) and analyze_word(word[i:]):
-                return word[i:]
+        i = _closed_split(word)
+        return word[i:] if i is not None else None
     return None
 
 
