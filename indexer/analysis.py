@@ -170,24 +170,24 @@ class UmlautFoldFilter(Filter):
             t.boost = boost
 
 
+def finnish_words():
+    """The word stages the Finnish and folded analyzers share: words, completed compounds, lower case,
+    stopwords marked (positions kept, so every analysis of a query lines up word by word)."""
+    return word_tokenizer() | CompoundEllipsisFilter() | LowercaseFilter() | StopFilter(FI_STOPWORDS, minsize=1, renumber=False)
+
+
 def finnish_analyzer():
     """Finnish text fields: words, coordinated compounds completed, lower case, no stopwords, Voikko lemmas.
 
     >>> [t.text for t in finnish_analyzer()("Kuusi on puu")]
     ['kuu', 'kuusi', 'puu']
     """
-    return (
-        word_tokenizer() | CompoundEllipsisFilter() | LowercaseFilter()
-        | StopFilter(FI_STOPWORDS, minsize=1, renumber=False) | VoikkoLemmaFilter()
-    )
+    return finnish_words() | VoikkoLemmaFilter()
 
 
 def folded_analyzer():
     """The umlaut-folded companion fields of the Finnish ones (see UmlautFoldFilter)."""
-    return (
-        word_tokenizer() | CompoundEllipsisFilter() | LowercaseFilter()
-        | StopFilter(FI_STOPWORDS, minsize=1, renumber=False) | UmlautFoldFilter()
-    )
+    return finnish_words() | UmlautFoldFilter()
 
 
 def swedish_analyzer():
