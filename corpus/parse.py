@@ -117,10 +117,9 @@ def parse_html(
     for cell in main.find_all(("td", "th")):
         cell.append(" ")
     text = _clean_text(main.get_text())
-    match = DATE_LINE.search(text)
-    updated = _date(match.group(3), match.group(2), match.group(1)) if match else None
-    if match and match.group(0) in text.split("\n"):
-        text = _clean_text(text.replace(match.group(0), "", 1))  # a bare date line is metadata, not content
+    updated, date_words = date_line(text)
+    if date_words and date_words in text.split("\n"):
+        text = _clean_text(text.replace(date_words, "", 1))  # a bare date line is metadata, not content
     doc_url = normalize_url(url) or url
     document = Document(
         id=doc_url,
@@ -153,19 +152,9 @@ def parse_pdf(content: bytes, url: str, *, source: str = "", visibility: str = "
     text = _clean_text("\n".join(pages))
     if not text:
         raise ParseError(f"{url}: PDF has no extractable text (a scanned image?)")
-    doc_url = normalize_url(url) or url
-    first_line = text.split("\n", 1)[0]
-    match = DATE_LINE.search(text)
-    return Document(
-        id=doc_url,
-        url=doc_url,
-        title=str(meta_title).strip() or first_line[:200],
-        text=text,
-        lang=detect_language(text),
-        visibility=visibility,
-        updated=_date(match.group(3), match.group(2), match.group(1)) if match else None,
-        source=source,
-        content_type="application/pdf",
+    return _plain_document(
+        text, url, title=str(meta_title).strip(), updated=date_line(text)[0],
+        content_type="application/pdf", source=source, visibility=visibility,
     )
 
 
@@ -173,11 +162,30 @@ def _text_document(text: str, url: str, *, source: str, visibility: str) -> Docu
     text = _clean_text(text)
     if not text:
         raise ParseError(f"{url}: empty text")
+    return _plain_document(text, url, content_type="text/plain", source=source, visibility=visibility)
+
+
+def _plain_document(
+    text: str, url: str, *, content_type: str, source: str, visibility: str, title: str = "", updated=None
+) -> Document:
+    """A document of text without markup: titled by its first line unless a title is given."""
     doc_url = normalize_url(url) or url
     return Document(
-        id=doc_url, url=doc_url, title=text.split("\n", 1)[0][:200], text=text,
-        lang=detect_language(text), visibility=visibility, source=source, content_type="text/plain",
+        id=doc_url, url=doc_url, title=title or text.split("\n", 1)[0][:200], text=text, lang=detect_language(text),
+        visibility=visibility, updated=updated, source=source, content_type=content_type,
     )
+
+
+def date_line(text: str) -> tuple[dt.date | None, str | None]:
+    """The date of the first "Päivitetty: 31.10.2022"-style line, and the matched words.
+
+    >>> date_line("Julkaistu 1.2.2023. Teksti.")
+    (datetime.date(2023, 2, 1), 'Julkaistu 1.2.2023')
+    """
+    match = DATE_LINE.search(text)
+    if not match:
+        return None, None
+    return _date(match.group(3), match.group(2), match.group(1)), match.group(0)
 
 
 def detect_language(text: str) -> str:
