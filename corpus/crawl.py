@@ -81,8 +81,8 @@ class Crawler:
         """Crawl from the start URLs and sitemaps until the queue is empty or max_pages is reached."""
         for url in self.source.start_urls:
             self._enqueue(normalize_url(url))
-        for url in list(self._seen):
-            self._read_sitemaps(url)
+        for site in dict.fromkeys(_site(url) for url in self._seen):  # each host's sitemaps once
+            self._read_sitemaps(site)
         while self._queue and self.stats.fetched < self.source.max_pages:
             url = self._queue.popleft()
             self.stats.queued = len(self._queue)
@@ -112,8 +112,7 @@ class Crawler:
             self._last_fetch = time.monotonic()
 
     def _rules_for(self, url: str) -> RobotsRules:
-        parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc}"
+        key = _site(url)
         if key not in self._robots:
             text = None
             try:
@@ -125,10 +124,9 @@ class Crawler:
             self._robots[key] = RobotsRules(text, self.source.user_agent)
         return self._robots[key]
 
-    def _read_sitemaps(self, start_url: str) -> None:
-        parts = urlsplit(start_url)
-        rules = self._rules_for(start_url)
-        pending = deque(rules.sitemaps or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"])
+    def _read_sitemaps(self, site: str) -> None:
+        """Enqueue the in-scope pages of the sitemaps robots.txt names, or of /sitemap.xml."""
+        pending = deque(self._rules_for(site).sitemaps or [f"{site}/sitemap.xml"])
         done: set[str] = set()
         while pending and len(done) < MAX_SITEMAPS:
             sitemap_url = normalize_url(pending.popleft())
@@ -207,6 +205,12 @@ class Crawler:
             self.stats.changed += 1
         else:
             self.stats.unchanged += 1
+
+
+def _site(url: str) -> str:
+    """scheme://host[:port] of a URL: the unit of robots.txt and sitemaps."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def crawl_source(

@@ -2,7 +2,9 @@
 
 from urllib.parse import urlsplit
 
-from corpus.crawl import crawl_source
+import httpx
+
+from corpus.crawl import Crawler, crawl_source
 from corpus.document import Document
 from corpus.sample import demo_sources
 from corpus.sources import Source
@@ -98,3 +100,15 @@ def test_max_pages_is_respected(tmp_path, sample_site_url):
     with open_data_store(tmp_path) as store:
         stats = crawl_source(source, store)
         assert stats.fetched == 3 and store.count() <= 3
+
+
+def test_sitemap_is_read_once_per_host(tmp_path, sample_site_url):
+    """Two start URLs on one host: robots.txt and sitemap.xml are each fetched once."""
+    requests = []
+    source = Source(
+        name="two-starts", start_urls=(f"{sample_site_url}/palvelut/", f"{sample_site_url}/uudistus/"),
+        allowed_hosts=(urlsplit(sample_site_url).netloc,), max_pages=2,
+    )
+    with open_data_store(tmp_path) as store, httpx.Client(event_hooks={"request": [lambda r: requests.append(r.url.path)]}) as client:
+        Crawler(source, store, client=client).run()
+    assert requests.count("/sitemap.xml") == 1 and requests.count("/robots.txt") == 1
