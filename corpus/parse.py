@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup, Tag
 
 from corpus import CorpusError
 from corpus.document import Document
+from corpus.office import DOCX_TYPE, parse_docx
 from corpus.urls import normalize_url
 
 # Containers that hold site chrome rather than the page's own text.
@@ -62,6 +63,8 @@ def parse_document(
     kind = content_type.split(";")[0].strip().lower()
     if kind == "application/pdf" or content[:5] == b"%PDF-":
         return ParsedPage(parse_pdf(content, url, source=source, visibility=visibility))
+    if kind == DOCX_TYPE or (kind in ("application/octet-stream", "") and url.lower().endswith(".docx")):
+        return ParsedPage(parse_docx(content, url, source=source, visibility=visibility))
     if kind in ("text/html", "application/xhtml+xml", ""):
         return parse_html(content, url, source=source, visibility=visibility, encoding=_charset(content_type))
     if kind == "text/plain":
@@ -152,7 +155,7 @@ def parse_pdf(content: bytes, url: str, *, source: str = "", visibility: str = "
     text = _clean_text("\n".join(pages))
     if not text:
         raise ParseError(f"{url}: PDF has no extractable text (a scanned image?)")
-    return _plain_document(
+    return plain_document(
         text, url, title=str(meta_title).strip(), updated=date_line(text)[0],
         content_type="application/pdf", source=source, visibility=visibility,
     )
@@ -162,17 +165,18 @@ def _text_document(text: str, url: str, *, source: str, visibility: str) -> Docu
     text = _clean_text(text)
     if not text:
         raise ParseError(f"{url}: empty text")
-    return _plain_document(text, url, content_type="text/plain", source=source, visibility=visibility)
+    return plain_document(text, url, content_type="text/plain", source=source, visibility=visibility)
 
 
-def _plain_document(
-    text: str, url: str, *, content_type: str, source: str, visibility: str, title: str = "", updated=None
+def plain_document(
+    text: str, url: str, *, content_type: str, source: str, visibility: str, title: str = "", updated=None,
+    headings: tuple[str, ...] = (),
 ) -> Document:
-    """A document of text without markup: titled by its first line unless a title is given."""
+    """A document of text without markup (PDF, DOCX, plain text): titled by its first line unless a title is given."""
     doc_url = normalize_url(url) or url
     return Document(
         id=doc_url, url=doc_url, title=title or text.split("\n", 1)[0][:200], text=text, lang=detect_language(text),
-        visibility=visibility, updated=updated, source=source, content_type=content_type,
+        visibility=visibility, updated=updated, source=source, content_type=content_type, headings=headings,
     )
 
 
