@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 VISIBILITIES = ("public", "internal")
@@ -30,6 +31,10 @@ class Document:
     description: str = ""
     headings: tuple[str, ...] = field(default_factory=tuple)
     content_type: str = "text/html"
+    # The page that links to this attachment (a PDF or DOCX), by document id.
+    parent: str = ""
+    # The document this one nearly repeats (another URL or version of the same page); search shows that one.
+    duplicate_of: str = ""
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -49,6 +54,11 @@ class Document:
             h.update(b"\x00")
         return h.hexdigest()
 
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of every field the index holds, so an index update can skip documents that did not change."""
+        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
     def replace(self, **changes) -> "Document":
         """Return a copy with some fields changed."""
         return dataclasses.replace(self, **changes)
@@ -67,6 +77,9 @@ class Document:
             "section": self.section,
             "description": self.description,
             "headings": list(self.headings),
+            "content_type": self.content_type,
+            "parent": self.parent,
+            "duplicate_of": self.duplicate_of,
         }
 
     @classmethod
@@ -96,4 +109,7 @@ class Document:
             section=str(obj.get("section") or ""),
             description=str(obj.get("description") or ""),
             headings=tuple(str(h) for h in headings),
+            content_type=str(obj.get("content_type") or "text/html"),
+            parent=str(obj.get("parent") or ""),
+            duplicate_of=str(obj.get("duplicate_of") or ""),
         )

@@ -29,16 +29,34 @@ CREATE TABLE IF NOT EXISTS documents (
     fetched_at    TEXT NOT NULL,
     etag          TEXT,
     last_modified TEXT,
-    links         TEXT NOT NULL DEFAULT '[]'
+    links         TEXT NOT NULL DEFAULT '[]',
+    parent        TEXT NOT NULL DEFAULT '',
+    duplicate_of  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+-- The frontier of an unfinished crawl: what was queued and what is done, so a killed crawl resumes.
+CREATE TABLE IF NOT EXISTS crawl_queue (
+    source   TEXT NOT NULL,
+    url      TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    depth    INTEGER NOT NULL DEFAULT 0,
+    referrer TEXT NOT NULL DEFAULT '',
+    done     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source, url)
+);
 """
+# Columns added after the first release, with their definitions, added to older stores on open.
+ADDED_COLUMNS = {
+    "parent": "TEXT NOT NULL DEFAULT ''",
+    "duplicate_of": "TEXT NOT NULL DEFAULT ''",
+}
 
 STORE_FILENAME = "corpus.sqlite3"
 
 COLUMNS = (
     "id", "source", "visibility", "url", "title", "text", "lang", "updated", "section",
     "description", "headings", "content_type", "content_hash", "fetched_at", "etag", "last_modified", "links",
+    "parent", "duplicate_of",
 )
 
 
@@ -63,6 +81,10 @@ class CorpusStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            present = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            for column, definition in ADDED_COLUMNS.items():
+                if column not in present:
+                    self._db.execute(f"ALTER TABLE documents ADD COLUMN {column} {definition}")
         except sqlite3.Error as exc:
             raise StoreError(
                 f"Cannot open the corpus store {self.path}: {exc}. "
@@ -96,7 +118,7 @@ class CorpusStore:
             doc.updated.isoformat() if doc.updated else None, doc.section, doc.description,
             json.dumps(list(doc.headings), ensure_ascii=False), doc.content_type, new_hash,
             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), etag, last_modified,
-            json.dumps(list(links)),
+            json.dumps(list(links)), doc.parent, doc.duplicate_of,
         )
         placeholders = ", ".join("?" for _ in COLUMNS)
         self._db.execute(f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) VALUES ({placeholders})", row)
@@ -154,6 +176,62 @@ class CorpusStore:
         for row in self._db.execute("SELECT * FROM documents ORDER BY id"):
             yield _row_to_document(row)
 
+    def counts(self, column: str) -> dict[str, int]:
+        """Number of documents per value of source, lang, visibility or content_type."""
+        if column not in ("source", "lang", "visibility", "content_type"):
+            raise ValueError(f"cannot count by {column!r}")
+        rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM documents GROUP BY {column} ORDER BY {column}")
+        return {row[0]: row[1] for row in rows}
+
+    def set_duplicates(self, duplicate_of: dict[str, str]) -> int:
+        """Record which document each near-duplicate repeats (and clear the mark of all others); return changes."""
+        self._db.execute("BEGIN")
+        try:
+            old = dict(self._db.execute("SELECT id, duplicate_of FROM documents WHERE duplicate_of != ''").fetchall())
+            changes = {doc_id: "" for doc_id in old if doc_id not in duplicate_of}
+            changes.update({d: o for d, o in duplicate_of.items() if old.get(d) != o})
+            self._db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?", [(o, d) for d, o in changes.items()])
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return len(changes)
+
+    # The crawl frontier. A crawl queues URLs here as it finds them and marks each done once it is handled;
+    # a crawl that ends normally clears its rows, so rows left behind mean the last crawl was interrupted.
+
+    def frontier(self, source: str) -> tuple[list[tuple[str, int, str]], set[str]]:
+        """The pending (url, depth, referrer) entries of an interrupted crawl of a source, and every URL it saw."""
+        rows = self._db.execute(
+            "SELECT url, depth, referrer, done FROM crawl_queue WHERE source = ? ORDER BY seq", (source,)
+        ).fetchall()
+        return [(r["url"], r["depth"], r["referrer"]) for r in rows if not r["done"]], {r["url"] for r in rows}
+
+    def queue_urls(self, source: str, entries: Iterable[tuple[str, int, str]]) -> None:
+        """Add (url, depth, referrer) entries to a source's frontier in one transaction."""
+        entries = list(entries)
+        if not entries:
+            return
+        self._db.execute("BEGIN")
+        try:
+            seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM crawl_queue WHERE source = ?", (source,)).fetchone()[0]
+            self._db.executemany(
+                "INSERT OR IGNORE INTO crawl_queue (source, url, seq, depth, referrer) VALUES (?, ?, ?, ?, ?)",
+                [(source, url, seq + i, depth, referrer) for i, (url, depth, referrer) in enumerate(entries, 1)],
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def mark_done(self, source: str, url: str) -> None:
+        """Record that a queued URL has been handled (stored, revalidated or skipped)."""
+        self._db.execute("UPDATE crawl_queue SET done = 1 WHERE source = ? AND url = ?", (source, url))
+
+    def clear_frontier(self, source: str) -> None:
+        """Forget a source's frontier: its crawl finished."""
+        self._db.execute("DELETE FROM crawl_queue WHERE source = ?", (source,))
+
 
 def open_data_store(data_dir: str | Path) -> CorpusStore:
     """The corpus store of a data directory, created (with the directory) on first use."""
@@ -179,4 +257,6 @@ def _row_to_document(row: sqlite3.Row) -> Document:
         description=row["description"],
         headings=tuple(json.loads(row["headings"])),
         content_type=row["content_type"],
+        parent=row["parent"],
+        duplicate_of=row["duplicate_of"],
     )
