@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from corpus.fetch import FetchError, FetchResult, fetch_url, make_client
+from corpus.fetch import MAX_BYTES, FetchError, FetchResult, fetch_url, make_client, retry_delay
+from corpus.office import DOCX_TYPE
 from corpus.parse import ParseError, parse_document
 from corpus.robots import RobotsRules, parse_sitemap
 from corpus.sources import Source
@@ -20,8 +21,12 @@ from corpus.urls import normalize_url
 
 log = logging.getLogger("sotehaku.crawl")
 
-PARSEABLE_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain")
+PARSEABLE_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain", DOCX_TYPE)
 MAX_SITEMAPS = 50
+# Statuses that say "try again later": rate limiting and a server that is down or overloaded for now.
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+# A server that asks for a longer pause than this is skipped for this crawl rather than waited for.
+MAX_RETRY_WAIT = 120.0
 
 
 @dataclass
@@ -35,6 +40,8 @@ class CrawlStats:
     not_modified: int = 0
     removed: int = 0
     queued: int = 0
+    retried: int = 0
+    resumed: int = 0
     skipped: Counter = field(default_factory=Counter)
     started: float = field(default_factory=time.monotonic)
 
@@ -49,14 +56,20 @@ class CrawlStats:
         skipped = sum(self.skipped.values())
         reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items()))
         return (
-            f"{self.source}: fetched {self.fetched}, new or changed {self.changed}, unchanged {self.unchanged}, "
-            f"not modified {self.not_modified}, removed {self.removed}, skipped {skipped}"
+            f"{self.source}: "
+            + (f"resumed with {self.resumed} queued, " if self.resumed else "")
+            + f"fetched {self.fetched}, new or changed {self.changed}, unchanged {self.unchanged}, "
+            f"not modified {self.not_modified}, removed {self.removed}, retries {self.retried}, skipped {skipped}"
             + (f" ({reasons})" if reasons else "")
         )
 
 
 class Crawler:
-    """Crawls one source into a store; construct, then call run()."""
+    """Crawls one source into a store; construct, then call run().
+
+    The frontier lives in the store: every URL found is queued there and marked done once handled, so a
+    crawl that is interrupted (Ctrl-C, a kill, a crash) resumes where it stopped on the next run.
+    """
 
     def __init__(
         self,
@@ -65,51 +78,95 @@ class Crawler:
         *,
         client: httpx.Client | None = None,
         progress: Callable[[CrawlStats], None] | None = None,
+        backoff: float = 1.0,
+        max_retry_wait: float = MAX_RETRY_WAIT,
+        max_bytes: int = MAX_BYTES,
     ):
         self.source = source
         self.store = store
-        self.client = client or make_client(source.user_agent)
+        self.client = client or make_client(source.user_agent, source.timeout)
         self.progress = progress
+        self.backoff = backoff
+        self.max_retry_wait = max_retry_wait
+        self.max_bytes = max_bytes
         self.stats = CrawlStats(source.name)
         self._robots: dict[str, RobotsRules] = {}
-        self._queue: deque[str] = deque()
+        self._queue: deque[tuple[str, int, str]] = deque()
+        self._new: list[tuple[str, int, str]] = []  # queued since the frontier was last saved
         self._seen: set[str] = set()
         self._last_fetch = 0.0
         self._hashes: dict[str, str] = {}
 
     def run(self) -> CrawlStats:
-        """Crawl from the start URLs and sitemaps until the queue is empty or max_pages is reached."""
-        for url in self.source.start_urls:
-            self._enqueue(normalize_url(url))
-        for site in dict.fromkeys(_site(url) for url in self._seen):  # each host's sitemaps once
-            self._read_sitemaps(site)
+        """Crawl until the queue is empty or max_pages is reached; resume an interrupted crawl first."""
+        name = self.source.name
+        pending, seen = self.store.frontier(name)
+        if pending:
+            log.info("%s: resuming an interrupted crawl with %d URLs queued", name, len(pending))
+            self._queue.extend(pending)
+            self._seen = seen
+            self.stats.resumed = len(pending)
+        else:
+            self.store.clear_frontier(name)
+            for url in self.source.start_urls:
+                self._enqueue(normalize_url(url), 0, "")
+            self._read_sitemaps()
+            self._save_frontier()
         while self._queue and self.stats.fetched < self.source.max_pages:
-            url = self._queue.popleft()
+            url, depth, referrer = self._queue.popleft()
             self.stats.queued = len(self._queue)
-            self._crawl_one(url)
+            self._crawl_one(url, depth, referrer)
+            self._save_frontier()  # links first, then done: a kill in between refetches, never loses links
+            self.store.mark_done(name, url)
             if self.progress:
                 self.progress(self.stats)
         self.stats.queued = len(self._queue)
+        self.store.clear_frontier(name)
         return self.stats
 
     def _skip(self, url: str, reason: str) -> None:
         log.info("skipped %s: %s", url, reason)
         self.stats.skipped[reason.split(" (")[0]] += 1
 
-    def _enqueue(self, url: str | None) -> None:
-        if url and url not in self._seen and self.source.in_scope(url):
+    def _enqueue(self, url: str | None, depth: int, referrer: str) -> None:
+        if url and url not in self._seen and depth <= self.source.max_depth and self.source.in_scope(url):
             self._seen.add(url)
-            self._queue.append(url)
+            self._queue.append((url, depth, referrer))
+            self._new.append((url, depth, referrer))
+
+    def _save_frontier(self) -> None:
+        self.store.queue_urls(self.source.name, self._new)
+        self._new = []
 
     def _fetch(self, url: str, **conditional) -> FetchResult:
+        """Fetch politely, retrying timeouts, dropped connections, 429 and 5xx with backoff or Retry-After."""
+        retries = self.source.retries
+        for attempt in range(1, retries + 2):
+            self._wait_for_turn(url)
+            try:
+                result = fetch_url(self.client, url, allowed=self.source.in_scope, max_bytes=self.max_bytes, **conditional)
+            except FetchError as exc:
+                if not exc.transient or attempt > retries:
+                    raise
+                wait, why = retry_delay(None, attempt, backoff=self.backoff), exc.reason
+            else:
+                if result.status not in RETRY_STATUSES or attempt > retries:
+                    return result
+                wait, why = retry_delay(result.retry_after, attempt, backoff=self.backoff), f"HTTP {result.status}"
+            finally:
+                self._last_fetch = time.monotonic()
+            if wait > self.max_retry_wait:
+                raise FetchError(url, f"{why}, and the server asks to wait {wait:.0f} s (limit {self.max_retry_wait:.0f} s)")
+            self.stats.retried += 1
+            log.info("retrying %s in %.1f s (attempt %d of %d): %s", url, wait, attempt + 1, retries + 1, why)
+            time.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _wait_for_turn(self, url: str) -> None:
         delay = max(self.source.delay, self._rules_for(url).crawl_delay or 0.0)
         wait = self._last_fetch + delay - time.monotonic()
         if wait > 0:
             time.sleep(wait)
-        try:
-            return fetch_url(self.client, url, allowed=self.source.in_scope, **conditional)
-        finally:
-            self._last_fetch = time.monotonic()
 
     def _rules_for(self, url: str) -> RobotsRules:
         key = _site(url)
@@ -124,9 +181,11 @@ class Crawler:
             self._robots[key] = RobotsRules(text, self.source.user_agent)
         return self._robots[key]
 
-    def _read_sitemaps(self, site: str) -> None:
-        """Enqueue the in-scope pages of the sitemaps robots.txt names, or of /sitemap.xml."""
-        pending = deque(self._rules_for(site).sitemaps or [f"{site}/sitemap.xml"])
+    def _read_sitemaps(self) -> None:
+        """Enqueue the in-scope pages of the configured sitemaps, those robots.txt names, or /sitemap.xml."""
+        pending = deque(self.source.sitemap_urls)
+        for site in dict.fromkeys(_site(url) for url, _, _ in self._queue):  # each host's sitemaps once
+            pending.extend(self._rules_for(site).sitemaps or [f"{site}/sitemap.xml"])
         done: set[str] = set()
         while pending and len(done) < MAX_SITEMAPS:
             sitemap_url = normalize_url(pending.popleft())
@@ -143,9 +202,9 @@ class Crawler:
             sitemap = parse_sitemap(result.content)
             pending.extend(sitemap.sitemaps)
             for page in sitemap.pages:
-                self._enqueue(normalize_url(page))
+                self._enqueue(normalize_url(page), 0, "")
 
-    def _crawl_one(self, url: str) -> None:
+    def _crawl_one(self, url: str, depth: int, referrer: str) -> None:
         if not self._rules_for(url).allowed(url):
             self._skip(url, "disallowed by robots.txt")
             return
@@ -160,7 +219,7 @@ class Crawler:
             self.stats.not_modified += 1
             self._hashes.setdefault(meta["content_hash"], url)
             for link in meta.get("links", ()):
-                self._enqueue(link)
+                self._enqueue(link, depth + 1, url)
             return
         if result.status in (404, 410):
             if self.store.delete(url):
@@ -173,7 +232,7 @@ class Crawler:
             self._skip(url, f"HTTP {result.status}")
             return
         kind = result.content_type.split(";")[0].strip().lower()
-        if kind and kind not in PARSEABLE_TYPES:
+        if kind and kind not in PARSEABLE_TYPES and not (kind == "application/octet-stream" and url.endswith(".docx")):
             self._skip(url, f"not a document ({kind})")
             return
         final = normalize_url(result.final_url) or url
@@ -189,19 +248,22 @@ class Crawler:
             return
         if page.follow:
             for link in page.links:
-                self._enqueue(link)
+                self._enqueue(link, depth + 1, final)
         if page.canonical and page.canonical != final and self.source.in_scope(page.canonical):
-            self._enqueue(page.canonical)
+            self._enqueue(page.canonical, depth, referrer)
             self._skip(url, f"canonical URL is elsewhere ({page.canonical})")
             return
-        if page.document is None:
+        document = page.document
+        if document is None:
             self._skip(url, "noindex")
             return
-        first = self._hashes.setdefault(page.document.content_hash, final)
+        first = self._hashes.setdefault(document.content_hash, final)
         if first != final:
             self._skip(url, f"same content as another page ({first})")
             return
-        if self.store.put(page.document, etag=result.etag, last_modified=result.last_modified, links=page.links):
+        if referrer and document.content_type != "text/html":
+            document = document.replace(parent=referrer)  # an attachment belongs to the page that links it
+        if self.store.put(document, etag=result.etag, last_modified=result.last_modified, links=page.links):
             self.stats.changed += 1
         else:
             self.stats.unchanged += 1
@@ -217,5 +279,5 @@ def crawl_source(
     source: Source, store: CorpusStore, *, progress: Callable[[CrawlStats], None] | None = None
 ) -> CrawlStats:
     """Crawl one source into the store and return its statistics."""
-    with make_client(source.user_agent) as client:
+    with make_client(source.user_agent, source.timeout) as client:
         return Crawler(source, store, client=client, progress=progress).run()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import email.utils
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
 import httpx
 
 from corpus import CorpusError
@@ -12,16 +15,18 @@ from corpus.urls import normalize_url
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 MAX_BYTES = 10 * 1024 * 1024  # larger pages are almost always data dumps, not documents
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TIMEOUT_SECONDS = 10.0
 
 
 class FetchError(CorpusError):
     """A URL could not be fetched; `reason` says why in a few words for the crawl log."""
 
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, *, transient: bool = False):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        # A timeout or a dropped connection may pass; a redirect loop or an oversize page will not.
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class FetchResult:
     content_type: str
     etag: str | None = None
     last_modified: str | None = None
+    retry_after: str | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -42,9 +48,12 @@ class FetchResult:
         return self.status == 304
 
 
-def make_client(user_agent: str) -> httpx.Client:
+def make_client(user_agent: str, timeout: float = TIMEOUT_SECONDS) -> httpx.Client:
     """An HTTP client for one crawl; redirects are followed by fetch_url so each hop is checked."""
-    return httpx.Client(headers={"User-Agent": user_agent}, timeout=TIMEOUT, follow_redirects=False)
+    return httpx.Client(
+        headers={"User-Agent": user_agent}, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        follow_redirects=False,
+    )
 
 
 def fetch_url(
@@ -94,11 +103,36 @@ def fetch_url(
                     content_type=response.headers.get("content-type", ""),
                     etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),
+                    retry_after=response.headers.get("retry-after"),
                 )
         except httpx.TimeoutException:
-            raise FetchError(url, "timed out") from None
-        except httpx.TransportError as exc:
-            raise FetchError(url, f"connection failed ({exc.__class__.__name__}: {exc})") from None
-        except httpx.InvalidURL as exc:
+            raise FetchError(url, "timed out", transient=True) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchError(url, f"invalid URL ({exc})") from None
+        except httpx.TransportError as exc:
+            raise FetchError(url, f"connection failed ({exc.__class__.__name__}: {exc})", transient=True) from None
     raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
+
+def retry_delay(retry_after: str | None, attempt: int, *, backoff: float, now: float | None = None) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, ...): Retry-After when the server gives one
+    (seconds or an HTTP date), else exponential backoff.
+
+    >>> retry_delay("7", 1, backoff=0.5)
+    7.0
+    >>> retry_delay(None, 3, backoff=0.5)
+    2.0
+    >>> retry_delay("Wed, 21 Oct 2015 07:28:10 GMT", 1, backoff=0.5, now=1445412480.0)
+    10.0
+    """
+    if retry_after:
+        value = retry_after.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when - (time.time() if now is None else now))
+    return backoff * 2 ** (attempt - 1)

@@ -35,6 +35,10 @@ class Source:
     max_pages: int = 5000
     delay: float = 0.0
     user_agent: str = DEFAULT_USER_AGENT
+    sitemap_urls: tuple[str, ...] = ()
+    max_depth: int = 50
+    timeout: float = 10.0
+    retries: int = 3
     _include_re: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     _exclude_re: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
 
@@ -99,7 +103,10 @@ def load_sources(path: str | Path) -> list[Source]:
 
 def _source_from_table(path: Path, index: int, table: dict) -> Source:
     where = f"{path}, source #{index}"
-    known = {"name", "start_urls", "allowed_hosts", "include", "exclude", "visibility", "max_pages", "delay", "user_agent"}
+    known = {
+        "name", "start_urls", "sitemap_urls", "allowed_hosts", "include", "exclude", "visibility",
+        "max_pages", "max_depth", "delay", "timeout", "retries", "user_agent",
+    }
     unknown = sorted(set(table) - known)
     if unknown:
         raise SourceConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(sorted(known))}.")
@@ -108,13 +115,17 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
         raise SourceConfigError(f"{where}: 'name' is required and must be a string.")
     where = f"{path}, source {name!r}"
     start_urls = _str_list(where, table, "start_urls")
-    if not start_urls:
-        raise SourceConfigError(f"{where}: 'start_urls' needs at least one URL.")
-    for url in start_urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SourceConfigError(f"{where}: start URL {url!r} is not an http(s) URL.")
-    hosts = _str_list(where, table, "allowed_hosts") or sorted({urlsplit(u).netloc.lower() for u in start_urls})
+    sitemap_urls = _str_list(where, table, "sitemap_urls")
+    if not start_urls and not sitemap_urls:
+        raise SourceConfigError(f"{where}: give at least one URL in 'start_urls' or 'sitemap_urls'.")
+    for key, urls in (("start_urls", start_urls), ("sitemap_urls", sitemap_urls)):
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise SourceConfigError(f"{where}: {key} entry {url!r} is not an http(s) URL.")
+    hosts = _str_list(where, table, "allowed_hosts") or sorted(
+        {urlsplit(u).netloc.lower() for u in (*start_urls, *sitemap_urls)}
+    )
     visibility = table.get("visibility", "public")
     if visibility not in VISIBILITIES:
         raise SourceConfigError(f"{where}: visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}.")
@@ -124,6 +135,15 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
         raise SourceConfigError(f"{where}: max_pages must be a positive whole number.")
     if not isinstance(delay, (int, float)) or delay < 0:
         raise SourceConfigError(f"{where}: delay must be a number of seconds, 0 or more.")
+    max_depth = table.get("max_depth", 50)
+    if not isinstance(max_depth, int) or isinstance(max_depth, bool) or max_depth < 0:
+        raise SourceConfigError(f"{where}: max_depth must be a whole number, 0 or more (0: the start pages only).")
+    timeout = table.get("timeout", 10.0)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise SourceConfigError(f"{where}: timeout must be a number of seconds above 0.")
+    retries = table.get("retries", 3)
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 10:
+        raise SourceConfigError(f"{where}: retries must be a whole number from 0 to 10.")
     return Source(
         name=name,
         start_urls=tuple(start_urls),
@@ -134,6 +154,10 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
         max_pages=max_pages,
         delay=float(delay),
         user_agent=str(table.get("user_agent", DEFAULT_USER_AGENT)),
+        sitemap_urls=tuple(sitemap_urls),
+        max_depth=max_depth,
+        timeout=float(timeout),
+        retries=retries,
     )
 
 

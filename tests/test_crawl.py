@@ -64,15 +64,24 @@ def test_one_page_under_two_urls_is_stored_once(crawled_data_dir):
 
 
 def test_recrawl_revalidates_instead_of_refetching(tmp_path, sample_site_url):
+    """First crawl: every page requested once. Second crawl: every page only revalidated (304)."""
     source = demo_sources(sample_site_url)[0]
-    with open_data_store(tmp_path) as store:
-        first = crawl_source(source, store)
+    requests = []
+    hooks = {"request": [lambda r: requests.append((r.url.path, "if-modified-since" in r.headers))]}
+    with open_data_store(tmp_path) as store, httpx.Client(event_hooks=hooks) as client:
+        first = Crawler(source, store, client=client).run()
         count = store.count()
-        second = crawl_source(source, store)
+        first_requests, requests[:] = list(requests), []
+        second = Crawler(source, store, client=client).run()
         assert store.count() == count
+    pages = [path for path, _ in first_requests if path not in ("/robots.txt", "/sitemap.xml")]
+    assert len(pages) == len(set(pages)) >= count
     assert first.changed == count and first.not_modified == 0
-    assert second.changed == 0
-    assert second.not_modified == count
+    assert second.changed == 0 and second.not_modified == count
+    revalidated = [path for path, conditional in requests if path not in ("/robots.txt", "/sitemap.xml")]
+    stored_paths = {urlsplit(doc_id).path for doc_id in stored(tmp_path)}
+    assert all(conditional for path, conditional in requests if path in stored_paths)
+    assert len(revalidated) == len(set(revalidated))
 
 
 def test_recrawl_follows_stored_links_of_unchanged_pages(tmp_path, sample_site_url):

@@ -1,0 +1,98 @@
+"""A loopback HTTP server whose pages misbehave on purpose: slow, flaky, looping, oversized, mis-encoded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+class Reply:
+    """What a route answers: status, headers, body; `delay` seconds before answering; `drop` closes the socket."""
+
+    def __init__(self, body: bytes | str = b"", status: int = 200, headers: dict | None = None,
+                 delay: float = 0.0, drop: bool = False, chunked: bool = False):
+        self.body = body.encode("utf-8") if isinstance(body, str) else body
+        self.status = status
+        self.headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+        self.delay = delay
+        self.drop = drop
+        self.chunked = chunked
+
+
+def page(title: str, text: str, links: tuple[str, ...] = ()) -> str:
+    """A small well-formed Finnish page."""
+    anchors = "".join(f'<li><a href="{href}">{href}</a></li>' for href in links)
+    return (
+        f'<!doctype html><html lang="fi"><head><title>{title} | Testisivusto</title></head>'
+        f"<body><main><h1>{title}</h1><p>{text}</p><ul>{anchors}</ul></main></body></html>"
+    )
+
+
+class FaultServer:
+    """Serve routes (path -> Reply, or a callable taking the request count and returning one) on 127.0.0.1:0.
+
+    Every request is logged as (path, monotonic time), so tests can count fetches and measure waits.
+    """
+
+    def __init__(self, routes: dict[str, Reply | Callable[[int], Reply]]):
+        self.routes = routes
+        self.log: list[tuple[str, float]] = []
+        self.hits: Counter = Counter()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 - the base class's naming
+                path = urlsplit(self.path).path
+                outer.hits[path] += 1
+                outer.log.append((path, time.monotonic()))
+                route = outer.routes.get(path)
+                if route is None:
+                    reply = Reply("<h1>Ei löydy</h1>", status=404)
+                else:
+                    reply = route(outer.hits[path]) if callable(route) else route
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if reply.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for start in range(0, len(reply.body), 65536):
+                        part = reply.body[start:start + 65536]
+                        self.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+                """Quiet: tests read outer.log instead."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> "FaultServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
