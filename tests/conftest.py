@@ -9,6 +9,7 @@ import pytest
 import uvicorn
 
 from corpus.crawl import crawl_source
+from corpus.dedup import mark_near_duplicates
 from corpus.sample import demo_sources, serve_sample_site
 from corpus.store import open_data_store
 from indexer.build import build_index
@@ -30,6 +31,7 @@ def crawled_data_dir(tmp_path_factory, sample_site_url):
     with open_data_store(data_dir) as store:
         for source in demo_sources(sample_site_url):
             crawl_source(source, store)
+        mark_near_duplicates(store)
     return data_dir
 
 

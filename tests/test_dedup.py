@@ -1,0 +1,69 @@
+"""Near-duplicates: one page under two URLs, or two versions of one page, are marked; template siblings are not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from corpus.dedup import mark_near_duplicates, near_duplicates
+from corpus.document import Document
+from corpus.store import CorpusStore, open_data_store
+
+APPEAL = (
+    "Muutoksenhakuohje. Tähän päätökseen tyytymätön voi tehdä kirjallisen oikaisuvaatimuksen. Oikaisuvaatimus on "
+    "tehtävä 14 päivän kuluessa päätöksen tiedoksisaannista. Oikaisuvaatimuksen saa tehdä se, johon päätös on "
+    "kohdistettu tai jonka oikeuteen, velvollisuuteen tai etuun päätös välittömästi vaikuttaa, sekä alueen jäsen. "
+    "Oikaisuvaatimus osoitetaan aluehallitukselle ja toimitetaan kirjaamoon ennen määräajan päättymistä. "
+)
+BODY = (
+    "Kotihoidon palveluita uudistetaan koko hyvinvointialueella. Uudistuksessa yhdenmukaistetaan asiakasmaksut, "
+    "laajennetaan yöpartion toimintaa ja otetaan käyttöön etähoiva. Asiakkaille lähetetään kirje muutoksista "
+    "ennen niiden voimaantuloa, ja neuvontapuhelin palvelee arkisin kello kahdeksasta neljään."
+)
+
+
+def doc(doc_id, text, title="Kotihoidon uudistus", updated=None, visibility="public"):
+    return Document(id=doc_id, url=doc_id, title=title, text=text, updated=updated, visibility=visibility)
+
+
+def test_same_page_under_two_urls_is_one_and_the_shorter_url_is_kept():
+    found = near_duplicates([doc("https://x.fi/kotihoito?sivu=1&lang=fi", BODY), doc("https://x.fi/kotihoito", BODY)])
+    assert found == {"https://x.fi/kotihoito?sivu=1&lang=fi": "https://x.fi/kotihoito"}
+
+
+def test_versions_of_a_page_are_one_and_the_newest_is_kept():
+    old = doc("https://x.fi/kotihoito-2021", BODY, updated=dt.date(2021, 5, 1))
+    new = doc("https://x.fi/kotihoito", BODY.replace("etähoiva.", "etähoiva ja kotikuntoutus. Kokeilu alkaa Heinolasta.") + " Lisätietoja antaa palveluohjaus.", updated=dt.date(2023, 1, 9))
+    assert near_duplicates([old, new]) == {old.id: new.id}
+
+
+def test_decisions_sharing_the_appeal_instructions_are_not_duplicates():
+    first = doc("https://x.fi/paatos-45", "Aluehallitus hyväksyi talousarvion muutoksen. " + APPEAL, title="§ 45 Talousarvion muutos")
+    second = doc("https://x.fi/paatos-46", "Aluehallitus valitsi hallintojohtajan. " + APPEAL, title="§ 46 Hallintojohtajan valinta")
+    assert near_duplicates([first, second]) == {}
+
+
+def test_public_page_is_never_grouped_under_an_internal_copy():
+    public = doc("https://x.fi/kotihoito-julkinen-versio", BODY)
+    internal = doc("https://x.fi/k", BODY, visibility="internal")
+    assert near_duplicates([public, internal]) == {}
+
+
+def test_short_stubs_are_not_duplicates():
+    assert near_duplicates([doc("https://x.fi/a", "Sivua päivitetään."), doc("https://x.fi/b", "Sivua päivitetään.")]) == {}
+
+
+def test_marks_are_recorded_and_cleared_when_pages_diverge():
+    with CorpusStore(":memory:") as store:
+        store.put(doc("https://x.fi/a-pitka-osoite", BODY))
+        store.put(doc("https://x.fi/a", BODY))
+        assert mark_near_duplicates(store) == 1
+        assert store.get("https://x.fi/a-pitka-osoite").duplicate_of == "https://x.fi/a"
+        store.put(doc("https://x.fi/a-pitka-osoite", APPEAL, title="Muutoksenhaku"))
+        assert mark_near_duplicates(store) == 0
+        assert store.get("https://x.fi/a-pitka-osoite").duplicate_of == ""
+
+
+def test_sample_site_versions_are_marked(crawled_data_dir):
+    with open_data_store(crawled_data_dir) as store:
+        marked = {d.url.split("/", 3)[3]: d.duplicate_of.split("/", 3)[3] for d in store.iter_documents() if d.duplicate_of}
+    assert marked == {"uudistus/rakenneuudistus-2021.html": "uudistus/rakenneuudistus.html"}
