@@ -16,7 +16,8 @@ import click
 
 from corpus import CorpusError
 from corpus.crawl import CrawlStats, crawl_source
-from corpus.ingest import export_jsonl, import_jsonl
+from corpus.dedup import mark_near_duplicates
+from corpus.ingest import export_jsonl, import_path
 from corpus.sample import demo_sources, serve_sample_site
 from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
@@ -106,26 +107,62 @@ def crawl(data_dir: Path, urls: tuple[str, ...], config: Path | None, source_nam
             if sys.stderr.isatty():
                 click.echo(err=True)
             click.echo(stats.summary())
-        click.echo(f"The corpus has {store.count()} documents. Run 'sotehaku index' to make them searchable.")
+        duplicates = mark_near_duplicates(store)
+        click.echo(f"The corpus has {store.count()} documents ({duplicates} near-duplicates). Run 'sotehaku index' to make them searchable.")
 
 
 @main.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--source", help="Source name for the imported documents (default: the file name).")
-@click.option("--visibility", type=click.Choice(["public", "internal"]), help="Override every document's visibility.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", help="Source name for the imported documents (default: the file or folder name). "
+              "When the configuration has a source of this name, its visibility is used.")
+@click.option("--visibility", type=click.Choice(["public", "internal"]), help="Visibility of every imported document "
+              "(required for folders and WARC files unless --source names a configured source).")
+@click.option("--base-url", help="For a folder: the web address it is served under, for links in results "
+              "(default: file:// URLs).")
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), help=f"Sources file (default ./{DEFAULT_CONFIG}, if present).")
 @click.pass_obj
-def import_(data_dir: Path, files: tuple[Path, ...], source: str | None, visibility: str | None) -> None:
-    """Import JSONL documents (one JSON object per line, 'id' and 'text' required)."""
+def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibility: str | None,
+            base_url: str | None, config: Path | None) -> None:
+    """Import JSONL files, folders of HTML/PDF/DOCX/TXT files (a drive) and WARC web archives.
+
+    Bad lines and files are reported and skipped; the rest are imported. Re-importing a folder
+    removes the documents of files that are no longer there.
+    """
+    if source and visibility is None:
+        visibility = _configured_visibility(source, config)
     failed = 0
     with open_data_store(data_dir) as store:
-        for path in files:
-            stats = import_jsonl(path, store, source=source, visibility=visibility)
+        for path in paths:
+            try:
+                stats = import_path(path, store, source=source, visibility=visibility, base_url=base_url)
+            except CorpusError as exc:
+                click.echo(f"skipped {exc}", err=True)
+                failed += 1
+                continue
             for error in stats.errors:
                 click.echo(f"skipped {error}", err=True)
             failed += len(stats.errors)
-            click.echo(f"{path}: imported {stats.imported} documents ({stats.changed} new or changed), skipped {len(stats.errors)} lines.")
+            click.echo(
+                f"{path}: imported {stats.imported} documents ({stats.changed} new or changed"
+                + (f", {stats.removed} removed" if stats.removed else "")
+                + f"), skipped {len(stats.errors)}"
+                + (f", ignored {stats.ignored} other files or records" if stats.ignored else "") + "."
+            )
+        duplicates = mark_near_duplicates(store)
+        click.echo(f"The corpus has {store.count()} documents ({duplicates} near-duplicates). Run 'sotehaku index' to make them searchable.")
     if failed:
         sys.exit(1)
+
+
+def _configured_visibility(source: str, config: Path | None) -> str | None:
+    """The visibility of a configured source of this name, if the configuration file has one."""
+    path = config or Path(DEFAULT_CONFIG)
+    if config is None and not path.exists():
+        return None
+    for configured in load_sources(path):
+        if configured.name == source:
+            return configured.visibility
+    return None
 
 
 @main.command()
@@ -254,6 +291,7 @@ def demo(data_dir: Path, port: int) -> None:
                 store.delete(doc_id)
         for source in sources:
             click.echo(crawl_source(source, store).summary())
+        mark_near_duplicates(store)
         built = build_index(store.iter_documents(), data_dir)
         click.echo(f"Indexed {built.documents} documents.")
         _run_web(data_dir, "127.0.0.1", port)
