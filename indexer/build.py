@@ -22,6 +22,12 @@ KEEP_VERSIONS = 2  # the live version and the one before it, which open searcher
 # Below this many documents a second process costs more to start than it saves (sample site: 64 docs).
 PARALLEL_MIN_DOCS = 2000
 WRITER_MEMORY_MB = 256
+# Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
+# an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
+INDEX_FORMAT = "sotehaku-index-2"
+FORMAT_FILE = "FORMAT"
+# When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
+UPDATE_MAX_SHARE = 0.5
 
 
 def default_procs(documents: int) -> int:
@@ -35,11 +41,15 @@ class NoIndexError(IndexingError):
 
 @dataclass(frozen=True)
 class BuiltIndex:
-    """A published index version."""
+    """A published index version, and what the build or update did."""
 
     version: str
     path: Path
     documents: int
+    added: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    full: bool = True
 
 
 def index_root(data_dir: str | Path) -> Path:
@@ -77,6 +87,9 @@ def document_fields(doc: Document) -> dict:
         "source": doc.source,
         "type": content_kind(doc.content_type),
         "content_hash": doc.content_hash,
+        "fingerprint": doc.fingerprint,
+        "parent": doc.parent,
+        "duplicate_of": doc.duplicate_of,
         "title": doc.title,
         "text": doc.text,
         "description": doc.description,
@@ -116,7 +129,7 @@ def build_index(
     """
     root = index_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
-    version = dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ")
+    version = _new_version_name()
     building = root / f"{version}{BUILDING_SUFFIX}"
     building.mkdir()
     count = 0
@@ -137,6 +150,7 @@ def build_index(
             raise
         writer.commit()
         ix.close()
+        (building / FORMAT_FILE).write_text(INDEX_FORMAT + "\n", encoding="utf-8")
         final = root / version
         os.rename(building, final)
     except BaseException:
@@ -144,7 +158,111 @@ def build_index(
         raise
     _publish(root, version)
     _remove_old_versions(root, version)
-    return BuiltIndex(version=version, path=final, documents=count)
+    return BuiltIndex(version=version, path=final, documents=count, added=count)
+
+
+def update_index(
+    documents: Callable[[], Iterable[Document]],
+    data_dir: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    procs: int = 1,
+    full: bool = False,
+) -> BuiltIndex:
+    """Bring the published index in step with the documents, re-analysing only what changed.
+
+    `documents` is called for a fresh iteration of the corpus (once, or twice when a full build turns
+    out to be quicker). A document whose fingerprint is already indexed is kept as it is; changed and
+    new documents are added, and those no longer in the corpus removed, in a copy of the live version
+    that is then published like a full build. When nothing changed, nothing is published. An index of
+    another format, or `full=True`, gets a full build.
+    """
+    root = index_root(data_dir)
+    live = current_version(data_dir)
+    if full or live is None or not _updatable(root / live):
+        return build_index(documents(), data_dir, progress=progress, procs=procs)
+    live_ix = whoosh_index.open_dir(root / live)
+    try:
+        with live_ix.reader() as reader:
+            indexed = _live_fingerprints(reader)
+    finally:
+        live_ix.close()
+    fresh, kept = [], set()
+    for doc in documents():
+        fingerprint = doc.fingerprint
+        if fingerprint in indexed:
+            kept.add(fingerprint)
+            if progress:
+                progress(1)
+        else:
+            fresh.append(doc)
+    stale = indexed - kept
+    total = len(kept) + len(fresh)
+    if not fresh and not stale:
+        return BuiltIndex(version=live, path=root / live, documents=total, unchanged=total, full=False)
+    if len(fresh) > UPDATE_MAX_SHARE * total:
+        return build_index(documents(), data_dir, progress=progress, procs=procs)
+    version = _new_version_name()
+    building = root / f"{version}{BUILDING_SUFFIX}"
+    try:
+        _copy_version(root / live, building)
+        ix = whoosh_index.open_dir(building)
+        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        try:
+            for fingerprint in stale:
+                writer.delete_by_term("fingerprint", fingerprint)
+            for doc in fresh:
+                writer.add_document(**document_fields(doc))
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+        final = root / version
+        os.rename(building, final)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    _publish(root, version)
+    _remove_old_versions(root, version)
+    return BuiltIndex(
+        version=version, path=final, documents=total, added=len(fresh), removed=len(stale), unchanged=len(kept), full=False
+    )
+
+
+def _updatable(path: Path) -> bool:
+    """True if a version was written in the current format, so documents can be added to it as they are."""
+    try:
+        return (path / FORMAT_FILE).read_text(encoding="utf-8").strip() == INDEX_FORMAT
+    except OSError:
+        return False
+
+
+def _live_fingerprints(reader) -> set[str]:
+    """Fingerprints of the documents a reader sees, leaving out deleted ones whose terms linger until a merge."""
+    found = set()
+    for term in reader.lexicon("fingerprint"):
+        postings = reader.postings("fingerprint", term)
+        if any(not reader.is_deleted(docnum) for docnum in postings.all_ids()):
+            found.add(term.decode("utf-8"))
+    return found
+
+
+def _copy_version(source: Path, target: Path) -> None:
+    """Copy an index version's files; hard links where possible, since Whoosh never rewrites a written file."""
+    target.mkdir()
+    for path in source.iterdir():
+        if path.is_file() and not path.name.endswith("_LOCK"):
+            try:
+                os.link(path, target / path.name)
+            except OSError:
+                shutil.copy2(path, target / path.name)
+
+
+def _new_version_name() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ")
 
 
 def _publish(root: Path, version: str) -> None:

@@ -32,6 +32,9 @@ def build_schema() -> Schema:
         "type": ID(stored=True),
         "updated": DATETIME(stored=True),
         "content_hash": ID(stored=True),
+        "fingerprint": ID(),  # of every indexed field: an update keeps documents whose fingerprint is indexed
+        "parent": ID(stored=True),
+        "duplicate_of": ID(stored=True),
         "title": STORED(),
         "text": STORED(),
         "description": STORED(),

@@ -23,7 +23,7 @@ from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
 from indexer import IndexingError
 from indexer.analysis import explain
-from indexer.build import build_index, default_procs
+from indexer.build import build_index, default_procs, update_index
 from search import SearchError
 from search.engine import ANONYMOUS, SearchEngine, Viewer
 
@@ -178,19 +178,34 @@ def export(data_dir: Path, fmt: str, output) -> None:
 
 @main.command()
 @click.option("--procs", type=click.IntRange(1, 64), help="Processes that analyse documents (default: one per core for large corpora).")
+@click.option("--full", is_flag=True, help="Rebuild from scratch instead of updating only what changed.")
 @click.pass_obj
-def index(data_dir: Path, procs: int | None) -> None:
-    """Build the search index from the corpus store and publish it."""
+def index(data_dir: Path, procs: int | None, full: bool) -> None:
+    """Bring the search index in step with the corpus store and publish it.
+
+    Only new and changed documents are analysed; removed ones are dropped. The server keeps answering
+    from the previous version until the new one is published.
+    """
     with open_data_store(data_dir) as store:
         total = store.count()
         if total == 0:
             raise click.ClickException(f"The corpus in {data_dir} is empty. Run 'sotehaku crawl' or 'sotehaku import' first.")
         started = time.monotonic()
         with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
-            built = build_index(
-                store.iter_documents(), data_dir, progress=lambda n: bar.update(1), procs=procs or default_procs(total)
+            built = update_index(
+                store.iter_documents, data_dir, progress=lambda n: bar.update(1),
+                procs=procs or default_procs(total), full=full,
             )
-    click.echo(f"Indexed {built.documents} documents in {time.monotonic() - started:.1f} s as version {built.version}.")
+    elapsed = time.monotonic() - started
+    if built.full:
+        click.echo(f"Indexed {built.documents} documents in {elapsed:.1f} s as version {built.version}.")
+    elif built.added or built.removed:
+        click.echo(
+            f"Updated the index in {elapsed:.1f} s as version {built.version}: {built.added} added or changed, "
+            f"{built.removed} removed, {built.unchanged} unchanged."
+        )
+    else:
+        click.echo(f"The index is up to date ({built.documents} documents, version {built.version}).")
 
 
 @main.command()
