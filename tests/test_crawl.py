@@ -1,11 +1,14 @@
 """The crawler against the sample site served on 127.0.0.1: scope, robots, sitemaps, visibility, revalidation."""
 
+import io
+import json
 from urllib.parse import urlsplit
 
 import httpx
 
 from corpus.crawl import Crawler, crawl_source
 from corpus.document import Document
+from corpus.ingest import export_jsonl
 from corpus.sample import demo_sources
 from corpus.sources import Source
 from corpus.store import open_data_store
@@ -121,3 +124,29 @@ def test_sitemap_is_read_once_per_host(tmp_path, sample_site_url):
     with open_data_store(tmp_path) as store, httpx.Client(event_hooks={"request": [lambda r: requests.append(r.url.path)]}) as client:
         Crawler(source, store, client=client).run()
     assert requests.count("/sitemap.xml") == 1 and requests.count("/robots.txt") == 1
+
+
+BOILERPLATE_LINES = (
+    "Käytämme sivustollamme evästeitä", "Hyväksy evästeet", "Siirry sisältöön", "Hae sivustolta", "Suomeksi",
+    "På svenska", "Usein kysyttyä", "Jaa sivu", "Liittyvät sivut", "Saavutettavuusseloste",
+    "Muualla verkossa", "Sivun alkuun", "Päivitetty:", "window.dataLayer",
+)
+
+
+def test_export_of_the_sample_corpus_is_clean_text(crawled_data_dir):
+    """Every exported line is the page's own text: no menus, cookie banner, share links, footer or date line."""
+    out = io.StringIO()
+    with open_data_store(crawled_data_dir) as store:
+        count = export_jsonl(store, out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert count == len(records) >= 60
+    for record in records:
+        assert {"id", "url", "title", "text", "lang", "visibility", "updated"} <= set(record)
+        lines = record["text"].split("\n")
+        assert all(line.strip() == line and line for line in lines), record["id"]
+        leaked = [phrase for phrase in BOILERPLATE_LINES if any(line.startswith(phrase) for line in lines)]
+        assert not leaked, (record["id"], leaked)
+        assert record["title"] != lines[0], record["id"]  # the h1 is the title, not repeated as the first line
+    voucher = next(r for r in records if r["url"].endswith("/palvelut/palveluseteli.html"))
+    assert voucher["updated"] == "2022-10-31" and voucher["text"].startswith("Palveluseteli on yksi tapa")
+    assert voucher["text"].endswith("merkitty ennakkoperintärekisteriin.")
