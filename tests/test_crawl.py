@@ -150,3 +150,22 @@ def test_export_of_the_sample_corpus_is_clean_text(crawled_data_dir):
     voucher = next(r for r in records if r["url"].endswith("/palvelut/palveluseteli.html"))
     assert voucher["updated"] == "2022-10-31" and voucher["text"].startswith("Palveluseteli on yksi tapa")
     assert voucher["text"].endswith("merkitty ennakkoperintärekisteriin.")
+
+
+def test_max_depth_limits_link_hops(tmp_path, sample_site_url):
+    """max_depth 0: the start page and the sitemap's entries, nothing found only through links."""
+    host = urlsplit(sample_site_url).netloc
+    source = Source(name="shallow", start_urls=(f"{sample_site_url}/sisainen/",), allowed_hosts=(host,), include=("/sisainen/",), max_depth=0)
+    with open_data_store(tmp_path) as store:
+        stats = crawl_source(source, store)
+        assert store.ids() == [f"{sample_site_url}/sisainen/"]
+    assert stats.fetched == 1
+
+
+def test_configured_sitemap_alone_drives_a_crawl(tmp_path, sample_site_url):
+    host = urlsplit(sample_site_url).netloc
+    source = Source(name="from-sitemap", start_urls=(), sitemap_urls=(f"{sample_site_url}/sitemap.xml",), allowed_hosts=(host,), max_depth=0)
+    with open_data_store(tmp_path) as store:
+        crawl_source(source, store)
+        found = paths(store.ids())
+    assert "/ajankohtaista/arkisto-2021.html" in found and len(found) >= 20
