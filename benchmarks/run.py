@@ -26,6 +26,7 @@ def main() -> None:
         sys.exit(f"No evaluation data in {args.data}: put the shared data there or pass --data DIR.")
     print(f"sotehaku benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, {platform.machine()}\n")
     commands = [
+        [sys.executable, str(HERE / "crawling.py")],
         [sys.executable, str(HERE / "lemmas.py"), "--data", str(args.data)],
         [sys.executable, str(HERE / "retrieval.py"), "--data", str(args.data), *(["--queries", "300"] if args.quick else [])],
     ]
