@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import io
 import logging
 from pathlib import Path
@@ -207,3 +208,28 @@ def test_every_skip_is_logged_with_url_and_reason(tmp_path, caplog):
         assert f"skipped {server.url}/rikki: HTTP 500" in caplog.text
         assert f"skipped {server.url}/puuttuu: HTTP 404" in caplog.text
     assert "skipped 2 (HTTP 404: 1, HTTP 500: 1)" in stats.summary()
+
+
+def test_robots_crawl_delay_spaces_requests(tmp_path):
+    routes = site(yksi=Reply(page("Yksi", "Ensimmäinen.")), kaksi=Reply(page("Kaksi", "Toinen.")))
+    routes["/robots.txt"] = Reply("User-agent: *\nCrawl-delay: 0.5\n", headers={"Content-Type": "text/plain"})
+    with FaultServer(routes) as server:
+        _, docs = crawl(server, tmp_path)
+        times = [t for path, t in server.log if path in ("/", "/yksi", "/kaksi")]
+    assert len(docs) == 3 and len(times) == 3
+    assert min(b - a for a, b in zip(times, times[1:])) >= 0.45
+
+
+def test_gzipped_sitemap_index_named_in_robots_is_read(tmp_path):
+    """robots.txt names a gzipped sitemap index, which names a gzipped sitemap listing an unlinked page."""
+    routes = {"/": Reply(page("Etusivu", "Ei linkkejä."))}
+    with FaultServer(routes) as server:
+        index = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{server.url}/kartat/sivut.xml.gz</loc></sitemap></sitemapindex>'
+        pages = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{server.url}/piilossa</loc></url></urlset>'
+        routes["/robots.txt"] = Reply(f"User-agent: *\nAllow: /\nSitemap: {server.url}/kartat/index.xml.gz\n", headers={"Content-Type": "text/plain"})
+        routes["/kartat/index.xml.gz"] = Reply(gzip.compress(index.encode()), headers={"Content-Type": "application/gzip"})
+        routes["/kartat/sivut.xml.gz"] = Reply(gzip.compress(pages.encode()), headers={"Content-Type": "application/x-gzip"})
+        routes["/piilossa"] = Reply(page("Piilossa", "Vain sivukartassa mainittu sivu."))
+        _, docs = crawl(server, tmp_path)
+        assert server.hits["/sitemap.xml"] == 0  # robots.txt named the sitemaps; no guessing
+    assert "Vain sivukartassa mainittu sivu." in docs["/piilossa"].text
