@@ -2,33 +2,94 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import email.utils
+import functools
 import io
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.dammit import EncodingDetector
 
 from corpus import CorpusError
 from corpus.document import Document
 from corpus.office import DOCX_TYPE, parse_docx
 from corpus.urls import normalize_url
 
-# Containers that hold site chrome rather than the page's own text.
-BOILERPLATE_TAGS = ("script", "style", "noscript", "template", "header", "footer", "nav", "aside", "form", "iframe", "svg", "button")
-BOILERPLATE_ROLES = ("navigation", "banner", "contentinfo", "dialog", "search", "complementary", "alertdialog")
-BOILERPLATE_CLASS = re.compile(r"cookie|consent|breadcrumb|murupolku|share|related|skip-?link|sr-only|visually-hidden", re.I)
-BREADCRUMB = re.compile(r"breadcrumb|murupolku|brödsmul", re.I)
+# Containers that hold site chrome rather than the page's own text (`xml` is a Word export's data island).
+BOILERPLATE_TAGS = (
+    "script", "style", "noscript", "template", "header", "footer", "nav", "aside", "form", "iframe", "svg", "button",
+    "dialog", "select", "object", "embed", "canvas", "xml",
+)
+BOILERPLATE_ROLES = (
+    "navigation", "banner", "contentinfo", "dialog", "search", "complementary", "alertdialog", "menu", "menubar",
+)
+# Words of class names, ids and aria-labels that mark chrome, in English and Finnish ("valikko" is a menu,
+# "alatunniste" a footer, "mainos" an ad), matched against whole words of one class token split at "-", "_" and
+# camelCase ("sidebar-menu", "shareButtons", "ad-slot"), so that "download", "shared-services" or "lang-sv" are
+# not hit. Checked against the pages in tests/fixtures/realworld/ and the sample site.
+BOILERPLATE_WORDS = re.compile(
+    r"\b(?:"
+    r"cookie\w*|consent|gdpr|breadcrumbs?|murupolku|skip-?links?|skip-to-content|skip-nav|sr-only|visually-hidden"
+    r"|screen-reader-text|element-invisible"
+    r"|share|sharing|sharethis|shareaholic|addtoany|jaa|some|social-(?:media|links?|share|icons?|buttons?|follow)"
+    r"|related\w*|lue-myos|site-header|masthead|ylatunniste|footer|alatunniste"
+    r"|sidebar|sidenav|menu|megamenu|mainmenu|submenu|sidemenu|navbar|subnav|topnav|nav|navi|navigation|\w*valikko"
+    r"|lang(?:uage)?-(?:switch|select|menu|nav|links?|list|picker|chooser|item)\w*|languages|kielivalinta"
+    r"|feedback|\w*palaute\w*|ads?|advert\w*|adsbygoogle|\w*mainos\w*|sponsored"
+    r"|comments?|comment-\w+|kommentit|kommentti|disqus|newsletter|pagination|pager"
+    r")\b"
+)
+# Elements whose id is usually an anchor made of the page's own words (<details id="palaute"> in an FAQ), not
+# the name of a template block (<div id="sidebar">).
+ANCHOR_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "section", "article", "p", "li", "dt", "dd")
+# Names a site's bar of links shares with a document's own header table (a decision's "Pöytäkirja 5/2022 § 45"):
+# chrome only when most of the text is links.
+LINK_BAR_NAMES = re.compile(r"header|top-?bar|ylapalkki")
+# A class token with one of these words describes a layout ("content-with-sidebar", "has-sidebar"), not chrome.
+LAYOUT_WORDS = frozenset({"has", "no", "with", "without", "is"})
+# Word's reviewer comments and hidden text: styled, not classed.
+MSO_HIDDEN = re.compile(r"mso-element:\s*comment|mso-hide:\s*all", re.I)
+BREADCRUMB = re.compile(r"breadcrumb|murupolku|brödsmul|brodsmul|sijaintisi|olet tässä|du är här|you are here", re.I)
+HIDDEN_TEXT = re.compile(r"sr-only|visually-hidden|screen-reader-text|element-invisible", re.I)
+CRUMB_SEPARATORS = " \t\n›»>/|→•·:"
 BLOCK_TAGS = (
     "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
     "section", "article", "blockquote", "pre", "summary", "details", "figcaption", "address", "br", "hr",
+    "main", "header", "footer", "figure", "caption",
 )
-# "Päivitetty: 31.10.2022", "Julkaistu 1.2.2023", "Uppdaterad: 3.4.2022", "Updated: 5.6.2021".
+# Blocks that never belong inside a heading.
+SWALLOWED = ("p", "div", "ul", "ol", "dl", "table", "blockquote", "section", "article", "h2", "h3", "h4", "h5", "h6")
+# Date labels by what they date: an update beats a publication, a publication beats a meeting (minutes).
+DATE_KINDS = {
+    "update": r"päivitetty|muokattu|uppdaterad|updated|modified",
+    "publication": r"julkaistu|publicerad|published",
+    "meeting": r"kokouspäivämäärä|kokouspäivä|kokousaika|sammanträdesdatum|sammanträdestid",
+}
+DATE_RANK = {"update": 0, "publication": 1, "meeting": 2}
+# "Päivitetty: 31.10.2022", "Julkaistu 1.2.2023 klo 12.30", "Uppdaterad: 3.4.2022", "Kokouspäivämäärä 14.03.2022".
 DATE_LINE = re.compile(
-    r"\b(?:päivitetty|julkaistu|muokattu|uppdaterad|publicerad|updated|published)\b\s*:?\s*"
-    r"(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})",
+    r"\b(?:" + "|".join(f"(?P<{kind}>{words})" for kind, words in DATE_KINDS.items()) + r")\b\s*:?\s*"
+    r"(?P<day>\d{1,2})\.\s?(?P<month>\d{1,2})\.\s?(?P<year>\d{4})"
+    r"(?:\s*(?:klo|kl\.?|at|,)?\s*\d{1,2}[.:]\d{2}(?![\d.]\d))?",
     re.I,
 )
+# What is left of a line of dates once the dates are gone: separators only.
+DATE_LINE_REST = re.compile(r"[\s|,;·•/()–—-]*")
+# Meta tags (name, property, http-equiv or itemprop; lower case) that date a page, by kind.
+META_DATES = {
+    "update": (
+        "article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "last-modified",
+        "datemodified",
+    ),
+    "publication": (
+        "article:published_time", "dc.date", "dc.date.issued", "dc.date.created", "dcterms.issued", "dcterms.created",
+        "dcterms.date", "date", "pubdate", "datepublished",
+    ),
+}
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ")
 LANG_MARKERS = {
     "fi": {"ja", "on", "ei", "että", "se", "ovat", "kanssa", "tai", "myös", "kun", "joka", "sekä", "hyvinvointialue"},
@@ -68,7 +129,7 @@ def parse_document(
     if kind in ("text/html", "application/xhtml+xml", ""):
         return parse_html(content, url, source=source, visibility=visibility, encoding=_charset(content_type))
     if kind == "text/plain":
-        text = content.decode(_charset(content_type) or "utf-8", errors="replace")
+        text = _decode(content, _charset(content_type), markup=False)
         return ParsedPage(_text_document(text, url, source=source, visibility=visibility))
     raise ParseError(f"{url}: unsupported content type {kind!r}")
 
@@ -82,7 +143,7 @@ def parse_html(
     encoding: str | None = None,
 ) -> ParsedPage:
     """Extract title, main text, date, language, section and links from an HTML page."""
-    soup = BeautifulSoup(content, "lxml", from_encoding=encoding if isinstance(content, bytes) else None)
+    soup = BeautifulSoup(_decode(content, encoding) if isinstance(content, bytes) else content, "lxml")
     robots = _meta(soup, "robots").lower()
     base = url
     base_tag = soup.find("base", href=True)
@@ -95,43 +156,36 @@ def parse_html(
     if "noindex" in robots:
         return ParsedPage(None, links if follow else (), canonical, follow)
 
-    html = soup.find("html")
-    lang = _lang_code(html.get("lang", "") if isinstance(html, Tag) else "")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     description = _meta(soup, "description")
     section = _breadcrumb(soup)
-    published = _meta_date(soup)
+    main = _main_content(soup)
+    heading = _page_heading(soup, main)
+    lang = _declared_lang(soup, main)
 
-    for tag in soup.find_all(BOILERPLATE_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_is_boilerplate):
-        tag.decompose()
-    main = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
-    h1 = main.find("h1")
-    title = h1.get_text(" ", strip=True) if h1 else _strip_site_suffix(page_title)
-    if h1:
-        h1.decompose()  # the title has its own field; repeating it would open every snippet with it
+    _remove_boilerplate(soup, keep=(main, heading))
+    heading = heading or soup.find(class_="MsoTitle")  # Word's Title style, when a Word export has no h1
+    if heading:
+        _split_heading(heading)
+    title = heading.get_text(" ", strip=True) if heading else _strip_site_suffix(page_title)
+    if heading:
+        heading.decompose()  # the title has its own field; repeating it would open every snippet with it
     headings = tuple(
         h.get_text(" ", strip=True) for h in main.find_all(["h2", "h3"]) if h.get_text(strip=True)
     )
-    for tag in main.find_all(BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.append("\n")
-    for cell in main.find_all(("td", "th")):
-        cell.append(" ")
-    text = _clean_text(main.get_text())
-    updated, date_words = date_line(text)
-    if date_words and date_words in text.split("\n"):
-        text = _clean_text(text.replace(date_words, "", 1))  # a bare date line is metadata, not content
+    # Read after the chrome is gone, so that dates of comments and related articles do not count.
+    markup_dates = _markup_dates(soup, main)
+    text = _visible_text(main)
+    dates = [(kind, date) for kind, date, _ in _labelled_date_lines(text)] + markup_dates
     doc_url = normalize_url(url) or url
     document = Document(
         id=doc_url,
         url=doc_url,
         title=title or doc_url,
-        text=text,
+        text=_drop_date_lines(text),
         lang=lang or detect_language(text),
         visibility=visibility,
-        updated=updated or published,
+        updated=_best_date(dates),
         source=source,
         section=section,
         description=description,
@@ -181,15 +235,17 @@ def plain_document(
 
 
 def date_line(text: str) -> tuple[dt.date | None, str | None]:
-    """The date of the first "Päivitetty: 31.10.2022"-style line, and the matched words.
+    """The date of the text's "Päivitetty: 31.10.2022"-style line, and the matched words.
+
+    An update beats a publication and a publication a meeting date; of one kind, the latest wins.
 
     >>> date_line("Julkaistu 1.2.2023. Teksti.")
     (datetime.date(2023, 2, 1), 'Julkaistu 1.2.2023')
+    >>> date_line("Julkaistu 1.2.2023 | Päivitetty 5.3.2023 klo 9.10")
+    (datetime.date(2023, 3, 5), 'Päivitetty 5.3.2023 klo 9.10')
     """
-    match = DATE_LINE.search(text)
-    if not match:
-        return None, None
-    return _date(match.group(3), match.group(2), match.group(1)), match.group(0)
+    best = min(_labelled_date_lines(text), key=_date_rank, default=None)
+    return (best[1], best[2]) if best else (None, None)
 
 
 def detect_language(text: str) -> str:
@@ -204,22 +260,195 @@ def detect_language(text: str) -> str:
     return best if scores[best] > 0 else "fi"
 
 
+def _decode(content: bytes, declared: str | None, *, markup: bool = True) -> str:
+    """Decode page bytes as a browser would, except that the bytes overrule a label they contradict.
+
+    Servers and old pages often mislabel: bytes that are valid UTF-8 are UTF-8 whatever the label says
+    (Latin-1 text is practically never valid UTF-8); otherwise the declared legacy charset applies (HTTP header
+    first, then the page's own <meta>), or windows-1252 when the only label is a wrong "utf-8".
+
+    >>> _decode("Päätös".encode("utf-8"), "iso-8859-1")
+    'Päätös'
+    >>> _decode("Päätös 5 €".encode("cp1252"), "utf-8")
+    'Päätös 5 €'
+    """
+    for bom, codec in BOMS:
+        if content.startswith(bom):
+            return content[len(bom):].decode(codec, errors="replace")
+    labels = [declared, EncodingDetector.find_declared_encoding(content, is_html=True) if markup else None]
+    legacy = next((c for c in map(_codec, labels) if c and not c.startswith("utf")), "cp1252")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if not _is_single_byte(legacy):
+        return content.decode(legacy, errors="replace")
+    # Only the bytes that are not UTF-8 are read as the legacy charset, so that a UTF-8 page with one stray
+    # byte keeps its other letters; in a legacy page the two readings agree.
+    def legacy_text(stray: re.Match) -> str:
+        return stray.group().encode("utf-8", "surrogateescape").decode(legacy, errors="replace")
+
+    return re.sub("[\udc80-\udcff]+", legacy_text, content.decode("utf-8", errors="surrogateescape"))
+
+
+def _codec(label: str | None) -> str | None:
+    """Python's name for a charset label; ISO-8859-1 and ASCII read as windows-1252, as browsers read them."""
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name if label else None
+    except LookupError:
+        return None
+    return "cp1252" if name in ("iso8859-1", "ascii") else name
+
+
+@functools.lru_cache(maxsize=None)
+def _is_single_byte(codec: str) -> bool:
+    """Whether every byte is one character (windows-1252, ISO-8859-15), unlike Shift JIS or GB18030."""
+    return len(bytes(range(0x80, 0x100)).decode(codec, errors="replace")) == 0x80
+
+
+def _main_content(soup: BeautifulSoup) -> Tag:
+    """The element that holds the page's own text: <main>, else the article with the h1, else the body."""
+    main = soup.find("main") or soup.find(attrs={"role": "main"})
+    if main:
+        return main
+    articles = soup.find_all("article")
+    article = next((a for a in articles if a.find("h1")), articles[0] if articles else None)
+    return article or soup.body or soup
+
+
+def _page_heading(soup: BeautifulSoup, main: Tag) -> Tag | None:
+    """The page's own h1: the first in the main content, else the first outside site chrome (a logo may be an h1)."""
+    content = {id(t) for t in (main, *main.parents)}
+    for h1 in (*main.find_all("h1"), *soup.find_all("h1")):
+        if h1.get_text(strip=True) and not _in_chrome(h1, below=content):
+            return h1
+    return None
+
+
+def _in_chrome(tag: Tag, below: set[int]) -> bool:
+    """Whether a tag is, or is inside, chrome that is not itself around the content (ids in `below`)."""
+    for t in (tag, *tag.parents):
+        if id(t) in below:
+            return False
+        if _is_chrome_tag(t):
+            return True
+    return False
+
+
+def _split_heading(heading: Tag) -> None:
+    """Move what a heading swallowed out after it: unlike browsers, lxml ignores the "</h2>" of "<h1>…</h2>"."""
+    children = list(heading.children)
+    first = next(
+        (i for i, c in enumerate(children) if isinstance(c, Tag) and (c.name in SWALLOWED or c.find(SWALLOWED))), None
+    )
+    anchor = heading
+    for child in children[first:] if first is not None else ():
+        anchor.insert_after(child.extract())
+        anchor = child
+
+
+def _remove_boilerplate(soup: BeautifulSoup, keep: tuple[Tag | None, ...]) -> None:
+    """Remove site chrome, but never the main content, the page heading, or anything that holds them."""
+    kept = {id(t) for tag in keep if tag is not None for t in (tag, *tag.parents)}
+    for tag in soup.find_all(_is_boilerplate):
+        if id(tag) not in kept and not tag.decomposed:
+            tag.decompose()
+
+
 def _is_boilerplate(tag: Tag) -> bool:
+    if tag.attrs is None or tag.name in ("html", "body", "main"):
+        return False
+    if _is_chrome_tag(tag) or MSO_HIDDEN.search(tag.get("style") or ""):
+        return True
+    if tag.get("aria-hidden") == "true" and not tag.find(("p", "dd", "table")):
+        return True  # icons and duplicates; a collapsed accordion panel is also aria-hidden but holds text
+    names = [*(tag.get("class") or []), tag.get("aria-label") or ""]
+    if tag.name not in ANCHOR_TAGS:
+        names.append(tag.get("id") or "")
+    if any(_is_chrome_token(name) for name in names):
+        return True
+    return any(LINK_BAR_NAMES.fullmatch(_words(name)) for name in names) and _link_share(tag) > 0.5
+
+
+def _link_share(tag: Tag) -> float:
+    """The share of a tag's text that is link text; 1 for a tag with no text (a logo)."""
+    text = len(tag.get_text(strip=True))
+    return sum(len(a.get_text(strip=True)) for a in tag.find_all("a")) / text if text else 1.0
+
+
+def _is_chrome_tag(tag: Tag) -> bool:
+    """Site chrome by element or ARIA role: menus, banners, footers, forms, scripts."""
     if tag.attrs is None:
         return False
-    if tag.get("role") in BOILERPLATE_ROLES or tag.get("aria-hidden") == "true":
+    if tag.get("role") in BOILERPLATE_ROLES:
         return True
-    return bool(BOILERPLATE_CLASS.search(_names(tag)))
+    if tag.name not in BOILERPLATE_TAGS:
+        return False
+    if tag.name in ("header", "footer"):
+        return tag.find_parent(("article", "main")) is None  # an article's own header holds its title and date
+    if tag.name == "form":
+        return tag.find(("h1", "main")) is None  # ASP.NET wraps the whole page in one form
+    if tag.name == "button":
+        return tag.find_parent(("h2", "h3", "h4", "h5", "h6")) is None  # an accordion's question: a button in a heading
+    return True
+
+
+def _is_chrome_token(name: str) -> bool:
+    """Whether one class token, id or label names chrome ("sidebar-menu" does, "content-with-sidebar" does not).
+
+    >>> [_is_chrome_token(n) for n in ("sidebar-menu", "shareButtons", "content-with-sidebar", "header", "lang-sv")]
+    [True, True, False, False, False]
+    """
+    words = _words(name)
+    return bool(BOILERPLATE_WORDS.search(words)) and not LAYOUT_WORDS.intersection(words.split("-"))
+
+
+def _words(name: str) -> str:
+    """A class token, id or label as lower-case words joined by "-": "shareButtons_top" -> "share-buttons-top"."""
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name.strip()).lower().replace("_", "-").replace(" ", "-")
+
+
+def _names(tag: Tag) -> str:
+    """Class, id, aria-label and itemtype of a tag in one string, for pattern tests."""
+    if tag.attrs is None:
+        return ""
+    names = [*(tag.get("class") or []), *(tag.get(a) or "" for a in ("id", "aria-label", "itemtype"))]
+    return " ".join(names)
+
+
+def _visible_text(main: Tag) -> str:
+    """The text of a container, one line per block; table cells side by side, so a row reads as a line."""
+    for string in main.find_all(string=True):
+        # Source line breaks inside a paragraph (Word wraps its HTML at 80 columns) are not line breaks on the page.
+        if type(string) is NavigableString and string.find_parent("pre") is None:
+            string.replace_with(re.sub(r"\s+", " ", string))
+    # A cell's only paragraph (Word puts every cell in a <p>) does not break its row.
+    cell_paragraphs = {
+        id(blocks[0]) for cell in main.find_all(("td", "th")) if len(blocks := cell.find_all(BLOCK_TAGS)) == 1
+    }
+    for tag in main.find_all(BLOCK_TAGS):
+        if id(tag) not in cell_paragraphs:
+            tag.insert_before("\n")
+            tag.append("\n")
+    for cell in main.find_all(("td", "th")):
+        cell.append(" ")
+    return _clean_text(main.get_text())
 
 
 def _breadcrumb(soup: BeautifulSoup) -> str:
-    crumbs = soup.find(lambda t: bool(BREADCRUMB.search(_names(t))))
+    """The breadcrumb trail as "Etusivu > Palvelut > Kotihoito", or "" when the page has none."""
+    crumbs = soup.find(
+        lambda t: t.name not in ("html", "body", "main", "article") and bool(BREADCRUMB.search(_names(t)))
+    )
     if not crumbs:
         return ""
+    hidden = crumbs.find_all(class_=HIDDEN_TEXT)  # "Olet tässä:" for screen readers
     items = [li.get_text(" ", strip=True) for li in crumbs.find_all("li")] or [
-        a.get_text(" ", strip=True) for a in crumbs.find_all("a")
+        str(s) for s in crumbs.find_all(string=True)
+        if type(s) is NavigableString and not any(h in s.parents for h in hidden)
     ]
-    return " > ".join(i for i in items if i)
+    items = [re.sub(r"\s+", " ", item).strip(CRUMB_SEPARATORS) for item in items]
+    return " > ".join(i for i in items if i and not BREADCRUMB.fullmatch(i))
 
 
 def _strip_site_suffix(title: str) -> str:
@@ -230,11 +459,15 @@ def _strip_site_suffix(title: str) -> str:
     return title.strip()
 
 
-def _names(tag: Tag) -> str:
-    """Class, id and aria-label of a tag in one string, for pattern tests."""
-    if tag.attrs is None:
-        return ""
-    return " ".join([*(tag.get("class") or []), tag.get("id") or "", tag.get("aria-label") or ""])
+def _declared_lang(soup: BeautifulSoup, main: Tag) -> str:
+    """The language the page declares: on its main content, body or root (Word puts it on <body>), or in a meta tag."""
+    for tag in (main, soup.body, soup.find("html")):
+        if isinstance(tag, Tag):
+            code = _lang_code(tag.get("lang") or tag.get("xml:lang") or "")
+            if code:
+                return code
+    meta = soup.find("meta", attrs={"http-equiv": re.compile("^content-language$", re.I)})
+    return _lang_code((meta.get("content") or "").split(",")[0]) if meta else ""
 
 
 def _links(soup: BeautifulSoup, base: str) -> tuple[str, ...]:
@@ -254,15 +487,65 @@ def _meta(soup: BeautifulSoup, name: str) -> str:
     return (tag.get("content") or "").strip() if tag else ""
 
 
-def _meta_date(soup: BeautifulSoup) -> dt.date | None:
-    for attrs in ({"property": "article:modified_time"}, {"property": "article:published_time"}, {"name": "dcterms.modified"}):
-        tag = soup.find("meta", attrs=attrs)
-        if tag and tag.get("content"):
-            date = _iso_date(tag["content"])
-            if date:
-                return date
-    time_tag = soup.find("time", datetime=True)
-    return _iso_date(time_tag["datetime"]) if time_tag else None
+def _markup_dates(soup: BeautifulSoup, main: Tag) -> list[tuple[str, dt.date | None]]:
+    """Dates of meta tags and of <time> tags in the main content, each with its kind (update or publication)."""
+    kinds = {name: kind for kind, names in META_DATES.items() for name in names}
+    found = []
+    for tag in soup.find_all("meta", content=True) + main.find_all("time", itemprop=True, datetime=True):
+        key = next((tag.get(a) for a in ("name", "property", "http-equiv", "itemprop") if tag.get(a)), "")
+        kind = kinds.get(str(key).lower())
+        if kind:
+            found.append((kind, _any_date(tag.get("content") or tag.get("datetime") or "")))
+    first_time = main.find("time", datetime=True)
+    if first_time:
+        found.append(("publication", _any_date(first_time["datetime"])))  # a byline's date, as a last resort
+    return found
+
+
+def _labelled_date_lines(text: str):
+    """(kind, date, words) of each labelled date in the text, in order."""
+    for match in DATE_LINE.finditer(text):
+        date = _date(match["year"], match["month"], match["day"])
+        if date:
+            yield next(kind for kind in DATE_KINDS if match[kind]), date, match.group(0)
+
+
+def _best_date(dates: list[tuple[str, dt.date | None]]) -> dt.date | None:
+    """The latest date of the best kind: updated over published over the meeting date."""
+    best = min(((kind, date) for kind, date in dates if date), key=_date_rank, default=None)
+    return best[1] if best else None
+
+
+def _date_rank(kind_date: tuple) -> tuple[int, int]:
+    return DATE_RANK[kind_date[0]], -kind_date[1].toordinal()
+
+
+def _drop_date_lines(text: str) -> str:
+    """Remove lines of nothing but update and publication dates: metadata, not content.
+
+    >>> _drop_date_lines("Julkaistu 1.2.2023 | Päivitetty 5.3.2023\\nTeksti, päivitetty 6.3.2023.")
+    'Teksti, päivitetty 6.3.2023.'
+    """
+    def is_date_line(line: str) -> bool:
+        matches = list(DATE_LINE.finditer(line))
+        only_dates = bool(DATE_LINE_REST.fullmatch(DATE_LINE.sub("", line)))
+        return only_dates and bool(matches) and not any(m["meeting"] for m in matches)  # minutes keep their meeting
+
+    return "\n".join(line for line in text.split("\n") if not is_date_line(line))
+
+
+def _any_date(value: str) -> dt.date | None:
+    """A date from ISO 8601, "14.3.2022" or an HTTP date ("Tue, 14 Mar 2023 10:00:00 GMT")."""
+    value = value.strip()
+    finnish = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value)
+    if finnish:
+        return _date(finnish.group(3), finnish.group(2), finnish.group(1))
+    if re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return _iso_date(value)
+    try:
+        return email.utils.parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _iso_date(value: str) -> dt.date | None:
@@ -285,10 +568,11 @@ def _lang_code(value: str) -> str:
 
 
 def _charset(content_type: str) -> str | None:
-    match = re.search(r"charset=([\w-]+)", content_type or "", re.I)
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
     return match.group(1) if match else None
 
 
 def _clean_text(text: str) -> str:
+    text = text.translate({0xAD: None, 0x200B: None, 0xFEFF: None})  # soft hyphens and zero-width spaces
     lines = (re.sub(r"\s+", " ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
