@@ -208,6 +208,32 @@ def english_analyzer():
     return word_tokenizer() | LowercaseFilter() | StopFilter(EN_STOPWORDS, minsize=1, renumber=False) | StemFilter(lang="en")
 
 
+def vocabulary_analyzer():
+    """Words as written, lower-cased, for search-as-you-type completions: forms people recognise.
+
+    >>> [t.text for t in vocabulary_analyzer()("Hyvinvointialueella on 12 sote-keskusta.")]
+    ['hyvinvointialueella', 'on', 'sote-keskusta', 'sote', 'keskusta']
+    """
+    return word_tokenizer() | LowercaseFilter() | VocabularyFilter()
+
+
+class VocabularyFilter(Filter):
+    """Words worth completing: hyphenated words also by their parts ("kaarnalaiva-hanke" completes
+    "kaarna" too); nothing with digits, since nobody wants 2023-01-01 or 03-819 completed."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if any(c.isdigit() for c in t.text) or len(t.text) < 2:
+                continue
+            parts = [p for p in t.text.split("-") if len(p) > 1] if "-" in t.text.strip("-") else []
+            text = t.text
+            yield t
+            for part in parts:
+                t.text = part
+                yield t
+            t.text = text
+
+
 ANALYZERS = {"fi": finnish_analyzer, "sv": swedish_analyzer, "en": english_analyzer}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ PARALLEL_MIN_DOCS = 2000
 WRITER_MEMORY_MB = 256
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-2"
+INDEX_FORMAT = "sotehaku-index-3"
 FORMAT_FILE = "FORMAT"
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5
@@ -99,10 +100,27 @@ def document_fields(doc: Document) -> dict:
         TEXT_FIELDS[lang]: doc.text,
         "title_folded": doc.title,
         "text_folded": doc.text,
+        "site": urlsplit(doc.url).netloc.lower() if doc.url else "",
+        "section_top": section_top(doc.section),
+        "is_duplicate": "1" if doc.duplicate_of else "",
+        f"vocab_{doc.visibility}": f"{doc.title}\n{doc.text}",
     }
     if doc.updated:
         fields["updated"] = dt.datetime.combine(doc.updated, dt.time())
+        fields["year"] = str(doc.updated.year)
     return fields
+
+
+def section_top(section: str) -> str:
+    """The top section of a breadcrumb trail, below the home page: the facet a citizen recognises.
+
+    >>> section_top("Etusivu > Palvelut > Palveluseteli")
+    'Palvelut'
+    >>> section_top("Sote-uudistus")
+    'Sote-uudistus'
+    """
+    crumbs = [c.strip() for c in section.split(" > ") if c.strip()]
+    return crumbs[1] if len(crumbs) > 1 else crumbs[0] if crumbs else ""
 
 
 def content_kind(content_type: str) -> str:

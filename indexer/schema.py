@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer, vocabulary_analyzer
 
 LANGUAGES = ("fi", "sv", "en")
 # Field boosts for BM25F: a word in the title says more about a page than the same word in its body.
@@ -23,14 +23,21 @@ def build_schema() -> Schema:
     """Stored fields for display, analysed fields for matching (one set per language), ids for filters."""
     analyzers = {"fi": finnish_analyzer(), "sv": swedish_analyzer(), "en": english_analyzer()}
     folded = folded_analyzer()
+    vocab = vocabulary_analyzer()
     fields = {
         "id": ID(stored=True, unique=True),
         "url": ID(stored=True),
-        "lang": ID(stored=True),
+        # Filters and facets; sortable ones keep a column, read per hit without loading stored fields.
+        "lang": ID(stored=True, sortable=True),
         "visibility": ID(stored=True),
-        "source": ID(stored=True),
-        "type": ID(stored=True),
-        "updated": DATETIME(stored=True),
+        "source": ID(stored=True, sortable=True),
+        "type": ID(stored=True, sortable=True),
+        "site": ID(sortable=True),
+        "year": ID(sortable=True),
+        "section_top": ID(sortable=True),
+        "updated": DATETIME(stored=True, sortable=True),
+        # "1" for a near-duplicate of another document (duplicate_of), so results can collapse them.
+        "is_duplicate": ID(),
         "content_hash": ID(stored=True),
         "fingerprint": ID(),  # of every indexed field: an update keeps documents whose fingerprint is indexed
         "parent": ID(stored=True),
@@ -41,6 +48,9 @@ def build_schema() -> Schema:
         "section": TEXT(analyzer=analyzers["fi"], stored=True),
         "title_folded": TEXT(analyzer=folded, field_boost=TITLE_BOOST),
         "text_folded": TEXT(analyzer=folded, chars=True),
+        # Completion vocabularies, one per visibility, so anonymous suggestions never come from internal text.
+        "vocab_public": TEXT(analyzer=vocab, phrase=False),
+        "vocab_internal": TEXT(analyzer=vocab, phrase=False),
     }
     for lang, analyzer in analyzers.items():
         fields[TITLE_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)

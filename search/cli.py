@@ -25,6 +25,7 @@ from indexer import IndexingError
 from indexer.analysis import explain
 from indexer.build import build_index, default_procs, update_index
 from search import SearchError
+from search.admin_cli import report, users
 from search.engine import ANONYMOUS, SearchEngine, Viewer
 
 DEFAULT_DATA_DIR = "sotehaku-data"
@@ -310,3 +311,7 @@ def demo(data_dir: Path, port: int) -> None:
         built = build_index(store.iter_documents(), data_dir)
         click.echo(f"Indexed {built.documents} documents.")
         _run_web(data_dir, "127.0.0.1", port)
+
+
+main.add_command(users)
+main.add_command(report)

@@ -8,7 +8,9 @@ the domain lexicon join the words they stand for as weighted alternatives.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 
 from whoosh import query as q
@@ -17,6 +19,7 @@ from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer
 from indexer.lexicon import Lexicon
 from indexer.schema import FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
 from search import SearchError
+from search.syntax import FILTER_FIELDS, QueryError, Syntax, Term, read_query
 
 MAX_QUERY_CHARS = 1000
 # Matches through umlaut folding rank below exact ones; synonyms below the words typed.
@@ -30,11 +33,9 @@ FIELDS_BY_LANG = {
     lang: (TITLE_FIELDS[lang], HEADINGS_FIELDS[lang], TEXT_FIELDS[lang], *(("section",) if lang == "fi" else ()))
     for lang in LANGUAGES
 }
+TITLE_ONLY = {lang: (TITLE_FIELDS[lang],) for lang in LANGUAGES}
+FILTER_NAMES = (*FILTER_FIELDS, "updated")
 ANALYZERS = {"fi": finnish_analyzer(), "sv": swedish_analyzer(), "en": english_analyzer(), "folded": folded_analyzer()}
-
-
-class QueryError(SearchError):
-    """A query that cannot be searched as typed; the message says how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,31 @@ class QueryWord:
     terms: dict  # analysis name ("fi", "sv", "en", "folded") -> tuple of terms
     stop: bool  # a stopword in some language: not required by the strict query
     parts: tuple[str, ...] = ()  # Finnish compound parts and derivation bases
+    pos: int = 0  # position in the analysed text, for phrases
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """The strict form (every word, whole lemmas), the lenient fallback (any word, compound parts too)."""
+    """A query ready for Whoosh: the strict form (every word, whole lemmas), the lenient fallback (any
+    word, compound parts too), what to leave out, and the filters typed into it."""
 
     text: str
     all_words: q.Query
     any_word: q.Query
-    words: tuple[QueryWord, ...]
+    words: tuple[QueryWord, ...]  # the plain words typed, for did-you-mean
+    excluded: q.Query | None = None
+    filter: q.Query | None = None
+    syntax: Syntax = Syntax()
+
+    def query(self, relaxed: bool = False) -> q.Query:
+        """The strict or the lenient query, without the excluded words."""
+        base = self.any_word if relaxed else self.all_words
+        return q.AndNot(base, self.excluded) if self.excluded is not None else base
+
+    @property
+    def only_filters(self) -> bool:
+        """True when nothing was asked but filters (type:pdf): every document that passes them matches."""
+        return isinstance(self.all_words, q.Every)
 
 
 def analyze_query(text: str) -> list[QueryWord]:
@@ -70,23 +86,43 @@ def analyze_query(text: str) -> list[QueryWord]:
             if t.text not in bucket:
                 bucket.append(t.text)
     return [
-        QueryWord(w["surface"], {k: tuple(v) for k, v in w["terms"].items()}, w["stop"], tuple(w["parts"]))
-        for _, w in sorted(by_pos.items())
+        QueryWord(w["surface"], {k: tuple(v) for k, v in w["terms"].items()}, w["stop"], tuple(w["parts"]), pos)
+        for pos, w in sorted(by_pos.items())
     ]
 
 
-def word_query(word: QueryWord, boost: float = 1.0, parts: bool = False) -> q.Query:
+def word_query(word: QueryWord, boost: float = 1.0, parts: bool = False, title_only: bool = False) -> q.Query:
     """Any of a word's terms in the fields of the analysis that produced it (and its parts, if asked)."""
+    fields = TITLE_ONLY if title_only else FIELDS_BY_LANG
+    folded = ("title_folded",) if title_only else FOLDED_FIELDS
     clauses = [
         q.Term(field, term, boost=boost)
         for lang in LANGUAGES
         for term in word.terms.get(lang, ())
-        for field in FIELDS_BY_LANG[lang]
+        for field in fields[lang]
     ]
     if parts:
-        clauses += [q.Term(field, term, boost=boost * QUERY_PART_BOOST) for term in word.parts for field in FIELDS_BY_LANG["fi"]]
-    clauses += [q.Term(field, term, boost=boost * FOLDED_BOOST) for term in word.terms.get("folded", ()) for field in FOLDED_FIELDS]
+        clauses += [q.Term(field, term, boost=boost * QUERY_PART_BOOST) for term in word.parts for field in fields["fi"]]
+    clauses += [q.Term(field, term, boost=boost * FOLDED_BOOST) for term in word.terms.get("folded", ()) for field in folded]
     return q.Or(clauses)
+
+
+def phrase_query(words: list[QueryWord], title_only: bool = False) -> q.Query:
+    """The words in this order, next to each other (stopwords between them may stand in their gaps),
+    in the fields of each language whose analysis knows every word."""
+    fields = TITLE_ONLY if title_only else FIELDS_BY_LANG
+    kept = [w for w in words if not w.stop and w.terms]
+    slop = 1 + max((b.pos - a.pos - 1 for a, b in zip(kept, kept[1:])), default=0)
+    clauses = []
+    for lang in LANGUAGES:
+        if not all(w.terms.get(lang) for w in kept):
+            continue
+        for field in fields[lang]:
+            if field == "section":
+                continue
+            steps = [q.Or([q.Term(field, term) for term in w.terms[lang]]) for w in kept]
+            clauses.append(q.Sequence(steps, slop=slop))
+    return q.Or(clauses) if clauses else q.NullQuery
 
 
 @functools.lru_cache(maxsize=4096)
@@ -126,17 +162,116 @@ def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool) -> lis
     return units
 
 
-def parse_query(text: str, lexicon: Lexicon | None = None) -> ParsedQuery:
-    """Analyse a query like the indexed text and build its strict and lenient forms."""
+def _content_words(text: str) -> list[QueryWord]:
+    return [w for w in analyze_query(text) if not w.stop and w.terms]
+
+
+def _term_query(term: Term, parts: bool) -> q.Query | None:
+    """One typed term (a word or a phrase, maybe title-only) as a query; None if it has no searchable word."""
+    words = _content_words(term.text)
+    if not words:
+        return None
+    if term.phrase and len(words) > 1:
+        return phrase_query(analyze_query(term.text), term.title_only)
+    clauses = [word_query(w, parts=parts, title_only=term.title_only) for w in words]
+    return clauses[0] if len(clauses) == 1 else q.And(clauses)
+
+
+def _is_plain(group: tuple[Term, ...]) -> bool:
+    return len(group) == 1 and not group[0].phrase and not group[0].title_only
+
+
+def _units(syntax: Syntax, lexicon: Lexicon | None, parts: bool) -> tuple[list[q.Query], list[QueryWord]]:
+    """One query per wanted group. Runs of plain words are analysed together, so that coordinated
+    compounds ("sosiaali- ja terveyspalvelut") and multi-word lexicon terms work across them."""
+    units, plain_words, run = [], [], []
+
+    def flush():
+        if run:
+            words = _content_words(" ".join(run))
+            plain_words.extend(words)
+            units.extend(_expand(words, lexicon, parts))
+            run.clear()
+
+    for group in syntax.groups:
+        if _is_plain(group):
+            run.append(group[0].text)
+            continue
+        flush()
+        alternatives = [a for a in (_term_query(t, parts) for t in group) if a is not None]
+        if alternatives:
+            units.append(alternatives[0] if len(alternatives) == 1 else q.Or(alternatives))
+    flush()
+    return units, plain_words
+
+
+def filter_query(syntax: Syntax) -> q.Query | None:
+    """The typed filters as one Whoosh filter: values of one field are alternatives, fields all apply."""
+    parts = []
+    for name, values in syntax.filters.items():
+        if name == "site":  # site:phhyky.fi also means www.phhyky.fi
+            terms = [c for v in values for c in (q.Term("site", v), q.Wildcard("site", f"*.{v}"))]
+        elif name == "section":
+            terms = [q.Term("section_top", v) for v in values]
+        else:
+            terms = [q.Term(name, v) for v in values]
+        parts.append(terms[0] if len(terms) == 1 else q.Or(terms))
+    if syntax.date_from or syntax.date_to:
+        start = dt.datetime.combine(syntax.date_from, dt.time()) if syntax.date_from else None
+        end = dt.datetime.combine(syntax.date_to, dt.time.max) if syntax.date_to else None
+        parts.append(q.DateRange("updated", start, end))
+    return None if not parts else parts[0] if len(parts) == 1 else q.And(parts)
+
+
+def parse_query(text: str, lexicon: Lexicon | None = None, filters: dict | None = None) -> ParsedQuery:
+    """Read a query (see search.syntax), analyse its words like the indexed text, and build its strict
+    and lenient forms, its exclusions and its filters; `filters` adds field filters given apart from it."""
     text = (text or "").strip()
-    if not text:
-        raise QueryError("The query is empty. Type one or more words to search for.")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is {len(text)} characters long; shorten it to at most {MAX_QUERY_CHARS}.")
-    words = [w for w in analyze_query(text) if not w.stop and w.terms]
-    if not words:
-        raise QueryError(f"The query {text!r} has only very common words. Add a more specific word.")
-    strict, lenient = _expand(words, lexicon, parts=False), _expand(words, lexicon, parts=True)
-    all_words = strict[0] if len(strict) == 1 else q.And(strict)
-    any_word = lenient[0] if len(lenient) == 1 else q.Or(lenient)
-    return ParsedQuery(text=text, all_words=all_words, any_word=any_word, words=tuple(words))
+    syntax = _with_filters(read_query(text), filters or {})
+    _check_filters(syntax)
+    strict, words = _units(syntax, lexicon, parts=False)
+    lenient, _ = _units(syntax, lexicon, parts=True)
+    excluded = [e for e in (_term_query(t, parts=False) for t in syntax.excluded) if e is not None]
+    if not strict:
+        if not text and not syntax.has_filters:
+            raise QueryError("The query is empty. Type one or more words to search for.")
+        if not syntax.has_filters:
+            if excluded:
+                raise QueryError("The query only leaves words out. Add a word to search for besides the excluded ones.")
+            raise QueryError(f"The query {text!r} has only very common words. Add a more specific word.")
+        strict = lenient = [q.Every()]
+    return ParsedQuery(
+        text=text,
+        all_words=strict[0] if len(strict) == 1 else q.And(strict),
+        any_word=lenient[0] if len(lenient) == 1 else q.Or(lenient),
+        words=tuple(words),
+        excluded=(excluded[0] if len(excluded) == 1 else q.Or(excluded)) if excluded else None,
+        filter=filter_query(syntax),
+        syntax=syntax,
+    )
+
+
+def _check_filters(syntax: Syntax) -> None:
+    for value in syntax.filters.get("lang", ()):
+        if not re.fullmatch(r"[a-z]{2,3}", value):
+            raise QueryError(f"Language filter {value!r} is not a language code; use fi, sv or en.")
+    for value in syntax.filters.get("year", ()):
+        if not re.fullmatch(r"\d{4}", value):
+            raise QueryError(f"Year filter {value!r} is not a year; write it with four digits, such as year:2022.")
+
+
+def _with_filters(syntax: Syntax, filters: dict) -> Syntax:
+    """Add filters given as parameters (the web's facet links, CLI options) to those typed in the query."""
+    extra = read_query(" ".join(
+        f'{name}:"{value}"' for name, values in filters.items() if values
+        for value in ((values,) if isinstance(values, str) else values) if str(value).strip()
+    ))
+    if extra.groups:
+        raise QueryError(f"Unknown filter in {sorted(filters)}; filters are {', '.join(FILTER_NAMES)}.")
+    merged = {k: tuple(dict.fromkeys(syntax.filters.get(k, ()) + extra.filters.get(k, ()))) for k in {*syntax.filters, *extra.filters}}
+    return Syntax(
+        groups=syntax.groups, excluded=syntax.excluded, filters=merged,
+        date_from=extra.date_from or syntax.date_from, date_to=extra.date_to or syntax.date_to,
+    )
