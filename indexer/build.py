@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 import shutil
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from whoosh import index as whoosh_index
 
 from corpus.document import Document
 from indexer import IndexingError
+from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS
 from indexer.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
 
 INDEX_DIRNAME = "index"
@@ -23,6 +25,7 @@ KEEP_VERSIONS = 2  # the live version and the one before it, which open searcher
 # Below this many documents a second process costs more to start than it saves (sample site: 64 docs).
 PARALLEL_MIN_DOCS = 2000
 WRITER_MEMORY_MB = 256
+STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
 INDEX_FORMAT = "sotehaku-index-3"
@@ -248,6 +251,35 @@ def update_index(
     return BuiltIndex(
         version=version, path=final, documents=total, added=len(fresh), removed=len(stale), unchanged=len(kept), full=False
     )
+
+
+def index_stats(data_dir: str | Path, *, top: int = 20, internal: bool = False) -> dict:
+    """The published version's name, documents and size on disk, and its most widespread words.
+
+    Top terms come from the completion vocabularies (words as written, stopwords left out), of public
+    documents only unless `internal`: statistics are a way out of the index like any other.
+    """
+    version = current_version(data_dir)
+    ix = open_index(data_dir)
+    path = index_root(data_dir) / version
+    counts: dict[str, int] = {}
+    try:
+        with ix.reader() as reader:
+            documents = reader.doc_count()
+            for field in ("vocab_public", "vocab_internal") if internal else ("vocab_public",):
+                for term, info in reader.iter_field(field):
+                    word = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if word not in STOPWORDS:
+                        counts[word] = counts.get(word, 0) + info.doc_frequency()
+    finally:
+        ix.close()
+    best = heapq.nsmallest(top, counts.items(), key=lambda item: (-item[1], item[0]))
+    return {
+        "version": version,
+        "documents": documents,
+        "bytes": sum(p.stat().st_size for p in path.iterdir() if p.is_file()),
+        "top_terms": [{"term": word, "documents": n} for word, n in best],
+    }
 
 
 def _updatable(path: Path) -> bool:

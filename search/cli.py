@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import logging
 import os
@@ -23,10 +25,11 @@ from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
 from indexer import IndexingError
 from indexer.analysis import explain
-from indexer.build import build_index, default_procs, update_index
+from indexer.build import build_index, default_procs, index_stats, update_index
 from search import SearchError
 from search.admin_cli import report, users
 from search.engine import ANONYMOUS, SearchEngine, Viewer
+from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
 DEFAULT_DATA_DIR = "sotehaku-data"
 DEFAULT_CONFIG = "sotehaku.toml"
@@ -209,24 +212,70 @@ def index(data_dir: Path, procs: int | None, full: bool) -> None:
         click.echo(f"The index is up to date ({built.documents} documents, version {built.version}).")
 
 
+FILTER_OPTIONS = ("type", "site", "source", "section", "year", "updated")
+
+
+def _filter_options(command):
+    """The field filters of the query language as options: --type pdf, --site www.phhyky.fi, ..."""
+    helps = {
+        "type": "Only this document type: html, pdf, docx or text.",
+        "site": "Only documents of this host (subdomains included).",
+        "source": "Only documents of this source.",
+        "section": "Only documents of this top section (as in the facets).",
+        "year": "Only documents updated in this year.",
+        "updated": "Only documents updated in this range: 2022-01-01..2022-12-31, 2022, 2022-03.., ..2021.",
+    }
+    for name in reversed(FILTER_OPTIONS):
+        command = click.option(f"--{name}", f"filter_{name}", help=helps[name])(command)
+    return command
+
+
 @main.command()
-@click.argument("query")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page.")
+@click.argument("query", required=False)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Hits per page (per query with --batch).")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1, 1000), help="Page of results.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "trec"]), help="Output format (default: text; trec with --batch).")
 @click.option("--lang", help="Only documents in this language (fi, sv, en); default: every language.")
+@_filter_options
+@click.option("--batch", "batch", type=click.Path(dir_okay=False, path_type=Path), help="Run every 'qid<TAB>query' line of this file.")
+@click.option("--run-tag", default="sotehaku", show_default=True, help="The run name in TREC output.")
 @click.option("--internal", is_flag=True, help="Include internal documents (staff use).")
 @click.pass_obj
-def search(data_dir: Path, query: str, limit: int, page: int, fmt: str, lang: str | None, internal: bool) -> None:
-    """Search the index and print ranked hits with snippets."""
+def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | None, lang: str | None,
+           batch: Path | None, run_tag: str, internal: bool, **filter_values) -> None:
+    """Search the index and print ranked hits with snippets.
+
+    QUERY uses the query language: words, "phrases", -exclusions, OR, title:, site:, lang:, type:,
+    updated:2022-01-01..2022-12-31. With --batch, natural-language questions are ranked by any of
+    their words and printed as TREC run lines: qid Q0 docid rank score tag.
+    """
     viewer = Viewer(name=os.environ.get("USER"), staff=True) if internal else ANONYMOUS
-    results = SearchEngine(data_dir).search(query, page=page, size=limit, viewer=viewer, lang=lang)
+    filters = {name: filter_values[f"filter_{name}"] for name in FILTER_OPTIONS if filter_values[f"filter_{name}"]}
+    engine = SearchEngine(data_dir)
+    if batch is not None:
+        if query:
+            raise click.UsageError("Give either QUERY or --batch FILE, not both.")
+        _batch(engine, batch, limit, fmt or "trec", lang, filters, run_tag, viewer)
+        return
+    if not query:
+        raise click.UsageError("Give a QUERY to search for, or --batch QUERIES.tsv.")
+    fmt = fmt or "text"
+    if fmt == "trec":
+        raise click.UsageError("--format trec is for --batch runs; use text, json or csv for one query.")
+    results = engine.search(query, page=page, size=min(limit, 100), viewer=viewer, lang=lang, filters=filters)
     if fmt == "json":
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        _write_csv(results, page, limit)
         return
     if not results.hits:
         click.echo(f"No results for {query!r}.")
         return
+    if results.corrected:
+        click.echo(f"Nothing found for {query!r}; showing results for {results.suggestion!r}.")
+    elif results.suggestion:
+        click.echo(f"Did you mean {results.suggestion!r}?")
     note = " (no page has every word; showing pages with any of them)" if results.relaxed else ""
     click.echo(f"{results.total} results for {query!r}{note}:")
     for rank, hit in enumerate(results.hits, (page - 1) * limit + 1):
@@ -234,6 +283,136 @@ def search(data_dir: Path, query: str, limit: int, page: int, fmt: str, lang: st
         click.echo(f"\n{rank}. {hit.title}  [{hit.score:.3f}]{date}")
         click.echo(f"   {hit.url or hit.id}")
         click.echo(f"   {_terminal_snippet(hit.snippet)}")
+
+
+def _write_csv(results, page: int, limit: int) -> None:
+    """One row per hit, with the snippet as plain text (marks dropped), for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rank", "id", "url", "title", "score", "updated", "lang", "type", "source", "snippet"])
+    for rank, hit in enumerate(results.hits, (page - 1) * limit + 1):
+        snippet = html.unescape(re.sub(r"</?mark>", "", hit.snippet))
+        writer.writerow([rank, hit.id, hit.url, hit.title, f"{hit.score:.6f}", hit.updated or "", hit.lang, hit.type, hit.source, snippet])
+    click.echo(out.getvalue(), nl=False)
+
+
+def _batch(engine: SearchEngine, path: Path, limit: int, fmt: str, lang: str | None, filters: dict,
+           run_tag: str, viewer: Viewer) -> None:
+    """Rank every query of a qid<TAB>query file; a bad line or query is reported and skipped."""
+    if fmt not in ("trec", "json"):
+        raise click.UsageError("--batch prints --format trec (default) or json (one JSON object per query and line).")
+    if re.search(r"\s", run_tag):
+        raise click.UsageError(f"--run-tag {run_tag!r} has whitespace, which TREC run files cannot hold.")
+    failed = 0
+    for qid, text in read_queries(path).items():
+        try:
+            ranked = engine.rank(text, limit=limit, viewer=viewer, lang=lang, filters=filters)
+        except SearchError as exc:
+            click.echo(f"{path}: query {qid}: skipped: {exc}", err=True)
+            failed += 1
+            continue
+        if fmt == "json":
+            click.echo(json.dumps({"qid": qid, "query": text, "hits": [{"id": d, "score": round(s, 6)} for d, s in ranked]}, ensure_ascii=False))
+            continue
+        for rank, (doc_id, score) in enumerate(ranked, 1):
+            click.echo(f"{qid} Q0 {doc_id} {rank} {score:.6f} {run_tag}")
+    if failed:
+        sys.exit(1)
+
+
+@main.command("eval")
+@click.option("--queries", "queries_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="qid<TAB>query lines.")
+@click.option("--qrels", "qrels_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="TREC qrels: qid 0 docid relevance.")
+@click.option("--lang", help="Only documents in this language.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--internal", is_flag=True, help="Include internal documents.")
+@click.pass_obj
+def evaluate(data_dir: Path, queries_path: Path, qrels_path: Path, lang: str | None, fmt: str, internal: bool) -> None:
+    """Evaluate ranking against judged queries: MRR@10, nDCG@10, Recall@10 and Recall@100.
+
+    Queries are ranked as --batch ranks them; queries without a relevant document are left out.
+    """
+    viewer = Viewer(staff=True) if internal else ANONYMOUS
+    queries = read_queries(queries_path)
+    graded = read_graded_qrels(qrels_path)
+    judged = {qid: grades for qid, grades in graded.items() if qid in queries and any(g > 0 for g in grades.values())}
+    if not judged:
+        raise click.ClickException(f"No query of {queries_path} has a relevant document in {qrels_path}. Check that their query ids match.")
+    engine = SearchEngine(data_dir)
+    run = {}
+    for qid in judged:
+        try:
+            run[qid] = [doc_id for doc_id, _ in engine.rank(queries[qid], limit=100, viewer=viewer, lang=lang)]
+        except SearchError as exc:
+            click.echo(f"query {qid}: no ranking ({exc})", err=True)
+            run[qid] = []
+    relevant = {qid: {d for d, g in grades.items() if g > 0} for qid, grades in judged.items()}
+    scores = {
+        "queries": len(judged),
+        "MRR@10": mrr_at(run, relevant, 10),
+        "nDCG@10": ndcg_at(run, judged, 10),
+        "Recall@10": recall_at(run, relevant, 10),
+        "Recall@100": recall_at(run, relevant, 100),
+    }
+    if fmt == "json":
+        click.echo(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in scores.items()}))
+        return
+    for name, value in scores.items():
+        click.echo(f"{name:<11} {value:.4f}" if isinstance(value, float) else f"{name:<11} {value}")
+
+
+@main.command()
+@click.argument("prefix")
+@click.option("--limit", default=8, show_default=True, type=click.IntRange(1, 50), help="Completions to show.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--internal", is_flag=True, help="Complete from internal documents too.")
+@click.pass_obj
+def suggest(data_dir: Path, prefix: str, limit: int, fmt: str, internal: bool) -> None:
+    """Search-as-you-type completions of the last word of PREFIX."""
+    viewer = Viewer(staff=True) if internal else ANONYMOUS
+    completions = SearchEngine(data_dir).suggest(prefix, viewer=viewer, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps({"query": prefix, "suggestions": completions}, ensure_ascii=False))
+    else:
+        for completion in completions:
+            click.echo(completion)
+
+
+@main.command()
+@click.option("--top", default=20, show_default=True, type=click.IntRange(0, 1000), help="How many top terms to list.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--internal", is_flag=True, help="Count internal documents' words in the top terms too.")
+@click.pass_obj
+def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
+    """Corpus and index statistics: documents by source, language, visibility and type; index size; top terms."""
+    with open_data_store(data_dir) as store:
+        corpus = {
+            "documents": store.count(),
+            "by_source": store.counts("source"),
+            "by_language": store.counts("lang"),
+            "by_visibility": store.counts("visibility"),
+            "by_type": store.counts("content_type"),
+        }
+    info = {"corpus": corpus, "index": None}
+    try:
+        info["index"] = index_stats(data_dir, top=top, internal=internal)
+    except IndexingError as exc:
+        info["index_error"] = str(exc)
+    if fmt == "json":
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Corpus: {corpus['documents']} documents")
+    for key, label in (("by_source", "source"), ("by_language", "language"), ("by_visibility", "visibility"), ("by_type", "type")):
+        click.echo(f"  by {label}: " + ", ".join(f"{k or '-'} {n}" for k, n in corpus[key].items()))
+    index = info["index"]
+    if index is None:
+        click.echo(f"Index: none ({info['index_error']})")
+        return
+    click.echo(f"Index: version {index['version']}, {index['documents']} documents, {index['bytes'] / 1e6:.1f} MB on disk")
+    if index["top_terms"]:
+        click.echo(f"Top terms ({'all' if internal else 'public'} documents, by number of documents):")
+        for term in index["top_terms"]:
+            click.echo(f"  {term['term']:<30} {term['documents']}")
 
 
 def _terminal_snippet(snippet: str) -> str:
