@@ -28,7 +28,7 @@ WRITER_MEMORY_MB = 256
 STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-3"
+INDEX_FORMAT = "sotehaku-index-4"
 FORMAT_FILE = "FORMAT"
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5
@@ -105,7 +105,6 @@ def document_fields(doc: Document) -> dict:
         "text_folded": doc.text,
         "site": urlsplit(doc.url).netloc.lower() if doc.url else "",
         "section_top": section_top(doc.section),
-        "is_duplicate": "1" if doc.duplicate_of else "",
         f"vocab_{doc.visibility}": f"{doc.title}\n{doc.text}",
     }
     if doc.updated:

@@ -25,7 +25,7 @@ def build_schema() -> Schema:
     folded = folded_analyzer()
     vocab = vocabulary_analyzer()
     fields = {
-        "id": ID(stored=True, unique=True),
+        "id": ID(stored=True, unique=True, sortable=True),
         "url": ID(stored=True),
         # Filters and facets; sortable ones keep a column, read per hit without loading stored fields.
         "lang": ID(stored=True, sortable=True),
@@ -36,12 +36,10 @@ def build_schema() -> Schema:
         "year": ID(sortable=True),
         "section_top": ID(sortable=True),
         "updated": DATETIME(stored=True, sortable=True),
-        # "1" for a near-duplicate of another document (duplicate_of), so results can collapse them.
-        "is_duplicate": ID(),
         "content_hash": ID(stored=True),
         "fingerprint": ID(),  # of every indexed field: an update keeps documents whose fingerprint is indexed
         "parent": ID(stored=True),
-        "duplicate_of": ID(stored=True),
+        "duplicate_of": ID(stored=True, sortable=True),
         "title": STORED(),
         "text": STORED(),
         "description": STORED(),

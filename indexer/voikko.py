@@ -46,3 +46,17 @@ def analyze_word(word: str) -> tuple[dict, ...]:
     """
     with _lock:
         return tuple(dict(a) for a in voikko_handle().analyze(word))
+
+
+@functools.lru_cache(maxsize=4096)
+def spell_suggestions(word: str) -> tuple[str, ...]:
+    """Voikko's corrections of a misspelt word, best first; () for a word Voikko accepts as spelt.
+
+    >>> spell_suggestions("hyvinvontialue")
+    ('hyvinvointialue',)
+    """
+    with _lock:
+        handle = voikko_handle()
+        if handle.spell(word):
+            return ()
+        return tuple(handle.suggest(word))

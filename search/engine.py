@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
+import heapq
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as q
-from whoosh import scoring, sorting
+from whoosh import collectors, scoring
 from whoosh.util.times import long_to_datetime
 
 from indexer.build import current_version, open_index
+from indexer.schema import LANGUAGES
 from search import SearchError
 from indexer.lexicon import lexicon_path, load_lexicon
 from indexer.morphology import analyze
+from indexer.voikko import analyze_word, spell_suggestions
 from search.query import ParsedQuery, parse_query, word_query
 from search.snippets import make_snippet
 
@@ -40,6 +43,10 @@ FRESHNESS_HALF_LIFE_DAYS = 365
 # Facets of a result list, by the index field that holds their values.
 FACETS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 MIN_COMPLETION_PREFIX = 2
+MIN_CORRECTION_LENGTH = 4  # shorter unknown words have too many neighbours to guess from
+CORRECTION_PREFIX = 3  # letters a correction from the index's words must share with the typed word
+COMPLETION_CANDIDATES = 3  # commonest words per completion shown that are grouped by base form
+FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
 MAX_COMPLETION_SCAN = 2000  # words looked at per completion; a two-letter prefix can have thousands
 
 
@@ -52,7 +59,6 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
-IS_DUPLICATE = q.Term("is_duplicate", "1")
 
 
 @dataclass(frozen=True)
@@ -119,35 +125,110 @@ class Results:
         }
 
 
-def visibility_filter(viewer: Viewer) -> q.Query | None:
-    """The filter every way out of the engine applies: None for staff, public documents for everyone else."""
-    return None if viewer.staff else q.Term("visibility", "public")
-
-
-def combined_filter(viewer: Viewer, *filters: q.Query | None) -> q.Query | None:
-    """The viewer's visibility filter and any other filters, all applying."""
-    return _all_of(visibility_filter(viewer), *filters)
-
-
-def _all_of(*filters: q.Query | None) -> q.Query | None:
-    parts = [f for f in filters if f is not None]
-    return None if not parts else parts[0] if len(parts) == 1 else q.And(parts)
-
-
-def freshness(updated: dt.datetime | None, today: dt.date | None = None) -> float:
+def freshness(updated: dt.date | None, today: dt.date | None = None) -> float:
     """The mild boost of recently updated documents: up to +FRESHNESS_WEIGHT, halving every half-life.
 
-    >>> round(freshness(dt.datetime(2020, 1, 1), today=dt.date(2020, 1, 1)), 3)
+    >>> round(freshness(dt.date(2020, 1, 1), today=dt.date(2020, 1, 1)), 3)
     1.08
-    >>> round(freshness(dt.datetime(2019, 1, 1), today=dt.date(2020, 1, 1)), 3)
+    >>> round(freshness(dt.date(2019, 1, 1), today=dt.date(2020, 1, 1)), 3)
     1.04
     >>> freshness(None)
     1.0
     """
     if not updated:
         return 1.0
-    age = max(0, ((today or dt.date.today()) - updated.date()).days)
+    age = max(0, ((today or dt.date.today()) - updated).days)
     return 1.0 + FRESHNESS_WEIGHT * 0.5 ** (age / FRESHNESS_HALF_LIFE_DAYS)
+
+
+class _TopAndAll(collectors.TopCollector):
+    """One pass over the matches: the top `limit` by score, and every matching document number (for the
+    total, the facets and collapsing), counting only documents in `allowed` (None: every document).
+
+    Block-quality skipping and matcher replacement are off, since every match is needed anyway (and
+    replacement drops documents that cannot reach the top, from counts too); filtering happens here,
+    before a document is scored, not in Whoosh's filter collector, which rebuilds its set per search."""
+
+    def __init__(self, limit: int, allowed):
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.allowed = allowed
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.matched: list[int] = []
+
+    def collect(self, sub_docnum):
+        docnum = self.offset + sub_docnum
+        if self.allowed is not None and docnum not in self.allowed:
+            return 0
+        self.matched.append(docnum)
+        return super().collect(sub_docnum)
+
+
+class _Snapshot:
+    """One index version opened for searching: a searcher per thread, and per-document arrays read once
+    (ids, dates, facet values, visibility, near-duplicates), so that a search touches stored fields
+    only for the hits it shows."""
+
+    def __init__(self, ix, version: str | None):
+        self.ix = ix
+        self.version = version
+        self._local = threading.local()
+        self._filter_sets: dict[str, frozenset] = {}
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            size = reader.doc_count_all()
+            self.ids = _column(reader, "id", size, "")
+            dates = _column(reader, "updated", size, None, raw=True)
+            self.updated = [_raw_date(v) for v in dates]
+            self.facets = {name: _column(reader, field, size, "") for name, field in FACETS.items()}
+            self.public = frozenset(searcher.docs_for_query(q.Term("visibility", "public")))
+            self.live = frozenset(searcher.docs_for_query(q.Every()))
+            duplicate_of = _column(reader, "duplicate_of", size, "")
+            self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
+            self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
+            self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
+
+    def searcher(self):
+        """This thread's searcher of the version (Whoosh searchers are not shared between threads)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.ix.searcher(weighting=RANKING)
+        return searcher
+
+    def allowed(self, viewer: Viewer, flt: q.Query | None):
+        """The document numbers a viewer may see that pass the query's filters; None for all."""
+        base = None if viewer.staff else self.public
+        if flt is None:
+            return base
+        key = repr(flt)
+        docs = self._filter_sets.get(key)
+        if docs is None:
+            docs = frozenset(self.searcher().docs_for_query(flt))
+            if len(self._filter_sets) > FILTER_CACHE_SIZE:
+                self._filter_sets.clear()
+            self._filter_sets[key] = docs
+        return docs if base is None else docs & base
+
+
+def _column(reader, field: str, size: int, default, raw: bool = False) -> list:
+    """A sortable field's value for every document number (segments concatenated)."""
+    values = [default] * size
+    for leaf, offset in reader.leaf_readers():
+        if not leaf.has_column(field):
+            continue
+        column = leaf.column_reader(field, translate=not raw)
+        for i in range(leaf.doc_count_all()):
+            values[offset + i] = column[i]
+    return values
+
+
+def _raw_date(raw) -> dt.date | None:
+    """A DATETIME column value; documents without a date hold a filler that is no date at all."""
+    try:
+        return long_to_datetime(raw).date() if raw else None
+    except (OverflowError, TypeError, ValueError):
+        return None
 
 
 class SearchEngine:
@@ -156,32 +237,30 @@ class SearchEngine:
     def __init__(self, data_dir: str | Path):
         self.data_dir = Path(data_dir)
         self._lock = threading.Lock()
-        self._index = None
-        self._version = None
+        self._snapshot: _Snapshot | None = None
 
-    def _current_index(self):
+    def _current(self) -> _Snapshot:
         version = current_version(self.data_dir)
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.version == version:
+            return snapshot
         with self._lock:
-            if self._index is None or version != self._version:
-                self._index = open_index(self.data_dir)
-                self._version = version
-            return self._index
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = _Snapshot(open_index(self.data_dir), version)
+            return self._snapshot
 
     @property
     def version(self) -> str | None:
         """The index version the engine searches (opening it if needed)."""
-        self._current_index()
-        return self._version
+        return self._current().version
 
     def doc_count(self, viewer: Viewer = ANONYMOUS) -> int:
         """How many documents the viewer may see."""
-        ix = self._current_index()
-        with ix.searcher() as searcher:
-            flt = visibility_filter(viewer)
-            return searcher.doc_count() if flt is None else len(searcher.search(flt, limit=None, scored=False))
+        snap = self._current()
+        return len(snap.live if viewer.staff else snap.public)
 
-    def _parse(self, text: str, filters: dict | None = None) -> ParsedQuery:
-        return parse_query(text, load_lexicon(lexicon_path(self.data_dir)), filters)
+    def _parse(self, snap: _Snapshot, text: str, filters: dict | None = None, plain: bool = False) -> ParsedQuery:
+        return parse_query(text, load_lexicon(lexicon_path(self.data_dir)), filters, snap.languages, plain)
 
     def rank(
         self, text: str, *, limit: int = 1000, viewer: Viewer = ANONYMOUS, lang: str | None = None,
@@ -189,16 +268,15 @@ class SearchEngine:
     ) -> list[tuple[str, float]]:
         """(id, score) of the top documents for any of the query's words: batch runs and evaluation.
 
-        Natural-language questions are ranked as OR queries, as retrieval evaluations do; no
-        freshness boost and no collapsing, so scores are plain BM25F.
+        Natural-language questions are ranked as OR queries of their words, as retrieval evaluations
+        do: no operators (their quotes and hyphens are punctuation), no freshness boost and no
+        collapsing, so scores are plain BM25F, ties by id.
         """
-        parsed = self._parse(text, _with_lang(filters, lang))
-        ix = self._current_index()
-        with ix.searcher(weighting=RANKING) as searcher:
-            flt = combined_filter(viewer, parsed.filter)
-            results = searcher.search(parsed.query(relaxed=True), filter=flt, limit=limit + TIE_MARGIN)
-            ranked = sorted(((hit["id"], hit.score) for hit in results), key=lambda r: (-r[1], r[0]))
-            return ranked[:limit]
+        snap = self._current()
+        parsed = self._parse(snap, text, _with_lang(filters, lang), plain=True)
+        collector = _collect(snap, parsed.query(relaxed=True), snap.allowed(viewer, parsed.filter), limit + TIE_MARGIN)
+        ranked = sorted(((snap.ids[-negated], score) for score, negated in collector.items), key=lambda r: (-r[1], r[0]))
+        return ranked[:limit]
 
     def search(
         self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None,
@@ -211,45 +289,49 @@ class SearchEngine:
             raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
         if not 1 <= page <= MAX_PAGE:
             raise SearchError(f"Page must be between 1 and {MAX_PAGE}, not {page}.")
-        ix = self._current_index()
-        parsed = self._parse(text, _with_lang(filters, lang))
-        with ix.searcher(weighting=RANKING) as searcher:
-            flt = combined_filter(viewer, parsed.filter)
-            relaxed, corrected = False, False
-            query = parsed.query()
-            total, top = _top_hits(searcher, query, flt, page * size)
-            suggestion = None
-            if not total or _has_unknown_word(searcher, parsed, flt):
-                suggestion = did_you_mean(searcher, parsed, viewer)
-            if not total and suggestion:
-                fixed = self._parse(suggestion, _with_lang(filters, lang))
-                total, top = _top_hits(searcher, fixed.query(), flt, page * size)
-                if total:
-                    corrected, query = True, fixed.query()
-            if not total and not parsed.only_filters:
-                relaxed, query = True, parsed.query(relaxed=True)
-                total, top = _top_hits(searcher, query, flt, page * size)
-            terms = set(query.iter_all_terms())
-            hits = [_hit(r, searcher, terms) for r in top[(page - 1) * size :]]
-            return Results(
-                query=parsed.text, total=total, page=page, size=size, hits=hits, relaxed=relaxed,
-                facets=facet_counts(searcher, query, flt) if facets else {}, suggestion=suggestion, corrected=corrected,
-            )
+        snap = self._current()
+        parsed = self._parse(snap, text, _with_lang(filters, lang))
+        allowed = snap.allowed(viewer, parsed.filter)
+        searcher = snap.searcher()
+        relaxed = corrected = False
+        query = parsed.query()
+        ranked = _rank(snap, query, allowed, page * size)
+        suggestion = None
+        if not ranked.total:
+            suggestion = did_you_mean(snap, parsed, viewer)
+            if suggestion:
+                fixed = self._parse(snap, suggestion, _with_lang(filters, lang))
+                retry = _rank(snap, fixed.query(), allowed, page * size)
+                if retry.total:
+                    corrected, query, ranked = True, fixed.query(), retry
+        if not ranked.total and not parsed.only_filters:
+            # Any whole word first: when that fills the page, compound parts would only add more of
+            # the long tail (and common parts make the search slow); otherwise parts too.
+            relaxed, query = True, parsed.query(relaxed=True, parts=False)
+            ranked = _rank(snap, query, allowed, page * size)
+            if ranked.total < page * size:
+                query = parsed.query(relaxed=True)
+                ranked = _rank(snap, query, allowed, page * size)
+        terms = set(query.iter_all_terms())
+        hits = [_hit(searcher, docnum, score, terms) for docnum, score in ranked.top[(page - 1) * size :]]
+        return Results(
+            query=parsed.text, total=ranked.total, page=page, size=size, hits=hits, relaxed=relaxed,
+            facets=ranked.facets(snap) if facets else {}, suggestion=suggestion, corrected=corrected,
+        )
 
     def suggest(self, prefix: str, *, viewer: Viewer = ANONYMOUS, limit: int = 8) -> list[str]:
         """Completions of the last word typed, from the words of documents the viewer may see."""
-        ix = self._current_index()
-        with ix.searcher() as searcher:
-            return complete(searcher, prefix, viewer, limit)
+        snap = self._current()
+        return complete(snap, prefix, viewer, limit)
 
     def document(self, doc_id: str, *, viewer: Viewer = ANONYMOUS) -> dict | None:
         """A stored document by id, or None when there is none the viewer may see (internal ones look absent)."""
-        ix = self._current_index()
-        with ix.searcher() as searcher:
-            results = searcher.search(q.Term("id", doc_id), filter=visibility_filter(viewer), limit=1)
-            if results.is_empty():
-                return None
-            stored = dict(results[0].fields())
+        snap = self._current()
+        searcher = snap.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None or (not viewer.staff and docnum not in snap.public):
+            return None
+        stored = dict(searcher.stored_fields(docnum))
         updated = stored.get("updated")
         stored["updated"] = updated.date().isoformat() if updated else None
         return stored
@@ -262,151 +344,160 @@ def _with_lang(filters: dict | None, lang: str | None) -> dict:
     return filters
 
 
-def _top_hits(searcher, query: q.Query, flt: q.Query | None, n: int):
-    """(the number of matches, the top n hits) by BM25F times the freshness boost, ties in id order,
-    near-duplicates collapsed to the best-ranked copy.
+def _collect(snap: _Snapshot, query: q.Query, allowed, limit: int) -> _TopAndAll:
+    collector = _TopAndAll(limit, allowed)
+    snap.searcher().search_with_collector(query, collector)
+    return collector
 
-    The top n plus a window are fetched by BM25F score and re-scored; when a tie runs past the window,
-    all matches are. Never with Whoosh's terms=True: its collector counts documents the filter
-    removed, so the total would tell an anonymous viewer that internal documents match. (Whoosh's own
-    collapse is not used: its collector fails on filtered multi-segment searches.)
-    """
+
+@dataclass
+class _Ranked:
+    """The matches of one query: how many (near-duplicates counted once), the top (docnum, score)
+    pairs, and every matching document number."""
+
+    total: int
+    top: list[tuple[int, float]]
+    matched: list[int]
+    duplicates: frozenset[int]
+
+    def facets(self, snap: _Snapshot) -> dict[str, list[tuple[str, int]]]:
+        """Counts of the matching documents per value of each facet, most common first (years newest
+        first); near-duplicates are left out, as they are collapsed in the hits."""
+        out = {}
+        for name, values in snap.facets.items():
+            counts = Counter(values[d] for d in self.matched if d not in self.duplicates)
+            counts.pop("", None)
+            if name == "year":
+                out[name] = sorted(counts.items(), reverse=True)
+            else:
+                out[name] = sorted(counts.items(), key=lambda vn: (-vn[1], vn[0]))
+        return out
+
+
+def _rank(snap: _Snapshot, query: q.Query, allowed, n: int) -> _Ranked:
+    """The top n by BM25F times the freshness boost, ties in id order, near-duplicates collapsed to the
+    best-ranked copy, in one pass over the matches.
+
+    The top n plus a window are kept by BM25F score and re-scored; when a tie runs past the window,
+    all matches are. (Whoosh's own collapse is not used: its collector fails on filtered multi-segment
+    searches; nor its terms=True, whose count includes documents a filter removed.)"""
     window = n + RERANK_WINDOW
-    results = searcher.search(query, filter=flt, limit=window)
-    fetched = results.scored_length()
-    if fetched == window and results.score(fetched - 1) == results.score(min(n, fetched) - 1):
-        results = searcher.search(query, filter=flt, limit=None)
-    dates = _DateColumn(searcher)
+    collector = _collect(snap, query, allowed, window)
+    items = sorted(collector.items, reverse=True)
+    if len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
+        collector = _collect(snap, query, allowed, len(collector.matched))
+        items = collector.items
     today = dt.date.today()
     scored = sorted(
-        ((hit.score * freshness(dates[hit.docnum], today), hit["id"], hit) for hit in results),
+        ((score * freshness(snap.updated[-negated], today), snap.ids[-negated], -negated) for score, negated in items),
         key=lambda item: (-item[0], item[1]),
     )
+    matched = collector.matched
+    duplicates = frozenset(d for d in matched if d in snap.duplicate_of) if snap.duplicate_of else frozenset()
     top, groups = [], set()
-    for score, doc_id, hit in scored:
-        group = hit.get("duplicate_of") or doc_id
+    for score, doc_id, docnum in scored:
+        group = snap.duplicate_of.get(docnum, doc_id)
         if group in groups:
             continue
         groups.add(group)
-        top.append(_Scored(hit, score))
+        top.append((docnum, score))
         if len(top) == n:
             break
-    return _collapsed_total(searcher, query, flt, len(results)), top
+    return _Ranked(_collapsed_total(snap, matched, duplicates), top, matched, duplicates)
 
 
-def _collapsed_total(searcher, query: q.Query, flt: q.Query | None, matches: int) -> int:
+def _collapsed_total(snap: _Snapshot, matched: list[int], duplicates: frozenset[int]) -> int:
     """Matches counted once per group of near-duplicates: a duplicate counts only when the copy it
-    repeats did not match (near-duplicates are few, so this is a small search)."""
-    duplicates = searcher.search(query, filter=_all_of(flt, IS_DUPLICATE), limit=None)
-    if duplicates.is_empty():
-        return matches
-    groups: dict[str, int] = {}
-    for hit in duplicates:
-        groups[hit["duplicate_of"]] = groups.get(hit["duplicate_of"], 0) + 1
-    total = matches
+    repeats did not match (and then once per group)."""
+    if not duplicates:
+        return len(matched)
+    matched_set = set(matched)
+    groups = Counter(snap.duplicate_of[d] for d in duplicates)
+    total = len(matched)
     for representative, count in groups.items():
-        shown = _visible(searcher, q.And([query, q.Term("id", representative)]), flt)
+        shown = snap.docnums.get(representative) in matched_set
         total -= count if shown else count - 1
     return total
 
 
-class _DateColumn:
-    """The `updated` column by global document number, read per segment (Whoosh's multi-segment
-    column reader loses its offsets for raw values); documents without a date give None."""
-
-    def __init__(self, searcher):
-        leaves = searcher.reader().leaf_readers()
-        self._offsets = [offset for _, offset in leaves]
-        self._columns = [r.column_reader("updated", translate=False) if r.has_column("updated") else None for r, _ in leaves]
-
-    def __getitem__(self, docnum: int) -> dt.datetime | None:
-        i = bisect.bisect_right(self._offsets, docnum) - 1
-        column = self._columns[i]
-        if column is None:
-            return None
-        try:
-            raw = column[docnum - self._offsets[i]]
-            return long_to_datetime(raw) if raw else None
-        except (OverflowError, TypeError, ValueError):  # the filler of a document without a date
-            return None
-
-
-@dataclass(frozen=True)
-class _Scored:
-    hit: object
-    score: float
-
-
-def _hit(scored: _Scored, searcher, terms) -> Hit:
-    result = scored.hit
-    updated = result.get("updated")
+def _hit(searcher, docnum: int, score: float, terms) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    updated = stored.get("updated")
     return Hit(
-        id=result["id"],
-        url=result.get("url", ""),
-        title=result.get("title", ""),
-        snippet=make_snippet(searcher, result.docnum, terms, result.get("text", "")),
-        score=float(scored.score),
+        id=stored["id"],
+        url=stored.get("url", ""),
+        title=stored.get("title", ""),
+        snippet=make_snippet(searcher, docnum, terms, stored.get("text", "")),
+        score=float(score),
         updated=updated.date() if updated else None,
-        lang=result.get("lang", ""),
-        type=result.get("type", ""),
-        source=result.get("source", ""),
-        section=result.get("section", ""),
+        lang=stored.get("lang", ""),
+        type=stored.get("type", ""),
+        source=stored.get("source", ""),
+        section=stored.get("section", ""),
     )
 
 
-def facet_counts(searcher, query: q.Query, flt: q.Query | None) -> dict[str, list[tuple[str, int]]]:
-    """Counts of the matching documents the viewer may see, per value of each facet, most common first."""
-    groups = {name: sorting.FieldFacet(field, maptype=sorting.Count) for name, field in FACETS.items()}
-    # Near-duplicates are left out of the counts, as they are collapsed in the hits.
-    results = searcher.search(query, filter=_all_of(flt, q.Not(IS_DUPLICATE)), limit=1, groupedby=groups)
-    out = {}
-    for name in FACETS:
-        counts = [(str(value), n) for value, n in results.groups(name).items() if value not in (None, "", b"")]
-        order = (lambda vn: (vn[0],)) if name == "year" else (lambda vn: (-vn[1], vn[0]))
-        out[name] = sorted(counts, key=order, reverse=False) if name != "year" else sorted(counts, reverse=True)
-    return out
+def _any_visible(snap: _Snapshot, terms, allowed) -> bool:
+    """True if any of the (field, term) pairs occurs in a document in `allowed` (None: any live one).
+    Walks postings and stops at the first such document, so a common word costs next to nothing."""
+    reader = snap.searcher().reader()
+    for field, term in terms:
+        if (field, term) not in reader:
+            continue
+        for docnum in reader.postings(field, term).all_ids():
+            if docnum in (allowed if allowed is not None else snap.live):
+                return True
+    return False
 
 
-def _visible(searcher, query: q.Query, flt: q.Query | None) -> bool:
-    return not searcher.search(query, filter=flt, limit=1).is_empty()
-
-
-def _has_unknown_word(searcher, parsed: ParsedQuery, flt: q.Query | None) -> bool:
-    """True when some typed word matches no document the viewer may see (a likely misspelling)."""
-    return any(not _visible(searcher, word_query(w), flt) for w in parsed.words)
-
-
-def did_you_mean(searcher, parsed: ParsedQuery, viewer: Viewer) -> str | None:
+def did_you_mean(snap: _Snapshot, parsed: ParsedQuery, viewer: Viewer) -> str | None:
     """The query with each word that finds nothing replaced by the closest word of the documents the
-    viewer may see, in the form it is written there; None when there is nothing to correct."""
-    flt = visibility_filter(viewer)
+    viewer may see, in the form it is written there; None when there is nothing to correct.
+
+    Voikko's spelling suggestions come first (Finnish-aware and quick); a word Voikko accepts is not
+    corrected; for the others (names, new compounds) the index's own words within two edits are
+    searched, among those sharing the first letters, since typos seldom hit the start of a word.
+    """
+    allowed = None if viewer.staff else snap.public
+    searcher = snap.searcher()
+    fields = _vocab_fields(viewer)
     text, changed = parsed.text, False
     for word in parsed.words:
-        if _visible(searcher, word_query(word), flt):
+        if _any_visible(snap, word_query(word, langs=snap.languages).iter_all_terms(), allowed):
             continue
         surface = word.surface.lower()
-        best = None
-        for field in _vocab_fields(viewer):
-            for candidate in searcher.corrector(field).suggest(surface, limit=5, maxdist=2, prefix=1):
-                distance = _edit_distance(surface, candidate)
-                frequency = searcher.doc_frequency(field, candidate)
-                key = (distance, -frequency, candidate)
-                if (best is None or key < best[0]) and _visible(searcher, q.Term(field, candidate), flt):
-                    best = (key, candidate)
+        suggestions = spell_suggestions(word.surface)
+        if not suggestions and not _voikko_unknown(word.surface):
+            continue  # a real word that the documents just do not have
+        best = next(
+            (s.lower() for s in suggestions if " " not in s and _any_visible(snap, [(f, s.lower()) for f in fields], allowed)),
+            None,
+        )
+        if best is None and len(surface) >= MIN_CORRECTION_LENGTH:
+            ranked = []
+            for field in fields:
+                for candidate in searcher.corrector(field).suggest(surface, limit=5, maxdist=2, prefix=CORRECTION_PREFIX):
+                    ranked.append((_edit_distance(surface, candidate), -searcher.doc_frequency(field, candidate), candidate, field))
+            best = next((c for _, _, c, f in sorted(ranked) if _any_visible(snap, [(f, c)], allowed)), None)
         if best is not None:
-            text = re.sub(rf"(?<!\w){re.escape(word.surface)}(?!\w)", best[1], text, count=1)
+            text = re.sub(rf"(?<!\w){re.escape(word.surface)}(?!\w)", best, text, count=1)
             changed = True
     return text if changed else None
 
 
-def complete(searcher, prefix: str, viewer: Viewer, limit: int = 8) -> list[str]:
+def _voikko_unknown(word: str) -> bool:
+    """True if Voikko does not accept the word (it may still have no suggestion for it)."""
+    return not analyze_word(word) and not analyze_word(word.lower())
+
+
+def complete(snap: _Snapshot, prefix: str, viewer: Viewer, limit: int = 8) -> list[str]:
     """Completions of the last word of `prefix`: words written in visible documents, one form per base
     form (the base form itself when documents use it, else the commonest form), commonest first."""
     head, _, last = prefix.rstrip().rpartition(" ") if not prefix.endswith(" ") else (prefix, "", "")
     last = last.lower()
     if len(last) < MIN_COMPLETION_PREFIX:
         return []
-    reader = searcher.reader()
+    reader = snap.searcher().reader()
     frequency: dict[str, int] = {}
     for field in _vocab_fields(viewer):
         for i, term in enumerate(reader.expand_prefix(field, last)):
@@ -414,16 +505,17 @@ def complete(searcher, prefix: str, viewer: Viewer, limit: int = 8) -> list[str]
                 break
             word = term.decode("utf-8") if isinstance(term, bytes) else term
             frequency[word] = frequency.get(word, 0) + reader.doc_frequency(field, word)
+    candidates = heapq.nsmallest(limit * COMPLETION_CANDIDATES, frequency, key=lambda w: (-frequency[w], w))
     groups: dict[str, list[str]] = {}
-    for word in sorted(frequency, key=lambda w: (-frequency[w], w)):
+    for word in candidates:
         lemma = (analyze(word).lemmas or (word,))[0]
         groups.setdefault(lemma, []).append(word)
     ranked = sorted(groups.items(), key=lambda g: (-sum(frequency[w] for w in g[1]), g[0]))
-    flt = visibility_filter(viewer)
+    allowed = None if viewer.staff else snap.public
     out = []
     for lemma, forms in ranked:
         form = lemma if lemma in frequency and lemma.startswith(last) else forms[0]
-        if any(_visible(searcher, q.Term(f, form), flt) for f in _vocab_fields(viewer)):  # deleted docs' terms linger
+        if _any_visible(snap, [(f, form) for f in _vocab_fields(viewer)], allowed):  # deleted docs' terms linger
             out.append(f"{head} {form}".strip() if head else form)
         if len(out) == limit:
             break

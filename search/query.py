@@ -61,10 +61,11 @@ class ParsedQuery:
     excluded: q.Query | None = None
     filter: q.Query | None = None
     syntax: Syntax = Syntax()
+    any_whole_word: q.Query | None = None  # the lenient form without compound parts
 
-    def query(self, relaxed: bool = False) -> q.Query:
-        """The strict or the lenient query, without the excluded words."""
-        base = self.any_word if relaxed else self.all_words
+    def query(self, relaxed: bool = False, parts: bool = True) -> q.Query:
+        """The strict or the lenient query (with or without compound parts), without the excluded words."""
+        base = self.all_words if not relaxed else self.any_word if parts or self.any_whole_word is None else self.any_whole_word
         return q.AndNot(base, self.excluded) if self.excluded is not None else base
 
     @property
@@ -91,30 +92,33 @@ def analyze_query(text: str) -> list[QueryWord]:
     ]
 
 
-def word_query(word: QueryWord, boost: float = 1.0, parts: bool = False, title_only: bool = False) -> q.Query:
-    """Any of a word's terms in the fields of the analysis that produced it (and its parts, if asked)."""
+def word_query(
+    word: QueryWord, boost: float = 1.0, parts: bool = False, title_only: bool = False, langs: tuple = LANGUAGES
+) -> q.Query:
+    """Any of a word's terms in the fields of the analysis that produced it (and its parts, if asked),
+    in the languages the index has documents in."""
     fields = TITLE_ONLY if title_only else FIELDS_BY_LANG
     folded = ("title_folded",) if title_only else FOLDED_FIELDS
     clauses = [
         q.Term(field, term, boost=boost)
-        for lang in LANGUAGES
+        for lang in langs
         for term in word.terms.get(lang, ())
         for field in fields[lang]
     ]
-    if parts:
+    if parts and "fi" in langs:
         clauses += [q.Term(field, term, boost=boost * QUERY_PART_BOOST) for term in word.parts for field in fields["fi"]]
     clauses += [q.Term(field, term, boost=boost * FOLDED_BOOST) for term in word.terms.get("folded", ()) for field in folded]
     return q.Or(clauses)
 
 
-def phrase_query(words: list[QueryWord], title_only: bool = False) -> q.Query:
+def phrase_query(words: list[QueryWord], title_only: bool = False, langs: tuple = LANGUAGES) -> q.Query:
     """The words in this order, next to each other (stopwords between them may stand in their gaps),
     in the fields of each language whose analysis knows every word."""
     fields = TITLE_ONLY if title_only else FIELDS_BY_LANG
     kept = [w for w in words if not w.stop and w.terms]
     slop = 1 + max((b.pos - a.pos - 1 for a, b in zip(kept, kept[1:])), default=0)
     clauses = []
-    for lang in LANGUAGES:
+    for lang in langs:
         if not all(w.terms.get(lang) for w in kept):
             continue
         for field in fields[lang]:
@@ -134,7 +138,7 @@ def _same_word(a: QueryWord, b: QueryWord) -> bool:
     return bool(set(a.terms.get("fi", ())) & set(b.terms.get("fi", ())))
 
 
-def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool) -> list[q.Query]:
+def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES) -> list[q.Query]:
     """One query per word, with words that a lexicon term covers joined to that term's synonyms."""
     units, i = [], 0
     candidates = [(group, term, _synonym_words(term)) for group in (lexicon.groups if lexicon else ()) for term in group]
@@ -146,16 +150,16 @@ def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool) -> lis
                 if all(_same_word(words[i + k], term_words[k]) for k in range(n)):
                     best = (n, group, term)
         if best is None:
-            units.append(word_query(words[i], parts=parts))
+            units.append(word_query(words[i], parts=parts, langs=langs))
             i += 1
             continue
         n, group, term = best
-        typed = [word_query(w, parts=parts) for w in words[i : i + n]]
+        typed = [word_query(w, parts=parts, langs=langs) for w in words[i : i + n]]
         alternatives = [typed[0] if n == 1 else q.And(typed)]
         for synonym in group:
             synonym_words = _synonym_words(synonym)
             if synonym != term and synonym_words:
-                clauses = [word_query(w, SYNONYM_BOOST) for w in synonym_words]
+                clauses = [word_query(w, SYNONYM_BOOST, langs=langs) for w in synonym_words]
                 alternatives.append(clauses[0] if len(clauses) == 1 else q.And(clauses))
         units.append(q.Or(alternatives))
         i += n
@@ -166,14 +170,14 @@ def _content_words(text: str) -> list[QueryWord]:
     return [w for w in analyze_query(text) if not w.stop and w.terms]
 
 
-def _term_query(term: Term, parts: bool) -> q.Query | None:
+def _term_query(term: Term, parts: bool, langs: tuple = LANGUAGES) -> q.Query | None:
     """One typed term (a word or a phrase, maybe title-only) as a query; None if it has no searchable word."""
     words = _content_words(term.text)
     if not words:
         return None
     if term.phrase and len(words) > 1:
-        return phrase_query(analyze_query(term.text), term.title_only)
-    clauses = [word_query(w, parts=parts, title_only=term.title_only) for w in words]
+        return phrase_query(analyze_query(term.text), term.title_only, langs)
+    clauses = [word_query(w, parts=parts, title_only=term.title_only, langs=langs) for w in words]
     return clauses[0] if len(clauses) == 1 else q.And(clauses)
 
 
@@ -181,7 +185,9 @@ def _is_plain(group: tuple[Term, ...]) -> bool:
     return len(group) == 1 and not group[0].phrase and not group[0].title_only
 
 
-def _units(syntax: Syntax, lexicon: Lexicon | None, parts: bool) -> tuple[list[q.Query], list[QueryWord]]:
+def _units(
+    syntax: Syntax, lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES
+) -> tuple[list[q.Query], list[QueryWord]]:
     """One query per wanted group. Runs of plain words are analysed together, so that coordinated
     compounds ("sosiaali- ja terveyspalvelut") and multi-word lexicon terms work across them."""
     units, plain_words, run = [], [], []
@@ -190,7 +196,7 @@ def _units(syntax: Syntax, lexicon: Lexicon | None, parts: bool) -> tuple[list[q
         if run:
             words = _content_words(" ".join(run))
             plain_words.extend(words)
-            units.extend(_expand(words, lexicon, parts))
+            units.extend(_expand(words, lexicon, parts, langs))
             run.clear()
 
     for group in syntax.groups:
@@ -198,7 +204,7 @@ def _units(syntax: Syntax, lexicon: Lexicon | None, parts: bool) -> tuple[list[q
             run.append(group[0].text)
             continue
         flush()
-        alternatives = [a for a in (_term_query(t, parts) for t in group) if a is not None]
+        alternatives = [a for a in (_term_query(t, parts, langs) for t in group) if a is not None]
         if alternatives:
             units.append(alternatives[0] if len(alternatives) == 1 else q.Or(alternatives))
     flush()
@@ -223,17 +229,25 @@ def filter_query(syntax: Syntax) -> q.Query | None:
     return None if not parts else parts[0] if len(parts) == 1 else q.And(parts)
 
 
-def parse_query(text: str, lexicon: Lexicon | None = None, filters: dict | None = None) -> ParsedQuery:
+def parse_query(
+    text: str, lexicon: Lexicon | None = None, filters: dict | None = None, languages: tuple = LANGUAGES,
+    plain: bool = False,
+) -> ParsedQuery:
     """Read a query (see search.syntax), analyse its words like the indexed text, and build its strict
-    and lenient forms, its exclusions and its filters; `filters` adds field filters given apart from it."""
+    and lenient forms, its exclusions and its filters; `filters` adds field filters given apart from it.
+    Only the fields of `languages` (those the index has documents in) are searched: a query over empty
+    fields costs time and finds nothing. `plain` reads the text as words only, with no operators: a
+    natural-language question's quotes and hyphens ('"Halo" -kappaleen') are punctuation, not syntax."""
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is {len(text)} characters long; shorten it to at most {MAX_QUERY_CHARS}.")
-    syntax = _with_filters(read_query(text), filters or {})
+    syntax = _with_filters(Syntax(groups=((Term(text),),)) if plain and text else read_query(text), filters or {})
     _check_filters(syntax)
-    strict, words = _units(syntax, lexicon, parts=False)
-    lenient, _ = _units(syntax, lexicon, parts=True)
-    excluded = [e for e in (_term_query(t, parts=False) for t in syntax.excluded) if e is not None]
+    langs = tuple(lang for lang in LANGUAGES if lang in languages) or LANGUAGES
+    strict, words = _units(syntax, lexicon, parts=False, langs=langs)
+    lenient, _ = _units(syntax, lexicon, parts=True, langs=langs)
+    whole = list(strict)
+    excluded = [e for e in (_term_query(t, parts=False, langs=langs) for t in syntax.excluded) if e is not None]
     if not strict:
         if not text and not syntax.has_filters:
             raise QueryError("The query is empty. Type one or more words to search for.")
@@ -241,11 +255,12 @@ def parse_query(text: str, lexicon: Lexicon | None = None, filters: dict | None 
             if excluded:
                 raise QueryError("The query only leaves words out. Add a word to search for besides the excluded ones.")
             raise QueryError(f"The query {text!r} has only very common words. Add a more specific word.")
-        strict = lenient = [q.Every()]
+        strict = lenient = whole = [q.Every()]
     return ParsedQuery(
         text=text,
         all_words=strict[0] if len(strict) == 1 else q.And(strict),
         any_word=lenient[0] if len(lenient) == 1 else q.Or(lenient),
+        any_whole_word=whole[0] if len(whole) == 1 else q.Or(whole),
         words=tuple(words),
         excluded=(excluded[0] if len(excluded) == 1 else q.Or(excluded)) if excluded else None,
         filter=filter_query(syntax),

@@ -174,3 +174,10 @@ def test_document_view_hides_internal_documents(engine):
     assert engine.document("salainen", viewer=ANONYMOUS) is None
     assert engine.document("salainen", viewer=STAFF)["title"] == "Muistio"
     assert engine.document("saantokirja")["updated"] == "2022-03-01"
+
+
+def test_ranking_questions_reads_quotes_and_hyphens_as_punctuation(engine):
+    """'"Yöpartio" -sivu' is Finnish orthography in a question, not a phrase and an exclusion."""
+    ranked = [doc_id for doc_id, _ in engine.rank('Mitä "Yöpartio" -sivulla kerrotaan kotihoidosta?')]
+    assert ranked[0] in ("yopartio", "yopartio-vanha")
+    assert ids(engine.search('"Yöpartio" -kotihoidon')) == []  # typed into the box, it is an exclusion
