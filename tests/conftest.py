@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -13,6 +16,7 @@ from corpus.dedup import mark_near_duplicates
 from corpus.sample import demo_sources, serve_sample_site
 from corpus.store import open_data_store
 from indexer.build import build_index
+from search.accounts import DAY, open_accounts
 from search.engine import SearchEngine
 from search.web.app import create_app
 
@@ -91,3 +95,52 @@ def serve_app():
     yield start
     for server in servers:
         server.__exit__(None, None, None)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A data directory with staff accounts: one that can sign in, and API tokens that should and should not work."""
+
+    data_dir: Path
+    name: str
+    password: str
+    tokens: dict[str, str]  # "valid", "expired" (a day-long token made three days ago), "removed" (its account is gone)
+
+
+@pytest.fixture(scope="session")
+def staff(indexed_data_dir, tmp_path_factory):
+    """A copy of the indexed data directory with staff accounts, so that the shared one has none."""
+    copy = tmp_path_factory.mktemp("staff") / "data"
+    shutil.copytree(indexed_data_dir, copy, ignore=shutil.ignore_patterns("querylog.sqlite3*", "accounts.sqlite3*"))
+    name, password = "anna.virtanen", "kaarna-ja-kuori-2024"
+    with open_accounts(copy) as accounts:
+        valid = accounts.add_user(name, password)
+        removed = accounts.add_user("lahtenyt.tyontekija")
+        accounts.remove_user("lahtenyt.tyontekija")
+    with open_accounts(copy, clock=lambda: time.time() - 3 * DAY) as accounts:
+        expired = accounts.new_token(name, expires_days=1)
+    return Staff(copy, name, password, {"valid": valid, "expired": expired, "removed": removed})
+
+
+@pytest.fixture(scope="session")
+def staff_web_url(staff):
+    """Base URL of a web app on the staff data directory (signing in works there)."""
+    with ServerThread(create_app(staff.data_dir)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright; one per test session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    # The machine's network is closed: without these flags Chromium keeps trying to reach Google's hosts.
+    args = [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=args)
+        yield browser
+        browser.close()
