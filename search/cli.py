@@ -452,24 +452,33 @@ def _check_port_free(host: str, port: int) -> None:
             raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}. Pass another --port.") from None
 
 
-def _run_web(data_dir: Path, host: str, port: int) -> None:
+def _run_web(data_dir: Path, host: str, port: int, *, cors_origins: tuple[str, ...] = (), secure_cookies: bool = False) -> None:
     import uvicorn
 
     from search.web.app import create_app
 
     _check_port_free(host, port)
+    app = create_app(data_dir, cors_origins=list(cors_origins), secure_cookies=secure_cookies)
     click.echo(f"Search page: http://{host}:{port}/  (Ctrl-C stops)")
-    uvicorn.run(create_app(data_dir), host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
 
 
 @main.command()
+@click.option("--cors-origin", "cors_origins", multiple=True, help="An origin (https://www.kunta.fi) whose pages may call the API from the browser; repeatable.")
+@click.option("--secure-cookies", is_flag=True, help="Mark the sign-in cookie Secure even over plain HTTP (behind a TLS proxy).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.pass_obj
-def serve(data_dir: Path, host: str, port: int) -> None:
-    """Serve the search page and the JSON API."""
+def serve(data_dir: Path, host: str, port: int, cors_origins: tuple[str, ...], secure_cookies: bool) -> None:
+    """Serve the search page and the JSON API.
+
+    A new index version published by 'sotehaku index' is picked up without a restart.
+    """
+    for origin in cors_origins:
+        if not re.fullmatch(r"https?://[^/\s]+", origin):
+            raise click.BadParameter(f"{origin!r} is not an origin; give scheme and host, such as https://www.kunta.fi", param_hint="--cors-origin")
     SearchEngine(data_dir).version  # fail now, with the fix, rather than on the first request
-    _run_web(data_dir, host, port)
+    _run_web(data_dir, host, port, cors_origins=cors_origins, secure_cookies=secure_cookies)
 
 
 @main.command()
