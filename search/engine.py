@@ -75,6 +75,7 @@ class Hit:
     type: str
     source: str
     section: str
+    visibility: str = "public"
 
     def to_json(self) -> dict:
         """The shape of a hit in JSON output and the web API."""
@@ -89,6 +90,7 @@ class Hit:
             "type": self.type,
             "source": self.source,
             "section": self.section,
+            "visibility": self.visibility,
         }
 
 
@@ -434,6 +436,7 @@ def _hit(searcher, docnum: int, score: float, terms) -> Hit:
         type=stored.get("type", ""),
         source=stored.get("source", ""),
         section=stored.get("section", ""),
+        visibility=stored.get("visibility", "public"),
     )
 
 

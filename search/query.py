@@ -19,7 +19,7 @@ from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer
 from indexer.lexicon import Lexicon
 from indexer.schema import FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
 from search import SearchError
-from search.syntax import FILTER_FIELDS, QueryError, Syntax, Term, read_query
+from search.syntax import FIELD_ALIASES, FILTER_FIELDS, QueryError, Syntax, Term, date_range, read_query
 
 MAX_QUERY_CHARS = 1000
 # Matches through umlaut folding rank below exact ones; synonyms below the words typed.
@@ -278,15 +278,23 @@ def _check_filters(syntax: Syntax) -> None:
 
 
 def _with_filters(syntax: Syntax, filters: dict) -> Syntax:
-    """Add filters given as parameters (the web's facet links, CLI options) to those typed in the query."""
-    extra = read_query(" ".join(
-        f'{name}:"{value}"' for name, values in filters.items() if values
-        for value in ((values,) if isinstance(values, str) else values) if str(value).strip()
-    ))
-    if extra.groups:
-        raise QueryError(f"Unknown filter in {sorted(filters)}; filters are {', '.join(FILTER_NAMES)}.")
-    merged = {k: tuple(dict.fromkeys(syntax.filters.get(k, ()) + extra.filters.get(k, ()))) for k in {*syntax.filters, *extra.filters}}
+    """Add filters given as parameters (the web's facet links, CLI options) to those typed in the query;
+    values are taken as they are (quotes and spaces included), not read as query syntax."""
+    merged = {k: list(v) for k, v in syntax.filters.items()}
+    date_from, date_to = syntax.date_from, syntax.date_to
+    for name, values in filters.items():
+        values = [str(v).strip() for v in ((values,) if isinstance(values, str) else values or ()) if str(v).strip()]
+        kind = FIELD_ALIASES.get(name.lower())
+        if kind is None or kind == "title":
+            raise QueryError(f"Unknown filter {name!r}; filters are {', '.join(FILTER_NAMES)}.")
+        if kind == "updated":
+            if len(values) > 1:
+                raise QueryError("Give one updated range, such as updated=2022-01-01..2022-12-31.")
+            if values:
+                date_from, date_to = date_range(values[0])
+            continue
+        merged.setdefault(kind, []).extend(v if kind == "section" else v.lower() for v in values)
     return Syntax(
-        groups=syntax.groups, excluded=syntax.excluded, filters=merged,
-        date_from=extra.date_from or syntax.date_from, date_to=extra.date_to or syntax.date_to,
+        groups=syntax.groups, excluded=syntax.excluded, date_from=date_from, date_to=date_to,
+        filters={k: tuple(dict.fromkeys(v)) for k, v in merged.items() if v},
     )

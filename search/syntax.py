@@ -100,7 +100,7 @@ def read_query(text: str) -> Syntax:
         if not value:
             continue
         if kind == "updated":
-            date_from, date_to = _date_range(value)
+            date_from, date_to = date_range(value)
             continue
         if kind in FILTER_FIELDS:
             filters.setdefault(kind, []).append(value.lower() if kind != "section" else value)
@@ -126,12 +126,12 @@ def read_query(text: str) -> Syntax:
     )
 
 
-def _date_range(value: str) -> tuple[dt.date | None, dt.date | None]:
+def date_range(value: str) -> tuple[dt.date | None, dt.date | None]:
     """updated:2022-01-01..2022-12-31, updated:2022, updated:2022-03.., updated:..2021 as (first day, last day).
 
-    >>> _date_range("2022-03..")
+    >>> date_range("2022-03..")
     (datetime.date(2022, 3, 1), None)
-    >>> _date_range("2021-02")
+    >>> date_range("2021-02")
     (datetime.date(2021, 2, 1), datetime.date(2021, 2, 28))
     """
     start, dots, end = value.partition("..")

@@ -181,3 +181,17 @@ def test_ranking_questions_reads_quotes_and_hyphens_as_punctuation(engine):
     ranked = [doc_id for doc_id, _ in engine.rank('Mitä "Yöpartio" -sivulla kerrotaan kotihoidosta?')]
     assert ranked[0] in ("yopartio", "yopartio-vanha")
     assert ids(engine.search('"Yöpartio" -kotihoidon')) == []  # typed into the box, it is an exclusion
+
+
+def test_filter_parameters_are_values_not_syntax(engine):
+    assert ids(engine.search("sotekeskus", filters={"section": 'Ajankohtaista" OR x'})) == []
+    assert ids(engine.search("sotekeskus", filters={"section": "Ajankohtaista"})) == ["uutinen-2023"]
+    assert ids(engine.search("sotekeskus", filters={"updated": "2023"})) == ["uutinen-2023"]
+    with pytest.raises(QueryError, match="Unknown filter 'colour'"):
+        engine.search("sotekeskus", filters={"colour": "red"})
+    with pytest.raises(QueryError, match="Give one updated range"):
+        engine.search("sotekeskus", filters={"updated": ["2022", "2023"]})
+
+
+def test_hits_say_their_visibility(engine):
+    assert {h.visibility for h in engine.search("sotekeskus", viewer=STAFF).hits} == {"public", "internal"}
