@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
+import itertools
 import re
 import threading
 from collections import Counter
@@ -18,6 +20,7 @@ from indexer.build import current_version, open_index
 from indexer.schema import LANGUAGES
 from search import SearchError
 from indexer.lexicon import lexicon_path, load_lexicon
+from indexer.analysis import fold_umlauts
 from indexer.morphology import analyze
 from indexer.voikko import analyze_word, spell_suggestions
 from search.query import ParsedQuery, parse_query, word_query
@@ -177,6 +180,7 @@ class _Snapshot:
         self.version = version
         self._local = threading.local()
         self._filter_sets: dict[str, frozenset] = {}
+        self._umlaut_tables: dict[str, tuple[list[str], list[str]]] = {}
         with ix.searcher() as searcher:
             reader = searcher.reader()
             size = reader.doc_count_all()
@@ -190,6 +194,29 @@ class _Snapshot:
             self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
             self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
+
+    def umlaut_words(self, field: str, folded_prefix: str, limit: int) -> list[str]:
+        """Words of a vocabulary field that have umlauts and whose folded form starts with the prefix.
+
+        The field's umlaut words are listed once per version, sorted by folded form, on first use.
+        """
+        table = self._umlaut_tables.get(field)
+        if table is None:
+            reader = self.searcher().reader()  # shared by this thread's searches: not closed here
+            pairs = sorted(
+                (fold_umlauts(word), word)
+                for word in (t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field))
+                if fold_umlauts(word) != word
+            )
+            table = self._umlaut_tables[field] = ([f for f, _ in pairs], [w for _, w in pairs])
+        keys, words = table
+        start = bisect.bisect_left(keys, folded_prefix)
+        found = []
+        for key, word in zip(keys[start:start + limit], words[start:start + limit]):
+            if not key.startswith(folded_prefix):
+                break
+            found.append(word)
+        return found
 
     def searcher(self):
         """This thread's searcher of the version (Whoosh searchers are not shared between threads)."""
@@ -502,11 +529,12 @@ def complete(snap: _Snapshot, prefix: str, viewer: Viewer, limit: int = 8) -> li
         return []
     reader = snap.searcher().reader()
     frequency: dict[str, int] = {}
+    typed_folded = fold_umlauts(last) == last  # typed without umlauts: "tyory" also completes to työryhmä
     for field in _vocab_fields(viewer):
-        for i, term in enumerate(reader.expand_prefix(field, last)):
-            if i >= MAX_COMPLETION_SCAN:
-                break
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
+        words = [t.decode("utf-8") if isinstance(t, bytes) else t for t in itertools.islice(reader.expand_prefix(field, last), MAX_COMPLETION_SCAN)]
+        if typed_folded:
+            words += snap.umlaut_words(field, last, MAX_COMPLETION_SCAN)
+        for word in words:
             frequency[word] = frequency.get(word, 0) + reader.doc_frequency(field, word)
     candidates = heapq.nsmallest(limit * COMPLETION_CANDIDATES, frequency, key=lambda w: (-frequency[w], w))
     groups: dict[str, list[str]] = {}
@@ -517,7 +545,7 @@ def complete(snap: _Snapshot, prefix: str, viewer: Viewer, limit: int = 8) -> li
     allowed = None if viewer.staff else snap.public
     out = []
     for lemma, forms in ranked:
-        form = lemma if lemma in frequency and lemma.startswith(last) else forms[0]
+        form = lemma if lemma in frequency and fold_umlauts(lemma).startswith(fold_umlauts(last)) else forms[0]
         if _any_visible(snap, [(f, form) for f in _vocab_fields(viewer)], allowed):  # deleted docs' terms linger
             out.append(f"{head} {form}".strip() if head else form)
         if len(out) == limit:

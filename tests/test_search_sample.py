@@ -86,3 +86,30 @@ def test_queries_search_every_language_unless_filtered(engine):
 def test_bad_language_filter_is_explained(engine):
     with pytest.raises(SearchError, match="not a language code"):
         engine.search("sote", lang="suomi")
+
+
+@pytest.mark.parametrize(
+    "query, expected_top",
+    [
+        ("palveluseteli", "palvelut/palveluseteli.html"),
+        ("hyvinvointialueella", "uudistus/hyvinvointialue.html"),
+        ("sotekeskus", "palvelut/sote-keskus.html"),
+        ("paijat-hame", None),
+        ("tyoryhma", "uudistus/tyoryhmat/"),
+        ("hyvinvontialue", "uudistus/hyvinvointialue.html"),
+    ],
+)
+def test_citizens_find_the_right_page_with_highlights_facets_and_suggestions(engine, query, expected_top):
+    """Issue 5's acceptance queries: the right page, a highlighted snippet, facet counts, completions."""
+    results = engine.search(query)
+    assert results.hits and "<mark>" in results.hits[0].snippet
+    if expected_top:
+        assert paths(results, 1)[0].startswith(expected_top)
+    assert sum(n for _, n in results.facets["lang"]) == results.total
+    assert results.facets["section"] and results.facets["year"]
+    assert engine.suggest(query[:5])
+
+
+def test_misspelling_on_the_sample_site_is_corrected(engine):
+    results = engine.search("hyvinvontialue")
+    assert results.corrected and results.suggestion == "hyvinvointialue"
