@@ -149,35 +149,17 @@ def build_index(
     """
     root = index_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
-    version = _new_version_name()
-    building = root / f"{version}{BUILDING_SUFFIX}"
-    building.mkdir()
     count = 0
-    try:
-        ix = whoosh_index.create_in(building, build_schema())
-        if procs > 1:
-            writer = ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB // procs, multisegment=True)
-        else:
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB)
-        try:
-            for doc in documents:
-                writer.add_document(**document_fields(doc))
-                count += 1
-                if progress:
-                    progress(count)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        ix.close()
-        (building / FORMAT_FILE).write_text(INDEX_FORMAT + "\n", encoding="utf-8")
-        final = root / version
-        os.rename(building, final)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    _publish(root, version)
-    _remove_old_versions(root, version)
+
+    def add_all(writer) -> None:
+        nonlocal count
+        for doc in documents:
+            writer.add_document(**document_fields(doc))
+            count += 1
+            if progress:
+                progress(count)
+
+    version, final = _write_version(root, add_all, procs=procs)
     return BuiltIndex(version=version, path=final, documents=count, added=count)
 
 
@@ -222,31 +204,15 @@ def update_index(
         return BuiltIndex(version=live, path=root / live, documents=total, unchanged=total, full=False)
     if len(fresh) > UPDATE_MAX_SHARE * total:
         return build_index(documents(), data_dir, progress=progress, procs=procs)
-    version = _new_version_name()
-    building = root / f"{version}{BUILDING_SUFFIX}"
-    try:
-        _copy_version(root / live, building)
-        ix = whoosh_index.open_dir(building)
-        writer = ix.writer(limitmb=WRITER_MEMORY_MB)
-        try:
-            for fingerprint in stale:
-                writer.delete_by_term("fingerprint", fingerprint)
-            for doc in fresh:
-                writer.add_document(**document_fields(doc))
-                if progress:
-                    progress(1)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        ix.close()
-        final = root / version
-        os.rename(building, final)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    _publish(root, version)
-    _remove_old_versions(root, version)
+    def apply_changes(writer) -> None:
+        for fingerprint in stale:
+            writer.delete_by_term("fingerprint", fingerprint)
+        for doc in fresh:
+            writer.add_document(**document_fields(doc))
+            if progress:
+                progress(1)
+
+    version, final = _write_version(root, apply_changes, base=root / live)
     return BuiltIndex(
         version=version, path=final, documents=total, added=len(fresh), removed=len(stale), unchanged=len(kept), full=False
     )
@@ -279,6 +245,43 @@ def index_stats(data_dir: str | Path, *, top: int = 20, internal: bool = False) 
         "bytes": sum(p.stat().st_size for p in path.iterdir() if p.is_file()),
         "top_terms": [{"term": word, "documents": n} for word, n in best],
     }
+
+
+def _write_version(root: Path, fill: Callable, *, base: Path | None = None, procs: int = 1) -> tuple[str, Path]:
+    """Write a new version beside the live one and publish it: a new index, or a copy of `base`, to which
+    `fill(writer)` makes its changes. Anything failing (or a kill) leaves the live version as it was
+    and no half-written version behind."""
+    version = _new_version_name()
+    building = root / f"{version}{BUILDING_SUFFIX}"
+    try:
+        if base is None:
+            building.mkdir()
+            ix = whoosh_index.create_in(building, build_schema())
+        else:
+            _copy_version(base, building)
+            ix = whoosh_index.open_dir(building)
+        if procs > 1:
+            writer = ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB // procs, multisegment=True)
+        else:
+            writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+        try:
+            fill(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+        format_file = building / FORMAT_FILE
+        format_file.unlink(missing_ok=True)  # a hard link to the base's file: never write through it
+        format_file.write_text(INDEX_FORMAT + "\n", encoding="utf-8")
+        final = root / version
+        os.rename(building, final)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    _publish(root, version)
+    _remove_old_versions(root, version)
+    return version, final
 
 
 def _updatable(path: Path) -> bool:

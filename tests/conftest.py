@@ -21,6 +21,21 @@ from search.engine import SearchEngine
 from search.web.app import create_app
 
 
+class Clock:
+    """A clock the test moves by hand (set .now), for code that takes a `clock` callable."""
+
+    def __init__(self, now=1_700_000_000.0):  # 2023-11-14 22:13:20 UTC
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture()
+def clock():
+    return Clock()
+
+
 @pytest.fixture(scope="session")
 def sample_site_url():
     """The bundled sample site served on 127.0.0.1, on a free port."""

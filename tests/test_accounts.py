@@ -11,21 +11,6 @@ from search.accounts import ACCOUNTS_FILENAME, AccountError, open_accounts
 PASSWORD = "oikea-hevonen-patteri-niitti"
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now=1_700_000_000.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture()
-def clock():
-    return Clock()
-
-
 @pytest.fixture()
 def accounts(tmp_path, clock):
     with open_accounts(tmp_path / "data", clock=clock) as store:

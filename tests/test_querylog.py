@@ -12,21 +12,6 @@ HOUR = 3600
 DAY = 86400
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now=1_700_000_000.0):  # 2023-11-14 22:13:20 UTC
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture()
-def clock():
-    return Clock()
-
-
 @pytest.fixture()
 def log(tmp_path, clock):
     with open_query_log(tmp_path / "data", clock=clock) as query_log:
