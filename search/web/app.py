@@ -249,17 +249,11 @@ def create_app(
                 groups.append({"name": name, "title": TEXTS[ui][f"facet_{name}"], "options": options})
         return groups
 
-    def search_page(ui: str):
+    def search_view(ui: str, template: str):
+        """The search page ("search.html") or its results section alone ("_results.html", for the script)."""
         def endpoint(request: Request):
             context, status = search_context(request, ui)
-            response = templates.TemplateResponse(request, "search.html", context, status_code=status)
-            return signed_in_page(request, response, context)
-        return endpoint
-
-    def results_fragment(ui: str):
-        def endpoint(request: Request):
-            context, status = search_context(request, ui)
-            response = templates.TemplateResponse(request, "_results.html", context, status_code=status)
+            response = templates.TemplateResponse(request, template, context, status_code=status)
             return signed_in_page(request, response, context)
         return endpoint
 
@@ -383,8 +377,8 @@ def create_app(
 
     for ui in UI_LANGUAGES:
         prefix = PREFIX[ui]
-        app.add_api_route(prefix, search_page(ui), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
-        app.add_api_route(f"{prefix}results", results_fragment(ui), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
+        app.add_api_route(prefix, search_view(ui, "search.html"), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
+        app.add_api_route(f"{prefix}results", search_view(ui, "_results.html"), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
         app.add_api_route(f"{prefix}login", login_get(ui), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
         app.add_api_route(f"{prefix}login", login_post(ui), methods=["POST"], response_class=HTMLResponse, include_in_schema=False)
         app.add_api_route(f"{prefix}embed", embed_page(ui), methods=["GET"], response_class=HTMLResponse, include_in_schema=False)
