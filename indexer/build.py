@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 
 from corpus.document import Document
 from indexer import IndexingError
-from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS
+from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS, vocabulary_words
 from indexer.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
 
 INDEX_DIRNAME = "index"
@@ -28,7 +28,7 @@ WRITER_MEMORY_MB = 256
 STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-4"
+INDEX_FORMAT = "sotehaku-index-5"
 FORMAT_FILE = "FORMAT"
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5
@@ -105,7 +105,7 @@ def document_fields(doc: Document) -> dict:
         "text_folded": doc.text,
         "site": urlsplit(doc.url).netloc.lower() if doc.url else "",
         "section_top": section_top(doc.section),
-        f"vocab_{doc.visibility}": f"{doc.title}\n{doc.text}",
+        f"vocab_{doc.visibility}": vocabulary_words(f"{doc.title}\n{doc.text}"),
     }
     if doc.updated:
         fields["updated"] = dt.datetime.combine(doc.updated, dt.time())
