@@ -107,7 +107,14 @@ def crawl(data_dir: Path, urls: tuple[str, ...], config: Path | None, source_nam
         sources.extend(configured)
     with open_data_store(data_dir) as store:
         for source in sources:
-            stats = crawl_source(source, store, progress=_progress_printer(source.name))
+            try:
+                stats = crawl_source(source, store, progress=_progress_printer(source.name))
+            except KeyboardInterrupt:
+                click.echo(
+                    f"\nInterrupted: the {store.count()} documents in the corpus are kept. "
+                    "Run the same command again to resume the crawl where it stopped.", err=True,
+                )
+                sys.exit(130)
             if sys.stderr.isatty():
                 click.echo(err=True)
             click.echo(stats.summary())
@@ -493,6 +500,7 @@ def demo(data_dir: Path, port: int) -> None:
         for source in sources:
             for doc_id in store.ids(source.name):  # the site's port differs on every run
                 store.delete(doc_id)
+            store.clear_frontier(source.name)  # so is an interrupted demo crawl's queue
         for source in sources:
             click.echo(crawl_source(source, store).summary())
         mark_near_duplicates(store)

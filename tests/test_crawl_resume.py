@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -78,3 +79,17 @@ def test_killed_crawl_process_resumes(tmp_path):
             assert store.count() == PAGES + 1
         refetched = [p for p, n in server.hits.items() if p.startswith("/sivu") and n > 1]
     assert len(refetched) <= 1, (before, refetched)  # at most the page being fetched at the kill
+
+
+def test_ctrl_c_says_what_was_kept_and_how_to_resume(tmp_path):
+    with FaultServer(chain_site(delay=0.15)) as server:
+        command = [str(Path(sys.executable).parent / "sotehaku"), "--data-dir", str(tmp_path), "crawl", server.url + "/"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while server.hits["/sivu3"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert "Run the same command again to resume" in stderr and "Traceback" not in stderr
+    assert re.search(r"the [1-9]\d* documents in the corpus are kept", stderr)
