@@ -318,6 +318,8 @@ def _batch(engine: SearchEngine, path: Path, limit: int, fmt: str, lang: str | N
             click.echo(f"{path}: query {qid}: skipped: {exc}", err=True)
             failed += 1
             continue
+        if not ranked:
+            click.echo(f"{path}: query {qid}: no hits", err=True)
         if fmt == "json":
             click.echo(json.dumps({"qid": qid, "query": text, "hits": [{"id": d, "score": round(s, 6)} for d, s in ranked]}, ensure_ascii=False))
             continue

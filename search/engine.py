@@ -23,7 +23,7 @@ from indexer.lexicon import lexicon_path, load_lexicon
 from indexer.analysis import fold_umlauts
 from indexer.morphology import analyze
 from indexer.voikko import analyze_word, spell_suggestions
-from search.query import ParsedQuery, parse_query, word_query
+from search.query import ParsedQuery, parse_query, searchable_words, word_query
 from search.snippets import make_snippet
 
 MAX_PAGE_SIZE = 100
@@ -302,6 +302,8 @@ class SearchEngine:
         collapsing, so scores are plain BM25F, ties by id.
         """
         snap = self._current()
+        if not searchable_words(text):
+            return []  # a question of only stopwords and punctuation finds nothing; it is not an error
         parsed = self._parse(snap, text, _with_lang(filters, lang), plain=True)
         collector = _collect(snap, parsed.query(relaxed=True), snap.allowed(viewer, parsed.filter), limit + TIE_MARGIN)
         ranked = sorted(((snap.ids[-negated], score) for score, negated in collector.items), key=lambda r: (-r[1], r[0]))

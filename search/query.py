@@ -170,6 +170,15 @@ def _content_words(text: str) -> list[QueryWord]:
     return [w for w in analyze_query(text) if not w.stop and w.terms]
 
 
+def searchable_words(text: str) -> list[str]:
+    """The words of a text that a query can search for: not stopwords, not punctuation.
+
+    >>> searchable_words("Mikä se on?"), searchable_words("Mikä on palveluseteli?")
+    ([], ['palveluseteli'])
+    """
+    return [w.surface for w in _content_words(text or "")]
+
+
 def _term_query(term: Term, parts: bool, langs: tuple = LANGUAGES) -> q.Query | None:
     """One typed term (a word or a phrase, maybe title-only) as a query; None if it has no searchable word."""
     words = _content_words(term.text)
