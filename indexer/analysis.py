@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, SpaceSeparatedTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang import stopwords_for_language
 
 from indexer.morphology import FINNISH_STEM, analyze, compound_head
@@ -215,8 +215,8 @@ def vocabulary_words(text: str) -> str:
     completions (forms people recognise): hyphenated words also by their parts ("kaarnalaiva-hanke"
     completes "kaarna" too); nothing with digits, since nobody wants 2023-01-01 or 03-819 completed.
 
-    Computed with one regular-expression pass rather than a token-by-token analyzer: the completion
-    fields hold each word once per document, and this costs a fraction of analysing every token.
+    One regular-expression pass: the completion vocabulary (indexer.vocabulary) counts each word once
+    per document, so there is no need to analyse every token.
 
     >>> vocabulary_words("Hyvinvointialueella on 12 sote-keskusta. Hyvinvointialueella!")
     'hyvinvointialueella on sote-keskusta sote keskusta'
@@ -229,11 +229,6 @@ def vocabulary_words(text: str) -> str:
         if "-" in word.strip("-"):
             words.update((part, None) for part in word.split("-") if len(part) > 1)
     return " ".join(words)
-
-
-def vocabulary_analyzer():
-    """The completion fields: words already made distinct and lower-cased by vocabulary_words."""
-    return SpaceSeparatedTokenizer()
 
 
 ANALYZERS = {"fi": finnish_analyzer, "sv": swedish_analyzer, "en": english_analyzer}

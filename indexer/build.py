@@ -15,7 +15,8 @@ from whoosh import index as whoosh_index
 
 from corpus.document import Document
 from indexer import IndexingError
-from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS, vocabulary_words
+from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS
+from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
 from indexer.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
 
 INDEX_DIRNAME = "index"
@@ -28,7 +29,7 @@ WRITER_MEMORY_MB = 256
 STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-5"
+INDEX_FORMAT = "sotehaku-index-6"
 FORMAT_FILE = "FORMAT"
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5
@@ -105,7 +106,6 @@ def document_fields(doc: Document) -> dict:
         "text_folded": doc.text,
         "site": urlsplit(doc.url).netloc.lower() if doc.url else "",
         "section_top": section_top(doc.section),
-        f"vocab_{doc.visibility}": vocabulary_words(f"{doc.title}\n{doc.text}"),
     }
     if doc.updated:
         fields["updated"] = dt.datetime.combine(doc.updated, dt.time())
@@ -150,16 +150,18 @@ def build_index(
     root = index_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     count = 0
+    vocabulary = Vocabulary()
 
     def add_all(writer) -> None:
         nonlocal count
         for doc in documents:
             writer.add_document(**document_fields(doc))
+            vocabulary.add(doc)
             count += 1
             if progress:
                 progress(count)
 
-    version, final = _write_version(root, add_all, procs=procs)
+    version, final = _write_version(root, add_all, vocabulary, procs=procs)
     return BuiltIndex(version=version, path=final, documents=count, added=count)
 
 
@@ -204,15 +206,24 @@ def update_index(
         return BuiltIndex(version=live, path=root / live, documents=total, unchanged=total, full=False)
     if len(fresh) > UPDATE_MAX_SHARE * total:
         return build_index(documents(), data_dir, progress=progress, procs=procs)
+    vocabulary = Vocabulary.load(root / live / VOCABULARY_FILE)
+
     def apply_changes(writer) -> None:
+        with writer.searcher() as searcher:
+            for fingerprint in stale:
+                for docnum in searcher.reader().postings("fingerprint", fingerprint).all_ids():
+                    if not searcher.reader().is_deleted(docnum):
+                        old = searcher.stored_fields(docnum)
+                        vocabulary.remove(old["visibility"], old.get("title", ""), old.get("text", ""))
         for fingerprint in stale:
             writer.delete_by_term("fingerprint", fingerprint)
         for doc in fresh:
             writer.add_document(**document_fields(doc))
+            vocabulary.add(doc)
             if progress:
                 progress(1)
 
-    version, final = _write_version(root, apply_changes, base=root / live)
+    version, final = _write_version(root, apply_changes, vocabulary, base=root / live)
     return BuiltIndex(
         version=version, path=final, documents=total, added=len(fresh), removed=len(stale), unchanged=len(kept), full=False
     )
@@ -221,23 +232,23 @@ def update_index(
 def index_stats(data_dir: str | Path, *, top: int = 20, internal: bool = False) -> dict:
     """The published version's name, documents and size on disk, and its most widespread words.
 
-    Top terms come from the completion vocabularies (words as written, stopwords left out), of public
+    Top terms come from the completion vocabulary (words as written, stopwords left out), of public
     documents only unless `internal`: statistics are a way out of the index like any other.
     """
     version = current_version(data_dir)
     ix = open_index(data_dir)
     path = index_root(data_dir) / version
-    counts: dict[str, int] = {}
     try:
         with ix.reader() as reader:
             documents = reader.doc_count()
-            for field in ("vocab_public", "vocab_internal") if internal else ("vocab_public",):
-                for term, info in reader.iter_field(field):
-                    word = term.decode("utf-8") if isinstance(term, bytes) else term
-                    if word not in STOPWORDS:
-                        counts[word] = counts.get(word, 0) + info.doc_frequency()
     finally:
         ix.close()
+    vocabulary = Vocabulary.load(path / VOCABULARY_FILE)
+    counts: dict[str, int] = {}
+    for visibility in ("public", "internal") if internal else ("public",):
+        for word, n in vocabulary.counts[visibility].items():
+            if word not in STOPWORDS:
+                counts[word] = counts.get(word, 0) + n
     best = heapq.nsmallest(top, counts.items(), key=lambda item: (-item[1], item[0]))
     return {
         "version": version,
@@ -247,10 +258,12 @@ def index_stats(data_dir: str | Path, *, top: int = 20, internal: bool = False) 
     }
 
 
-def _write_version(root: Path, fill: Callable, *, base: Path | None = None, procs: int = 1) -> tuple[str, Path]:
+def _write_version(
+    root: Path, fill: Callable, vocabulary: Vocabulary, *, base: Path | None = None, procs: int = 1
+) -> tuple[str, Path]:
     """Write a new version beside the live one and publish it: a new index, or a copy of `base`, to which
-    `fill(writer)` makes its changes. Anything failing (or a kill) leaves the live version as it was
-    and no half-written version behind."""
+    `fill(writer)` makes its changes, with the completion vocabulary as `fill` left it. Anything failing
+    (or a kill) leaves the live version as it was and no half-written version behind."""
     version = _new_version_name()
     building = root / f"{version}{BUILDING_SUFFIX}"
     try:
@@ -271,6 +284,7 @@ def _write_version(root: Path, fill: Callable, *, base: Path | None = None, proc
             raise
         writer.commit()
         ix.close()
+        vocabulary.save(building / VOCABULARY_FILE)
         format_file = building / FORMAT_FILE
         format_file.unlink(missing_ok=True)  # a hard link to the base's file: never write through it
         format_file.write_text(INDEX_FORMAT + "\n", encoding="utf-8")

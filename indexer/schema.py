@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer, vocabulary_analyzer
+from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
 
 LANGUAGES = ("fi", "sv", "en")
 # Field boosts for BM25F: a word in the title says more about a page than the same word in its body.
@@ -23,7 +23,6 @@ def build_schema() -> Schema:
     """Stored fields for display, analysed fields for matching (one set per language), ids for filters."""
     analyzers = {"fi": finnish_analyzer(), "sv": swedish_analyzer(), "en": english_analyzer()}
     folded = folded_analyzer()
-    vocab = vocabulary_analyzer()
     fields = {
         "id": ID(stored=True, unique=True, sortable=True),
         "url": ID(stored=True),
@@ -46,9 +45,6 @@ def build_schema() -> Schema:
         "section": TEXT(analyzer=analyzers["fi"], stored=True),
         "title_folded": TEXT(analyzer=folded, field_boost=TITLE_BOOST),
         "text_folded": TEXT(analyzer=folded, chars=True),
-        # Completion vocabularies, one per visibility, so anonymous suggestions never come from internal text.
-        "vocab_public": TEXT(analyzer=vocab, phrase=False),
-        "vocab_internal": TEXT(analyzer=vocab, phrase=False),
     }
     for lang, analyzer in analyzers.items():
         fields[TITLE_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)

@@ -16,7 +16,8 @@ from whoosh import query as q
 from whoosh import collectors, scoring
 from whoosh.util.times import long_to_datetime
 
-from indexer.build import current_version, open_index
+from indexer.build import current_version, index_root, open_index
+from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
 from indexer.schema import LANGUAGES
 from search import SearchError
 from indexer.lexicon import lexicon_path, load_lexicon
@@ -47,7 +48,9 @@ FRESHNESS_HALF_LIFE_DAYS = 365
 FACETS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 MIN_COMPLETION_PREFIX = 2
 MIN_CORRECTION_LENGTH = 4  # shorter unknown words have too many neighbours to guess from
-CORRECTION_PREFIX = 3  # letters a correction from the index's words must share with the typed word
+CORRECTION_PREFIX = 3  # letters a correction from the documents' words must share with the typed word
+MAX_EDITS = 2
+MAX_CORRECTION_SCAN = 5000  # words sharing those letters looked at
 COMPLETION_CANDIDATES = 3  # commonest words per completion shown that are grouped by base form
 FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
 MAX_COMPLETION_SCAN = 2000  # words looked at per completion; a two-letter prefix can have thousands
@@ -175,12 +178,19 @@ class _Snapshot:
     (ids, dates, facet values, visibility, near-duplicates), so that a search touches stored fields
     only for the hits it shows."""
 
-    def __init__(self, ix, version: str | None):
+    def __init__(self, ix, version: str | None, path: Path):
         self.ix = ix
         self.version = version
+        vocabulary = Vocabulary.load(path / VOCABULARY_FILE)
+        # Written words and their document counts, per visibility, and each list of words sorted for
+        # prefix look-ups: as written, and (for words with umlauts) as typed without them.
+        self.vocabulary = vocabulary.counts
+        self.sorted_words = {v: sorted(counts) for v, counts in vocabulary.counts.items()}
+        self.folded_words = {
+            v: sorted((fold_umlauts(w), w) for w in counts if fold_umlauts(w) != w) for v, counts in vocabulary.counts.items()
+        }
         self._local = threading.local()
         self._filter_sets: dict[str, frozenset] = {}
-        self._umlaut_tables: dict[str, tuple[list[str], list[str]]] = {}
         with ix.searcher() as searcher:
             reader = searcher.reader()
             size = reader.doc_count_all()
@@ -195,28 +205,20 @@ class _Snapshot:
             self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
 
-    def umlaut_words(self, field: str, folded_prefix: str, limit: int) -> list[str]:
-        """Words of a vocabulary field that have umlauts and whose folded form starts with the prefix.
+    def words_with_prefix(self, visibility: str, prefix: str, limit: int, *, folded: bool = False) -> list[str]:
+        """Up to `limit` words of a visibility's documents that start with `prefix`; with `folded`, the
+        words with umlauts whose umlaut-less form starts with it ("tyory" -> "työryhmä")."""
+        if folded:
+            pairs = self.folded_words[visibility]
+            start = bisect.bisect_left(pairs, (prefix,))
+            return [w for key, w in itertools.takewhile(lambda p: p[0].startswith(prefix), pairs[start:start + limit])]
+        words = self.sorted_words[visibility]
+        start = bisect.bisect_left(words, prefix)
+        return list(itertools.takewhile(lambda w: w.startswith(prefix), words[start:start + limit]))
 
-        The field's umlaut words are listed once per version, sorted by folded form, on first use.
-        """
-        table = self._umlaut_tables.get(field)
-        if table is None:
-            reader = self.searcher().reader()  # shared by this thread's searches: not closed here
-            pairs = sorted(
-                (fold_umlauts(word), word)
-                for word in (t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field))
-                if fold_umlauts(word) != word
-            )
-            table = self._umlaut_tables[field] = ([f for f, _ in pairs], [w for _, w in pairs])
-        keys, words = table
-        start = bisect.bisect_left(keys, folded_prefix)
-        found = []
-        for key, word in zip(keys[start:start + limit], words[start:start + limit]):
-            if not key.startswith(folded_prefix):
-                break
-            found.append(word)
-        return found
+    def word_count(self, viewer: Viewer, word: str) -> int:
+        """How many documents the viewer may see have this word as written."""
+        return sum(self.vocabulary[v].get(word, 0) for v in _visibilities(viewer))
 
     def searcher(self):
         """This thread's searcher of the version (Whoosh searchers are not shared between threads)."""
@@ -275,7 +277,7 @@ class SearchEngine:
             return snapshot
         with self._lock:
             if self._snapshot is None or self._snapshot.version != version:
-                self._snapshot = _Snapshot(open_index(self.data_dir), version)
+                self._snapshot = _Snapshot(open_index(self.data_dir), version, index_root(self.data_dir) / str(version))
             return self._snapshot
 
     @property
@@ -487,12 +489,10 @@ def did_you_mean(snap: _Snapshot, parsed: ParsedQuery, viewer: Viewer) -> str | 
     viewer may see, in the form it is written there; None when there is nothing to correct.
 
     Voikko's spelling suggestions come first (Finnish-aware and quick); a word Voikko accepts is not
-    corrected; for the others (names, new compounds) the index's own words within two edits are
+    corrected; for the others (names, new compounds) the documents' words within two edits are
     searched, among those sharing the first letters, since typos seldom hit the start of a word.
     """
     allowed = None if viewer.staff else snap.public
-    searcher = snap.searcher()
-    fields = _vocab_fields(viewer)
     text, changed = parsed.text, False
     for word in parsed.words:
         if _any_visible(snap, word_query(word, langs=snap.languages).iter_all_terms(), allowed):
@@ -501,16 +501,16 @@ def did_you_mean(snap: _Snapshot, parsed: ParsedQuery, viewer: Viewer) -> str | 
         suggestions = spell_suggestions(word.surface)
         if not suggestions and not _voikko_unknown(word.surface):
             continue  # a real word that the documents just do not have
-        best = next(
-            (s.lower() for s in suggestions if " " not in s and _any_visible(snap, [(f, s.lower()) for f in fields], allowed)),
-            None,
-        )
+        best = next((s.lower() for s in suggestions if " " not in s and snap.word_count(viewer, s.lower())), None)
         if best is None and len(surface) >= MIN_CORRECTION_LENGTH:
             ranked = []
-            for field in fields:
-                for candidate in searcher.corrector(field).suggest(surface, limit=5, maxdist=2, prefix=CORRECTION_PREFIX):
-                    ranked.append((_edit_distance(surface, candidate), -searcher.doc_frequency(field, candidate), candidate, field))
-            best = next((c for _, _, c, f in sorted(ranked) if _any_visible(snap, [(f, c)], allowed)), None)
+            for visibility in _visibilities(viewer):
+                for candidate in snap.words_with_prefix(visibility, surface[:CORRECTION_PREFIX], MAX_CORRECTION_SCAN):
+                    if abs(len(candidate) - len(surface)) <= MAX_EDITS and candidate != surface:
+                        distance = _edit_distance(surface, candidate)
+                        if distance <= MAX_EDITS:
+                            ranked.append((distance, -snap.word_count(viewer, candidate), candidate))
+            best = min(ranked)[2] if ranked else None
         if best is not None:
             text = re.sub(rf"(?<!\w){re.escape(word.surface)}(?!\w)", best, text, count=1)
             changed = True
@@ -529,34 +529,28 @@ def complete(snap: _Snapshot, prefix: str, viewer: Viewer, limit: int = 8) -> li
     last = last.lower()
     if len(last) < MIN_COMPLETION_PREFIX:
         return []
-    reader = snap.searcher().reader()
-    frequency: dict[str, int] = {}
     typed_folded = fold_umlauts(last) == last  # typed without umlauts: "tyory" also completes to työryhmä
-    for field in _vocab_fields(viewer):
-        words = [t.decode("utf-8") if isinstance(t, bytes) else t for t in itertools.islice(reader.expand_prefix(field, last), MAX_COMPLETION_SCAN)]
+    words = set()
+    for visibility in _visibilities(viewer):
+        words.update(snap.words_with_prefix(visibility, last, MAX_COMPLETION_SCAN))
         if typed_folded:
-            words += snap.umlaut_words(field, last, MAX_COMPLETION_SCAN)
-        for word in words:
-            frequency[word] = frequency.get(word, 0) + reader.doc_frequency(field, word)
+            words.update(snap.words_with_prefix(visibility, last, MAX_COMPLETION_SCAN, folded=True))
+    frequency = {word: snap.word_count(viewer, word) for word in words}
     candidates = heapq.nsmallest(limit * COMPLETION_CANDIDATES, frequency, key=lambda w: (-frequency[w], w))
     groups: dict[str, list[str]] = {}
     for word in candidates:
         lemma = (analyze(word).lemmas or (word,))[0]
         groups.setdefault(lemma, []).append(word)
     ranked = sorted(groups.items(), key=lambda g: (-sum(frequency[w] for w in g[1]), g[0]))
-    allowed = None if viewer.staff else snap.public
     out = []
-    for lemma, forms in ranked:
+    for lemma, forms in ranked[:limit]:
         form = lemma if lemma in frequency and fold_umlauts(lemma).startswith(fold_umlauts(last)) else forms[0]
-        if _any_visible(snap, [(f, form) for f in _vocab_fields(viewer)], allowed):  # deleted docs' terms linger
-            out.append(f"{head} {form}".strip() if head else form)
-        if len(out) == limit:
-            break
+        out.append(f"{head} {form}".strip() if head else form)
     return out
 
 
-def _vocab_fields(viewer: Viewer) -> tuple[str, ...]:
-    return ("vocab_public", "vocab_internal") if viewer.staff else ("vocab_public",)
+def _visibilities(viewer: Viewer) -> tuple[str, ...]:
+    return ("public", "internal") if viewer.staff else ("public",)
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -103,3 +103,18 @@ def test_cli_index_twice_reports_up_to_date(tmp_path):
         store.delete("neuvola")
     third = subprocess.run([sotehaku, "--data-dir", str(tmp_path), "index"], capture_output=True, text=True, timeout=120)
     assert "0 added or changed, 1 removed, 8 unchanged" in third.stdout
+
+
+def test_completions_follow_updates_exactly(tmp_path):
+    """A document that becomes internal or goes away takes its words out of anonymous completions at once."""
+    docs = DOCS + FILLER + [Document(id="hanke", title="Hanke", text="Kaarnalaiva-hanke etenee.")]
+    update_index(lambda: docs, tmp_path)
+    assert SearchEngine(tmp_path).suggest("kaarna") == ["kaarnalaiva", "kaarnalaiva-hanke"]
+    docs[-1] = docs[-1].replace(visibility="internal")
+    assert not update_index(lambda: docs, tmp_path).full
+    engine = SearchEngine(tmp_path)
+    assert engine.suggest("kaarna") == []
+    assert engine.search("kaarnalaivva").suggestion is None
+    assert engine.suggest("kaarna", viewer=STAFF) == ["kaarnalaiva", "kaarnalaiva-hanke"]
+    update_index(lambda: docs[:-1], tmp_path)
+    assert SearchEngine(tmp_path).suggest("kaarna", viewer=STAFF) == []
