@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from corpus.fetch import MAX_BYTES, FetchError, FetchResult, fetch_url, make_client, retry_delay
-from corpus.office import DOCX_TYPE
-from corpus.parse import ParseError, parse_document
+from corpus.parse import ParseError, document_kind, parse_document
 from corpus.robots import RobotsRules, parse_sitemap
 from corpus.sources import Source
 from corpus.store import CorpusStore
@@ -21,7 +20,6 @@ from corpus.urls import normalize_url
 
 log = logging.getLogger("sotehaku.crawl")
 
-PARSEABLE_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain", DOCX_TYPE)
 MAX_SITEMAPS = 50
 # Statuses that say "try again later": rate limiting and a server that is down or overloaded for now.
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -231,9 +229,8 @@ class Crawler:
         if result.status != 200:
             self._skip(url, f"HTTP {result.status}")
             return
-        kind = result.content_type.split(";")[0].strip().lower()
-        if kind and kind not in PARSEABLE_TYPES and not (kind == "application/octet-stream" and url.endswith(".docx")):
-            self._skip(url, f"not a document ({kind})")
+        if document_kind(result.content_type, url) is None:
+            self._skip(url, f"not a document ({result.content_type.split(';')[0].strip().lower()})")
             return
         final = normalize_url(result.final_url) or url
         if final != url:

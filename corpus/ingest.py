@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 from corpus import CorpusError
 from corpus.document import VISIBILITIES, Document
 from corpus.office import DOCX_TYPE
-from corpus.parse import ParseError, parse_document
+from corpus.parse import ParseError, document_kind, parse_document
 from corpus.store import CorpusStore
 from corpus.urls import normalize_url
 
@@ -36,8 +36,8 @@ class ImportStats:
 
 def read_jsonl(path: str | Path, *, source: str | None = None, visibility: str | None = None) -> Iterator[Document | str]:
     """Yield a Document per good line and an error message ('FILE:LINE: why') per bad one."""
-    if visibility is not None and visibility not in VISIBILITIES:
-        raise ImportFileError(f"visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}")
+    if visibility is not None:
+        _check_visibility(visibility)
     path = Path(path)
     try:
         handle = path.open(encoding="utf-8")
@@ -191,8 +191,7 @@ def import_warc(
                 url = normalize_url(uri)
                 status = record.http_headers.get_statuscode()
                 content_type = record.http_headers.get_header("Content-Type") or ""
-                kind = content_type.split(";")[0].strip().lower()
-                if url is None or status != "200" or (kind and kind not in FILE_TYPES.values() and not url.endswith(".docx")):
+                if url is None or status != "200" or document_kind(content_type, url) is None:
                     stats.ignored += 1
                     continue
                 try:

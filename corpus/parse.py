@@ -112,6 +112,25 @@ class ParsedPage:
     follow: bool = True
 
 
+def document_kind(content_type: str, url: str = "", content: bytes = b"") -> str | None:
+    """Which parser a response needs: "pdf", "docx", "html" or "text"; None for content that is not a
+    document (images, scripts, archives). The crawler and the importers ask before they parse.
+
+    >>> document_kind("application/pdf"), document_kind("application/octet-stream", "a/muistio.docx")
+    ('pdf', 'docx')
+    >>> document_kind("text/html; charset=utf-8"), document_kind(""), document_kind("image/png")
+    ('html', 'html', None)
+    """
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/pdf" or content[:5] == b"%PDF-":
+        return "pdf"
+    if kind == DOCX_TYPE or (kind in ("application/octet-stream", "") and url.lower().endswith(".docx")):
+        return "docx"
+    if kind in ("text/html", "application/xhtml+xml", ""):
+        return "html"
+    return "text" if kind == "text/plain" else None
+
+
 def parse_document(
     content: bytes,
     url: str,
@@ -120,18 +139,18 @@ def parse_document(
     source: str = "",
     visibility: str = "public",
 ) -> ParsedPage:
-    """Parse HTML, PDF or plain text bytes fetched from `url` into a document."""
-    kind = content_type.split(";")[0].strip().lower()
-    if kind == "application/pdf" or content[:5] == b"%PDF-":
+    """Parse HTML, PDF, DOCX or plain text bytes fetched from `url` into a document."""
+    kind = document_kind(content_type, url, content)
+    if kind == "pdf":
         return ParsedPage(parse_pdf(content, url, source=source, visibility=visibility))
-    if kind == DOCX_TYPE or (kind in ("application/octet-stream", "") and url.lower().endswith(".docx")):
+    if kind == "docx":
         return ParsedPage(parse_docx(content, url, source=source, visibility=visibility))
-    if kind in ("text/html", "application/xhtml+xml", ""):
+    if kind == "html":
         return parse_html(content, url, source=source, visibility=visibility, encoding=_charset(content_type))
-    if kind == "text/plain":
+    if kind == "text":
         text = _decode(content, _charset(content_type), markup=False)
         return ParsedPage(_text_document(text, url, source=source, visibility=visibility))
-    raise ParseError(f"{url}: unsupported content type {kind!r}")
+    raise ParseError(f"{url}: unsupported content type {content_type.split(';')[0].strip().lower()!r}")
 
 
 def parse_html(
