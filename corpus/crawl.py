@@ -114,8 +114,7 @@ class Crawler:
             url, depth, referrer = self._queue.popleft()
             self.stats.queued = len(self._queue)
             self._crawl_one(url, depth, referrer)
-            self._save_frontier()  # links first, then done: a kill in between refetches, never loses links
-            self.store.mark_done(name, url)
+            self._save_frontier(done=url)
             if self.progress:
                 self.progress(self.stats)
         self.stats.queued = len(self._queue)
@@ -132,8 +131,8 @@ class Crawler:
             self._queue.append((url, depth, referrer))
             self._new.append((url, depth, referrer))
 
-    def _save_frontier(self) -> None:
-        self.store.queue_urls(self.source.name, self._new)
+    def _save_frontier(self, done: str | None = None) -> None:
+        self.store.queue_urls(self.source.name, self._new, done=done)
         self._new = []
 
     def _fetch(self, url: str, **conditional) -> FetchResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -96,6 +97,17 @@ class CorpusStore:
         """Close the database connection."""
         self._db.close()
 
+    @contextlib.contextmanager
+    def _transaction(self):
+        """One transaction around several writes (the connection is otherwise in autocommit mode)."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def __enter__(self) -> "CorpusStore":
         return self
 
@@ -127,14 +139,9 @@ class CorpusStore:
     def put_many(self, docs: Iterable[Document]) -> int:
         """Store many documents in one transaction; return how many changed."""
         changed = 0
-        self._db.execute("BEGIN")
-        try:
+        with self._transaction():
             for doc in docs:
                 changed += self.put(doc)
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
         return changed
 
     def get(self, doc_id: str) -> Document | None:
@@ -185,16 +192,11 @@ class CorpusStore:
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> int:
         """Record which document each near-duplicate repeats (and clear the mark of all others); return changes."""
-        self._db.execute("BEGIN")
-        try:
+        with self._transaction():
             old = dict(self._db.execute("SELECT id, duplicate_of FROM documents WHERE duplicate_of != ''").fetchall())
             changes = {doc_id: "" for doc_id in old if doc_id not in duplicate_of}
             changes.update({d: o for d, o in duplicate_of.items() if old.get(d) != o})
             self._db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?", [(o, d) for d, o in changes.items()])
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
         return len(changes)
 
     # The crawl frontier. A crawl queues URLs here as it finds them and marks each done once it is handled;
@@ -207,26 +209,22 @@ class CorpusStore:
         ).fetchall()
         return [(r["url"], r["depth"], r["referrer"]) for r in rows if not r["done"]], {r["url"] for r in rows}
 
-    def queue_urls(self, source: str, entries: Iterable[tuple[str, int, str]]) -> None:
-        """Add (url, depth, referrer) entries to a source's frontier in one transaction."""
+    def queue_urls(self, source: str, entries: Iterable[tuple[str, int, str]], *, done: str | None = None) -> None:
+        """Add (url, depth, referrer) entries to a source's frontier and, in the same transaction, mark the
+        URL whose page linked them as handled (stored, revalidated or skipped): a kill can never keep
+        the one without the other."""
         entries = list(entries)
-        if not entries:
+        if not entries and done is None:
             return
-        self._db.execute("BEGIN")
-        try:
-            seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM crawl_queue WHERE source = ?", (source,)).fetchone()[0]
-            self._db.executemany(
-                "INSERT OR IGNORE INTO crawl_queue (source, url, seq, depth, referrer) VALUES (?, ?, ?, ?, ?)",
-                [(source, url, seq + i, depth, referrer) for i, (url, depth, referrer) in enumerate(entries, 1)],
-            )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-
-    def mark_done(self, source: str, url: str) -> None:
-        """Record that a queued URL has been handled (stored, revalidated or skipped)."""
-        self._db.execute("UPDATE crawl_queue SET done = 1 WHERE source = ? AND url = ?", (source, url))
+        with self._transaction():
+            if entries:
+                seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM crawl_queue WHERE source = ?", (source,)).fetchone()[0]
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO crawl_queue (source, url, seq, depth, referrer) VALUES (?, ?, ?, ?, ?)",
+                    [(source, url, seq + i, depth, referrer) for i, (url, depth, referrer) in enumerate(entries, 1)],
+                )
+            if done is not None:
+                self._db.execute("UPDATE crawl_queue SET done = 1 WHERE source = ? AND url = ?", (source, done))
 
     def clear_frontier(self, source: str) -> None:
         """Forget a source's frontier: its crawl finished."""
