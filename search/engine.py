@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import heapq
 import itertools
 import re
@@ -183,12 +184,9 @@ class _Snapshot:
         self.version = version
         vocabulary = Vocabulary.load(path / VOCABULARY_FILE)
         # Written words and their document counts, per visibility, and each list of words sorted for
-        # prefix look-ups: as written, and (for words with umlauts) as typed without them.
+        # prefix look-ups (as typed without umlauts: folded_words, listed on first use).
         self.vocabulary = vocabulary.counts
         self.sorted_words = {v: sorted(counts) for v, counts in vocabulary.counts.items()}
-        self.folded_words = {
-            v: sorted((fold_umlauts(w), w) for w in counts if fold_umlauts(w) != w) for v, counts in vocabulary.counts.items()
-        }
         self._local = threading.local()
         self._filter_sets: dict[str, frozenset] = {}
         with ix.searcher() as searcher:
@@ -204,6 +202,15 @@ class _Snapshot:
             self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
             self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
+
+    @functools.cached_property
+    def folded_words(self) -> dict[str, list[tuple[str, str]]]:
+        """(umlaut-less form, word) of every word with umlauts, sorted, per visibility."""
+        out = {}
+        for visibility, words in self.sorted_words.items():
+            pairs = ((fold_umlauts(w), w) for w in words)
+            out[visibility] = sorted((folded, w) for folded, w in pairs if folded != w)
+        return out
 
     def words_with_prefix(self, visibility: str, prefix: str, limit: int, *, folded: bool = False) -> list[str]:
         """Up to `limit` words of a visibility's documents that start with `prefix`; with `folded`, the
@@ -475,10 +482,10 @@ def _any_visible(snap: _Snapshot, terms, allowed) -> bool:
     """True if any of the (field, term) pairs occurs in a document in `allowed` (None: any live one).
     Walks postings and stops at the first such document, so a common word costs next to nothing."""
     reader = snap.searcher().reader()
-    for field, term in terms:
-        if (field, term) not in reader:
+    for fieldname, term in terms:
+        if (fieldname, term) not in reader:
             continue
-        for docnum in reader.postings(field, term).all_ids():
+        for docnum in reader.postings(fieldname, term).all_ids():
             if docnum in (allowed if allowed is not None else snap.live):
                 return True
     return False
@@ -492,7 +499,7 @@ def did_you_mean(snap: _Snapshot, parsed: ParsedQuery, viewer: Viewer) -> str | 
     corrected; for the others (names, new compounds) the documents' words within two edits are
     searched, among those sharing the first letters, since typos seldom hit the start of a word.
     """
-    allowed = None if viewer.staff else snap.public
+    allowed = snap.allowed(viewer, None)
     text, changed = parsed.text, False
     for word in parsed.words:
         if _any_visible(snap, word_query(word, langs=snap.languages).iter_all_terms(), allowed):

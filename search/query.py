@@ -18,7 +18,6 @@ from whoosh import query as q
 from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
 from indexer.lexicon import Lexicon
 from indexer.schema import FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
-from search import SearchError
 from search.syntax import FIELD_ALIASES, FILTER_FIELDS, QueryError, Syntax, Term, date_range, read_query
 
 MAX_QUERY_CHARS = 1000
@@ -57,15 +56,18 @@ class ParsedQuery:
     text: str
     all_words: q.Query
     any_word: q.Query
+    any_whole_word: q.Query  # the lenient form without compound parts
     words: tuple[QueryWord, ...]  # the plain words typed, for did-you-mean
     excluded: q.Query | None = None
     filter: q.Query | None = None
     syntax: Syntax = Syntax()
-    any_whole_word: q.Query | None = None  # the lenient form without compound parts
 
     def query(self, relaxed: bool = False, parts: bool = True) -> q.Query:
         """The strict or the lenient query (with or without compound parts), without the excluded words."""
-        base = self.all_words if not relaxed else self.any_word if parts or self.any_whole_word is None else self.any_whole_word
+        if not relaxed:
+            base = self.all_words
+        else:
+            base = self.any_word if parts else self.any_whole_word
         return q.AndNot(base, self.excluded) if self.excluded is not None else base
 
     @property
