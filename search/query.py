@@ -251,7 +251,7 @@ def parse_query(
     natural-language question's quotes and hyphens ('"Halo" -kappaleen') are punctuation, not syntax."""
     text = (text or "").strip()
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"The query is {len(text)} characters long; shorten it to at most {MAX_QUERY_CHARS}.")
+        raise QueryError(f"The query is {len(text)} characters long; shorten it to at most {MAX_QUERY_CHARS}.", "too_long")
     syntax = _with_filters(Syntax(groups=((Term(text),),)) if plain and text else read_query(text), filters or {})
     _check_filters(syntax)
     langs = tuple(lang for lang in LANGUAGES if lang in languages) or LANGUAGES
@@ -261,11 +261,11 @@ def parse_query(
     excluded = [e for e in (_term_query(t, parts=False, langs=langs) for t in syntax.excluded) if e is not None]
     if not strict:
         if not text and not syntax.has_filters:
-            raise QueryError("The query is empty. Type one or more words to search for.")
+            raise QueryError("The query is empty. Type one or more words to search for.", "empty")
         if not syntax.has_filters:
             if excluded:
-                raise QueryError("The query only leaves words out. Add a word to search for besides the excluded ones.")
-            raise QueryError(f"The query {text!r} has only very common words. Add a more specific word.")
+                raise QueryError("The query only leaves words out. Add a word to search for besides the excluded ones.", "only_exclusions")
+            raise QueryError(f"The query {text!r} has only very common words. Add a more specific word.", "common_words")
         strict = lenient = whole = [q.Every()]
     return ParsedQuery(
         text=text,
@@ -282,10 +282,10 @@ def parse_query(
 def _check_filters(syntax: Syntax) -> None:
     for value in syntax.filters.get("lang", ()):
         if not re.fullmatch(r"[a-z]{2,3}", value):
-            raise QueryError(f"Language filter {value!r} is not a language code; use fi, sv or en.")
+            raise QueryError(f"Language filter {value!r} is not a language code; use fi, sv or en.", "bad_language")
     for value in syntax.filters.get("year", ()):
         if not re.fullmatch(r"\d{4}", value):
-            raise QueryError(f"Year filter {value!r} is not a year; write it with four digits, such as year:2022.")
+            raise QueryError(f"Year filter {value!r} is not a year; write it with four digits, such as year:2022.", "bad_year")
 
 
 def _with_filters(syntax: Syntax, filters: dict) -> Syntax:

@@ -44,7 +44,13 @@ DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
 class QueryError(SearchError):
-    """A query that cannot be searched as typed; the message says how to fix it."""
+    """A query that cannot be searched as typed; the message says how to fix it, and `code` names the
+    kind of problem (empty, common_words, only_exclusions, too_long, bad_date, bad_language, bad_year,
+    bad_filter) for front ends that say it in their own language."""
+
+    def __init__(self, message: str, code: str = "bad_filter"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,7 @@ def date_range(value: str) -> tuple[dt.date | None, dt.date | None]:
     date_from = _date(start, first=True) if start else None
     date_to = _date(end, first=False) if end else None
     if date_from and date_to and date_from > date_to:
-        raise QueryError(f"updated:{value} ends before it starts; put the earlier date first.")
+        raise QueryError(f"updated:{value} ends before it starts; put the earlier date first.", "bad_date")
     return date_from, date_to
 
 
@@ -159,5 +165,6 @@ def _date(value: str, *, first: bool) -> dt.date:
     except ValueError:
         raise QueryError(
             f"{value!r} is not a date. Write dates as YYYY, YYYY-MM or YYYY-MM-DD, "
-            "for example updated:2022-01-01..2022-12-31."
+            "for example updated:2022-01-01..2022-12-31.",
+            "bad_date",
         ) from None

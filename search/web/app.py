@@ -179,7 +179,7 @@ def create_app(
                 status = error_status(exc)
                 if status == 503:
                     log.error("search unavailable: %s", exc)
-                error = texts["unavailable"] if status == 503 else query_error_text(str(exc), ui)
+                error = texts["unavailable"] if status == 503 else query_error_text(exc, ui)
             else:
                 if page == 1:  # paging through one search is still one search
                     recorder.record(q, results.total, lang=logged_lang(filters, ui), channel="web")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 UI_LANGUAGES = ("fi", "sv", "en")
 
@@ -283,57 +282,56 @@ MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
 }
 
-# The search engine's query errors (search.syntax, search.query) by a phrase of their English message, so
-# that the page can say them in its own language; any other error is shown as the engine wrote it.
-QUERY_ERRORS: tuple[tuple[re.Pattern, dict[str, str]], ...] = (
-    (re.compile(r"The query is empty"), {
+# The search engine's query errors (search.syntax.QueryError) by their code, so that the page can say them
+# in its own language; any other error is shown as the engine wrote it.
+QUERY_ERRORS: dict[str, dict[str, str]] = {
+    "empty": {
         "fi": "Kirjoita hakukenttään yksi tai useampi hakusana.",
         "sv": "Skriv ett eller flera sökord i sökfältet.",
         "en": "Type one or more words to search for.",
-    }),
-    (re.compile(r"has only very common words"), {
+    },
+    "common_words": {
         "fi": "Haussa on vain hyvin yleisiä sanoja, kuten ”ja” tai ”on”. Lisää tarkempi sana.",
         "sv": "Sökningen har bara mycket vanliga ord, som ”och” eller ”är”. Lägg till ett mer specifikt ord.",
         "en": "The search has only very common words, such as “and” or “is”. Add a more specific word.",
-    }),
-    (re.compile(r"only leaves words out"), {
+    },
+    "only_exclusions": {
         "fi": "Haku vain sulkee sanoja pois (miinusmerkki). Lisää myös sana, jota haetaan.",
         "sv": "Sökningen utesluter bara ord (minustecken). Lägg också till ett ord att söka efter.",
         "en": "The search only leaves words out (minus sign). Add a word to search for as well.",
-    }),
-    (re.compile(r"characters long; shorten"), {
+    },
+    "too_long": {
         "fi": "Haku on liian pitkä. Lyhennä se enintään 1000 merkkiin.",
         "sv": "Sökningen är för lång. Korta av den till högst 1000 tecken.",
         "en": "The search is too long. Shorten it to at most 1000 characters.",
-    }),
-    (re.compile(r"is not a date|ends before it starts"), {
+    },
+    "bad_date": {
         "fi": "Päivämäärärajaus ei kelpaa. Kirjoita päivämäärät muodossa VVVV, VVVV-KK tai VVVV-KK-PP, aikaisempi ensin, esimerkiksi updated:2022-01-01..2022-12-31.",
         "sv": "Datumavgränsningen duger inte. Skriv datum som ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD, det tidigare först, till exempel updated:2022-01-01..2022-12-31.",
         "en": "The date filter is not valid. Write dates as YYYY, YYYY-MM or YYYY-MM-DD, the earlier first, such as updated:2022-01-01..2022-12-31.",
-    }),
-    (re.compile(r"is not a language code"), {
+    },
+    "bad_language": {
         "fi": "Kielirajaus ei kelpaa. Käytä kielikoodia fi, sv tai en.",
         "sv": "Språkavgränsningen duger inte. Använd språkkoden fi, sv eller en.",
         "en": "The language filter is not valid. Use the language code fi, sv or en.",
-    }),
-    (re.compile(r"is not a year"), {
+    },
+    "bad_year": {
         "fi": "Vuosirajaus ei kelpaa. Kirjoita vuosi neljällä numerolla, esimerkiksi year:2022.",
         "sv": "Årsavgränsningen duger inte. Skriv året med fyra siffror, till exempel year:2022.",
         "en": "The year filter is not valid. Write the year with four digits, such as year:2022.",
-    }),
-)
+    },
+}
 
 
-def query_error_text(message: str, ui: str) -> str:
+def query_error_text(exc: Exception, ui: str) -> str:
     """A search error said in the page's language when it is a known one, else as the engine said it.
 
-    >>> query_error_text("The query 'ja on' has only very common words. Add a more specific word.", "sv")
+    >>> from search.syntax import QueryError
+    >>> query_error_text(QueryError("The query 'ja on' has only very common words.", "common_words"), "sv")
     'Sökningen har bara mycket vanliga ord, som ”och” eller ”är”. Lägg till ett mer specifikt ord.'
     """
-    for pattern, texts in QUERY_ERRORS:
-        if pattern.search(message):
-            return texts[ui]
-    return message
+    texts = QUERY_ERRORS.get(getattr(exc, "code", ""))
+    return texts[ui] if texts else str(exc)
 
 
 def format_date(day: dt.date, ui: str) -> str:
