@@ -156,10 +156,14 @@ class _TopAndAll(collectors.TopCollector):
 
     Block-quality skipping and matcher replacement are off, since every match is needed anyway (and
     replacement drops documents that cannot reach the top, from counts too); filtering happens here,
-    before a document is scored, not in Whoosh's filter collector, which rebuilds its set per search."""
+    before a document is scored, not in Whoosh's filter collector, which rebuilds its set per search.
+    With `top_only` (batch ranking, which needs no counts) Whoosh may skip what cannot reach the top."""
 
-    def __init__(self, limit: int, allowed):
-        super().__init__(limit=limit, usequality=False, replace=0)
+    def __init__(self, limit: int, allowed, top_only: bool = False):
+        if top_only:
+            super().__init__(limit=limit)
+        else:
+            super().__init__(limit=limit, usequality=False, replace=0)
         self.allowed = allowed
 
     def prepare(self, top_searcher, q, context):
@@ -314,7 +318,7 @@ class SearchEngine:
         if not searchable_words(text):
             return []  # a question of only stopwords and punctuation finds nothing; it is not an error
         parsed = self._parse(snap, text, _with_lang(filters, lang), plain=True)
-        collector = _collect(snap, parsed.query(relaxed=True), snap.allowed(viewer, parsed.filter), limit + TIE_MARGIN)
+        collector = _collect(snap, parsed.query(relaxed=True), snap.allowed(viewer, parsed.filter), limit + TIE_MARGIN, top_only=True)
         ranked = sorted(((snap.ids[-negated], score) for score, negated in collector.items), key=lambda r: (-r[1], r[0]))
         return ranked[:limit]
 
@@ -384,8 +388,8 @@ def _with_lang(filters: dict | None, lang: str | None) -> dict:
     return filters
 
 
-def _collect(snap: _Snapshot, query: q.Query, allowed, limit: int) -> _TopAndAll:
-    collector = _TopAndAll(limit, allowed)
+def _collect(snap: _Snapshot, query: q.Query, allowed, limit: int, top_only: bool = False) -> _TopAndAll:
+    collector = _TopAndAll(limit, allowed, top_only)
     snap.searcher().search_with_collector(query, collector)
     return collector
 
