@@ -28,7 +28,7 @@ from indexer.analysis import explain
 from indexer.build import build_index, default_procs, index_stats, update_index
 from search import SearchError
 from search.admin_cli import report, users
-from search.engine import ANONYMOUS, SearchEngine, Viewer
+from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
 DEFAULT_DATA_DIR = "sotehaku-data"
@@ -269,7 +269,9 @@ def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | 
     fmt = fmt or "text"
     if fmt == "trec":
         raise click.UsageError("--format trec is for --batch runs; use text, json or csv for one query.")
-    results = engine.search(query, page=page, size=min(limit, 100), viewer=viewer, lang=lang, filters=filters)
+    if limit > MAX_PAGE_SIZE:
+        raise click.UsageError(f"--limit is at most {MAX_PAGE_SIZE} hits per page for one query; use --page for more.")
+    results = engine.search(query, page=page, size=limit, viewer=viewer, lang=lang, filters=filters)
     if fmt == "json":
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
         return

@@ -121,3 +121,9 @@ def test_stats(run):
     assert not any("kaarnalaiva" in t for t in terms)
     text = run("stats").output
     assert "by visibility: internal" in text and "Top terms (public documents" in text
+
+
+def test_one_query_pages_at_most_a_hundred_hits(run):
+    """Ranks are numbered from --page and --limit, so a limit the engine would cut must be refused."""
+    result = run("search", "palveluseteli", "--limit", "500", "--page", "2")
+    assert result.exit_code == 2 and "--limit is at most 100 hits per page" in result.output
