@@ -21,10 +21,11 @@ from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, TEXT, Schema
 
 from corpus.document import Document
-from indexer.build import build_index
+from backends.whoosh.writer import build_index
 from search.evaluate import mrr_at, read_qrels, read_queries, recall_at
-from search.engine import SearchEngine
+
 from search.query import QueryError
+from app.backend import open_engine
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 BASELINES = {
@@ -70,7 +71,7 @@ def run_baseline(path: Path, queries: dict[str, str], k: int = 100) -> dict[str,
 
 def run_sotehaku(data_dir: Path, queries: dict[str, str], k: int = 100) -> dict[str, list[str]]:
     """Each question through the engine's batch ranking (sotehaku's analysis, OR of all words)."""
-    engine = SearchEngine(data_dir)
+    engine = open_engine(data_dir)
     run = {}
     for qid, text in queries.items():
         try:

@@ -25,9 +25,11 @@ from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
 from indexer import IndexingError
 from indexer.analysis import explain
-from indexer.build import build_index, default_procs, index_stats, update_index
+from app.backend import open_backend, open_engine
+from backends.whoosh.writer import default_procs
 from search import SearchError
 from search.admin_cli import report, users
+from search.access import EVERYTHING, PUBLIC
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
@@ -203,9 +205,8 @@ def index(data_dir: Path, procs: int | None, full: bool) -> None:
             raise click.ClickException(f"The corpus in {data_dir} is empty. Run 'sotehaku crawl' or 'sotehaku import' first.")
         started = time.monotonic()
         with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
-            built = update_index(
-                store.iter_documents, data_dir, progress=lambda n: bar.update(1),
-                procs=procs or default_procs(total), full=full,
+            built = open_backend(data_dir).publish(
+                store.iter_documents, progress=lambda n: bar.update(1), procs=procs or default_procs(total), full=full,
             )
     elapsed = time.monotonic() - started
     if built.full:
@@ -258,7 +259,7 @@ def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | 
     """
     viewer = Viewer(name=os.environ.get("USER"), staff=True) if internal else ANONYMOUS
     filters = {name: filter_values[f"filter_{name}"] for name in FILTER_OPTIONS if filter_values[f"filter_{name}"]}
-    engine = SearchEngine(data_dir)
+    engine = open_engine(data_dir)
     if batch is not None:
         if query:
             raise click.UsageError("Give either QUERY or --batch FILE, not both.")
@@ -349,7 +350,7 @@ def evaluate(data_dir: Path, queries_path: Path, qrels_path: Path, lang: str | N
     judged = {qid: grades for qid, grades in graded.items() if qid in queries and any(g > 0 for g in grades.values())}
     if not judged:
         raise click.ClickException(f"No query of {queries_path} has a relevant document in {qrels_path}. Check that their query ids match.")
-    engine = SearchEngine(data_dir)
+    engine = open_engine(data_dir)
     run = {}
     for qid in judged:
         try:
@@ -381,7 +382,7 @@ def evaluate(data_dir: Path, queries_path: Path, qrels_path: Path, lang: str | N
 def suggest(data_dir: Path, prefix: str, limit: int, fmt: str, internal: bool) -> None:
     """Search-as-you-type completions of the last word of PREFIX."""
     viewer = Viewer(staff=True) if internal else ANONYMOUS
-    completions = SearchEngine(data_dir).suggest(prefix, viewer=viewer, limit=limit)
+    completions = open_engine(data_dir).suggest(prefix, viewer=viewer, limit=limit)
     if fmt == "json":
         click.echo(json.dumps({"query": prefix, "suggestions": completions}, ensure_ascii=False))
     else:
@@ -406,8 +407,8 @@ def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
         }
     info = {"corpus": corpus, "index": None}
     try:
-        info["index"] = index_stats(data_dir, top=top, internal=internal)
-    except IndexingError as exc:
+        info["index"] = open_backend(data_dir).stats(EVERYTHING if internal else PUBLIC, top=top)
+    except (IndexingError, SearchError) as exc:
         info["index_error"] = str(exc)
     if fmt == "json":
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
@@ -488,7 +489,7 @@ def serve(data_dir: Path, host: str, port: int, cors_origins: tuple[str, ...], s
     for origin in cors_origins:
         if not re.fullmatch(r"https?://[^/\s]+", origin):
             raise click.BadParameter(f"{origin!r} is not an origin; give scheme and host, such as https://www.kunta.fi", param_hint="--cors-origin")
-    SearchEngine(data_dir).version  # fail now, with the fix, rather than on the first request
+    open_engine(data_dir).version  # fail now, with the fix, rather than on the first request
     _run_web(data_dir, host, port, cors_origins=cors_origins, secure_cookies=secure_cookies)
 
 
@@ -508,7 +509,7 @@ def demo(data_dir: Path, port: int) -> None:
         for source in sources:
             click.echo(crawl_source(source, store).summary())
         mark_near_duplicates(store)
-        built = build_index(store.iter_documents(), data_dir)
+        built = open_backend(data_dir).publish(store.iter_documents)
         click.echo(f"Indexed {built.documents} documents.")
         _run_web(data_dir, "127.0.0.1", port)
 

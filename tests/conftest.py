@@ -15,10 +15,11 @@ from corpus.crawl import crawl_source
 from corpus.dedup import mark_near_duplicates
 from corpus.sample import demo_sources, serve_sample_site
 from corpus.store import open_data_store
-from indexer.build import build_index
+from backends.whoosh.writer import build_index
 from search.accounts import DAY, open_accounts
-from search.engine import SearchEngine
+
 from search.web.app import create_app
+from app.backend import open_engine
 
 
 class Clock:
@@ -65,7 +66,7 @@ def indexed_data_dir(crawled_data_dir):
 @pytest.fixture(scope="session")
 def engine(indexed_data_dir):
     """A search engine on the sample site's index."""
-    return SearchEngine(indexed_data_dir)
+    return open_engine(indexed_data_dir)
 
 
 class ServerThread:

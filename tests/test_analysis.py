@@ -5,7 +5,7 @@ import pickle
 import pytest
 
 from indexer.analysis import PART_BOOST, english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
-from indexer.schema import build_schema
+from backends.whoosh.schema import build_schema
 
 
 def index_terms(text, analyzer=None):

@@ -3,9 +3,11 @@
 import pytest
 
 from corpus.document import Document
-from indexer.build import NoIndexError, build_index, current_version
-from search.engine import ANONYMOUS, SearchEngine, Viewer
+from backends.whoosh.writer import build_index
+from backends.whoosh.versions import NoIndexError, current_version
+from search.engine import ANONYMOUS, Viewer
 from search.query import QueryError
+from app.backend import open_engine
 
 DOCS = [
     Document(id="wg", title="Viestintätyöryhmä", text="Työryhmän tehtävänä on viestiä uudistuksesta. Työryhmässä on seitsemän jäsentä."),
@@ -21,7 +23,7 @@ DOCS = [
 def small_engine(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("small")
     build_index(DOCS, data_dir)
-    return SearchEngine(data_dir)
+    return open_engine(data_dir)
 
 
 def test_inflected_query_finds_and_marks_inflected_forms(small_engine):
@@ -74,12 +76,12 @@ def test_unsearchable_queries_explain_themselves(small_engine, query, message):
 
 def test_missing_index_says_how_to_build_one(tmp_path):
     with pytest.raises(NoIndexError, match="Run 'sotehaku index' first"):
-        SearchEngine(tmp_path).search("sote")
+        open_engine(tmp_path).search("sote")
 
 
 def test_new_index_version_is_picked_up_without_restart(tmp_path):
     build_index([Document(id="old", text="vanha kotihoito")], tmp_path)
-    engine = SearchEngine(tmp_path)
+    engine = open_engine(tmp_path)
     assert [h.id for h in engine.search("kotihoito").hits] == ["old"]
     first = current_version(tmp_path)
     build_index([Document(id="new", text="uusi kotihoito")], tmp_path)
@@ -98,7 +100,7 @@ def test_failed_build_leaves_the_published_index_usable(tmp_path):
     with pytest.raises(RuntimeError):
         build_index(exploding(), tmp_path)
     assert current_version(tmp_path) == version
-    assert [h.id for h in SearchEngine(tmp_path).search("kotihoito").hits] == ["kept"]
+    assert [h.id for h in open_engine(tmp_path).search("kotihoito").hits] == ["kept"]
     assert not [p for p in (tmp_path / "index").iterdir() if p.name.endswith(".building")]
 
 
@@ -106,8 +108,8 @@ def test_parallel_build_finds_the_same_documents(tmp_path):
     docs = [Document(id=f"d{i:03d}", text=f"Työryhmän kokous numero {i}. Hyvinvointialueen palvelut.") for i in range(250)]
     build_index(docs, tmp_path / "one", procs=1)
     build_index(docs, tmp_path / "two", procs=2)
-    one = SearchEngine(tmp_path / "one").search("työryhmät hyvinvointialueella", size=100)
-    two = SearchEngine(tmp_path / "two").search("työryhmät hyvinvointialueella", size=100)
+    one = open_engine(tmp_path / "one").search("työryhmät hyvinvointialueella", size=100)
+    two = open_engine(tmp_path / "two").search("työryhmät hyvinvointialueella", size=100)
     assert one.total == two.total == 250
     assert [h.id for h in one.hits] == [h.id for h in two.hits]
 

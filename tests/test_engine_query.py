@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from corpus.document import Document
-from indexer.build import build_index
-from search.engine import ANONYMOUS, SearchEngine, Viewer
+from backends.whoosh.writer import build_index
+from search.engine import ANONYMOUS, Viewer
 from search.query import QueryError
+from app.backend import open_engine
 
 STAFF = Viewer(name="staff", staff=True)
 D = dt.date
@@ -49,7 +50,7 @@ DOCS = [
 def engine(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("query-language")
     build_index(DOCS, data_dir)
-    return SearchEngine(data_dir)
+    return open_engine(data_dir)
 
 
 def ids(results):

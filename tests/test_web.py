@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from corpus.document import Document
-from indexer.build import build_index
+from backends.whoosh.writer import build_index
 from search.web.app import create_app
 
 

@@ -8,8 +8,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from indexer import IndexingError
-from indexer.build import NoIndexError
 from search import SearchError
+from search.api import IndexUnavailableError
+from search.lexicon import LexiconError
 from search.accounts import AccountError
 from search.engine import MAX_PAGE, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.querylog import QueryLogError
@@ -38,7 +39,8 @@ FILTER_DESCRIPTIONS = {
 def error_status(exc: Exception) -> int:
     """The one place errors become HTTP statuses: a bad query or parameter is 400; no index, a broken
     lexicon or an unreadable account store 503."""
-    return 400 if isinstance(exc, SearchError) and not isinstance(exc, (AccountError, QueryLogError)) else 503
+    unavailable = (AccountError, QueryLogError, IndexUnavailableError, LexiconError)
+    return 400 if isinstance(exc, SearchError) and not isinstance(exc, unavailable) else 503
 
 
 def validation_message(exc: RequestValidationError) -> str:
@@ -147,6 +149,6 @@ def add_api_routes(app: FastAPI, *, engine: SearchEngine, auth: WebAuth, recorde
         """Whether the service is up, and which index version it searches."""
         try:
             version = engine.version
-        except NoIndexError as exc:
+        except IndexUnavailableError as exc:
             return JSONResponse({"status": "no index", "error": str(exc)}, status_code=503)
         return {"status": "ok", "index_version": version}

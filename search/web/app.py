@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from indexer import IndexingError
 from search import SearchError
 from search.accounts import AccountError
+from app.backend import open_engine
 from search.engine import MAX_PAGE, Results, SearchEngine, Viewer
 from search.web.api import PAGE_SIZE, add_api_routes, error_status
 from search.web.auth import CSRF_FIELD, SESSION_COOKIE, Unauthorized, WebAuth, client_key, safe_next
@@ -68,7 +69,7 @@ def create_app(
     per client address per ten minutes before sign-in answers 429.
     """
     data_dir = Path(data_dir)
-    engine = engine or SearchEngine(data_dir)
+    engine = engine or open_engine(data_dir)
     auth = WebAuth(data_dir, secure_cookies=secure_cookies, max_login_failures=max_login_failures)
     recorder = QueryRecorder(data_dir)
     app = FastAPI(

@@ -8,13 +8,13 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer import IndexingError
+from search import SearchError
 
 STARTER_LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
 LEXICON_FILENAME = "lexicon.toml"
 
 
-class LexiconError(IndexingError):
+class LexiconError(SearchError):
     """The lexicon file is missing or malformed."""
 
 

@@ -1,4 +1,4 @@
-"""Building and publishing index versions: a build writes a new version, then swaps it in atomically."""
+"""Writing the Whoosh backend's index: full builds and incremental updates, each published as a new version."""
 
 from __future__ import annotations
 
@@ -6,31 +6,27 @@ import datetime as dt
 import heapq
 import os
 import shutil
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 
+from backends.whoosh.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
+from backends.whoosh.versions import (
+    BUILDING_SUFFIX, FORMAT_FILE, INDEX_FORMAT, copy_version, current_version, index_root, is_current_format,
+    new_version_name, open_index, publish_version, remove_old_versions,
+)
 from corpus.document import Document
-from indexer import IndexingError
 from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS
+from indexer.fields import filter_values
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
-from indexer.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
+from search.api import Published
 
-INDEX_DIRNAME = "index"
-CURRENT_FILE = "CURRENT"
-BUILDING_SUFFIX = ".building"
-KEEP_VERSIONS = 2  # the live version and the one before it, which open searchers may still read
 # Below this many documents a second process costs more to start than it saves (sample site: 64 docs).
 PARALLEL_MIN_DOCS = 2000
 WRITER_MEMORY_MB = 256
 STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
-# Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
-# an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-6"
-FORMAT_FILE = "FORMAT"
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5
 
@@ -40,57 +36,17 @@ def default_procs(documents: int) -> int:
     return max(1, os.cpu_count() or 1) if documents >= PARALLEL_MIN_DOCS else 1
 
 
-class NoIndexError(IndexingError):
-    """There is no published index in the data directory."""
-
-
-@dataclass(frozen=True)
-class BuiltIndex:
-    """A published index version, and what the build or update did."""
-
-    version: str
-    path: Path
-    documents: int
-    added: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    full: bool = True
-
-
-def index_root(data_dir: str | Path) -> Path:
-    """The folder that holds every index version and the CURRENT pointer."""
-    return Path(data_dir) / INDEX_DIRNAME
-
-
-def current_version(data_dir: str | Path) -> str | None:
-    """Name of the published index version, or None when nothing has been published."""
-    try:
-        version = (index_root(data_dir) / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return version or None
-
-
-def open_index(data_dir: str | Path):
-    """Open the published Whoosh index of a data directory, or explain how to build one."""
-    version = current_version(data_dir)
-    path = index_root(data_dir) / version if version else None
-    if path is None or not whoosh_index.exists_in(path):
-        raise NoIndexError(f"No index in {index_root(data_dir)}. Run 'sotehaku index' first.")
-    return whoosh_index.open_dir(path)
-
-
 def document_fields(doc: Document) -> dict:
-    """The field values one document contributes to the index; its text goes to its language's fields."""
+    """The Whoosh field values of one document; its text goes to its language's fields."""
     lang = index_language(doc.lang)
-    headings = "\n".join(doc.headings)
+    values = filter_values(doc)
     fields = {
         "id": doc.id,
         "url": doc.url,
         "lang": doc.lang,
         "visibility": doc.visibility,
         "source": doc.source,
-        "type": content_kind(doc.content_type),
+        "type": values["type"],
         "content_hash": doc.content_hash,
         "fingerprint": doc.fingerprint,
         "parent": doc.parent,
@@ -100,39 +56,17 @@ def document_fields(doc: Document) -> dict:
         "description": doc.description,
         "section": doc.section,
         TITLE_FIELDS[lang]: doc.title,
-        HEADINGS_FIELDS[lang]: headings,
+        HEADINGS_FIELDS[lang]: "\n".join(doc.headings),
         TEXT_FIELDS[lang]: doc.text,
         "title_folded": doc.title,
         "text_folded": doc.text,
-        "site": urlsplit(doc.url).netloc.lower() if doc.url else "",
-        "section_top": section_top(doc.section),
+        "site": values["site"],
+        "section_top": values["section"],
     }
     if doc.updated:
         fields["updated"] = dt.datetime.combine(doc.updated, dt.time())
-        fields["year"] = str(doc.updated.year)
+        fields["year"] = values["year"]
     return fields
-
-
-def section_top(section: str) -> str:
-    """The top section of a breadcrumb trail, below the home page: the facet a citizen recognises.
-
-    >>> section_top("Etusivu > Palvelut > Palveluseteli")
-    'Palvelut'
-    >>> section_top("Sote-uudistus")
-    'Sote-uudistus'
-    """
-    crumbs = [c.strip() for c in section.split(" > ") if c.strip()]
-    return crumbs[1] if len(crumbs) > 1 else crumbs[0] if crumbs else ""
-
-
-def content_kind(content_type: str) -> str:
-    """Short document type for the type: filter and facets: html, pdf, docx or text."""
-    kind = content_type.split(";")[0].strip().lower()
-    return {
-        "application/pdf": "pdf",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-        "text/plain": "text",
-    }.get(kind, "html")
 
 
 def build_index(
@@ -141,7 +75,7 @@ def build_index(
     *,
     progress: Callable[[int], None] | None = None,
     procs: int = 1,
-) -> BuiltIndex:
+) -> Published:
     """Index the documents into a new version and publish it; a failed build leaves the old one live.
 
     With procs > 1 Whoosh's multi-process writer analyses in that many processes, each opening its
@@ -162,7 +96,7 @@ def build_index(
                 progress(count)
 
     version, final = _write_version(root, add_all, vocabulary, procs=procs)
-    return BuiltIndex(version=version, path=final, documents=count, added=count)
+    return Published(version=version, documents=count, added=count)
 
 
 def update_index(
@@ -172,7 +106,7 @@ def update_index(
     progress: Callable[[int], None] | None = None,
     procs: int = 1,
     full: bool = False,
-) -> BuiltIndex:
+) -> Published:
     """Bring the published index in step with the documents, re-analysing only what changed.
 
     `documents` is called for a fresh iteration of the corpus (once, or twice when a full build turns
@@ -183,7 +117,7 @@ def update_index(
     """
     root = index_root(data_dir)
     live = current_version(data_dir)
-    if full or live is None or not _updatable(root / live):
+    if full or live is None or not is_current_format(root / live):
         return build_index(documents(), data_dir, progress=progress, procs=procs)
     live_ix = whoosh_index.open_dir(root / live)
     try:
@@ -203,7 +137,7 @@ def update_index(
     stale = indexed - kept
     total = len(kept) + len(fresh)
     if not fresh and not stale:
-        return BuiltIndex(version=live, path=root / live, documents=total, unchanged=total, full=False)
+        return Published(version=live, documents=total, unchanged=total, full=False)
     if len(fresh) > UPDATE_MAX_SHARE * total:
         return build_index(documents(), data_dir, progress=progress, procs=procs)
     vocabulary = Vocabulary.load(root / live / VOCABULARY_FILE)
@@ -224,28 +158,29 @@ def update_index(
                 progress(1)
 
     version, final = _write_version(root, apply_changes, vocabulary, base=root / live)
-    return BuiltIndex(
-        version=version, path=final, documents=total, added=len(fresh), removed=len(stale), unchanged=len(kept), full=False
+    return Published(
+        version=version, documents=total, added=len(fresh), removed=len(stale), unchanged=len(kept), full=False
     )
 
 
-def index_stats(data_dir: str | Path, *, top: int = 20, internal: bool = False) -> dict:
-    """The published version's name, documents and size on disk, and its most widespread words.
+def index_stats(data_dir: str | Path, visibilities: tuple[str, ...], *, top: int = 20) -> dict:
+    """The published version's name, its documents of these visibilities, its size on disk, and the most
+    widespread words of those documents.
 
-    Top terms come from the completion vocabulary (words as written, stopwords left out), of public
-    documents only unless `internal`: statistics are a way out of the index like any other.
+    Top terms come from the completion vocabulary (words as written, stopwords left out): statistics
+    are a way out of the index like any other, so only the visibilities asked for are counted.
     """
-    version = current_version(data_dir)
     ix = open_index(data_dir)
+    version = current_version(data_dir)
     path = index_root(data_dir) / version
     try:
-        with ix.reader() as reader:
-            documents = reader.doc_count()
+        with ix.searcher() as searcher:
+            documents = _count_visible(searcher, visibilities)
     finally:
         ix.close()
     vocabulary = Vocabulary.load(path / VOCABULARY_FILE)
     counts: dict[str, int] = {}
-    for visibility in ("public", "internal") if internal else ("public",):
+    for visibility in visibilities:
         for word, n in vocabulary.counts[visibility].items():
             if word not in STOPWORDS:
                 counts[word] = counts.get(word, 0) + n
@@ -264,14 +199,14 @@ def _write_version(
     """Write a new version beside the live one and publish it: a new index, or a copy of `base`, to which
     `fill(writer)` makes its changes, with the completion vocabulary as `fill` left it. Anything failing
     (or a kill) leaves the live version as it was and no half-written version behind."""
-    version = _new_version_name()
+    version = new_version_name()
     building = root / f"{version}{BUILDING_SUFFIX}"
     try:
         if base is None:
             building.mkdir()
             ix = whoosh_index.create_in(building, build_schema())
         else:
-            _copy_version(base, building)
+            copy_version(base, building)
             ix = whoosh_index.open_dir(building)
         if procs > 1:
             writer = ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB // procs, multisegment=True)
@@ -293,17 +228,14 @@ def _write_version(
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    _publish(root, version)
-    _remove_old_versions(root, version)
+    publish_version(root, version)
+    remove_old_versions(root, version)
     return version, final
 
 
-def _updatable(path: Path) -> bool:
-    """True if a version was written in the current format, so documents can be added to it as they are."""
-    try:
-        return (path / FORMAT_FILE).read_text(encoding="utf-8").strip() == INDEX_FORMAT
-    except OSError:
-        return False
+def _count_visible(searcher, visibilities: tuple[str, ...]) -> int:
+    """Live (not deleted) documents of these visibilities."""
+    return sum(1 for _ in searcher.docs_for_query(wq.Or([wq.Term("visibility", v) for v in visibilities])))
 
 
 def _live_fingerprints(reader) -> set[str]:
@@ -316,29 +248,3 @@ def _live_fingerprints(reader) -> set[str]:
     return found
 
 
-def _copy_version(source: Path, target: Path) -> None:
-    """Copy an index version's files; hard links where possible, since Whoosh never rewrites a written file."""
-    target.mkdir()
-    for path in source.iterdir():
-        if path.is_file() and not path.name.endswith("_LOCK"):
-            try:
-                os.link(path, target / path.name)
-            except OSError:
-                shutil.copy2(path, target / path.name)
-
-
-def _new_version_name() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ")
-
-
-def _publish(root: Path, version: str) -> None:
-    tmp = root / f"{CURRENT_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(version + "\n", encoding="utf-8")
-    os.replace(tmp, root / CURRENT_FILE)
-
-
-def _remove_old_versions(root: Path, live: str) -> None:
-    versions = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("v") and not p.name.endswith(BUILDING_SUFFIX))
-    for old in versions[:-KEEP_VERSIONS]:
-        if old.name != live:
-            shutil.rmtree(old, ignore_errors=True)

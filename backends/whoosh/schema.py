@@ -1,4 +1,4 @@
-"""The Whoosh schema of a sotehaku index: analysed fields per language, folded fields, stored fields."""
+"""The Whoosh schema of the embedded index: analysed fields per language, folded fields, stored fields."""
 
 from __future__ import annotations
 
