@@ -1,13 +1,14 @@
-"""The search engine on small indexes built in temp dirs: ranking order, fallback, snippets, visibility, errors."""
+"""Conformance: the search engine on small indexes of every backend: ranking order, fallback, snippets,
+visibility, errors, new versions picked up, failed builds."""
 
 import pytest
 
 from corpus.document import Document
-from backends.whoosh.writer import build_index
-from backends.whoosh.versions import NoIndexError, current_version
-from search.engine import ANONYMOUS, Viewer
+from search.api import IndexUnavailableError
+from search.engine import ANONYMOUS, SearchEngine, Viewer
 from search.query import QueryError
-from app.backend import open_engine
+
+from .conftest import publish
 
 DOCS = [
     Document(id="wg", title="Viestintätyöryhmä", text="Työryhmän tehtävänä on viestiä uudistuksesta. Työryhmässä on seitsemän jäsentä."),
@@ -20,10 +21,8 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def small_engine(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("small")
-    build_index(DOCS, data_dir)
-    return open_engine(data_dir)
+def small_engine(make_engine):
+    return make_engine(DOCS, "small")
 
 
 def test_inflected_query_finds_and_marks_inflected_forms(small_engine):
@@ -74,42 +73,39 @@ def test_unsearchable_queries_explain_themselves(small_engine, query, message):
         small_engine.search(query)
 
 
-def test_missing_index_says_how_to_build_one(tmp_path):
-    with pytest.raises(NoIndexError, match="Run 'sotehaku index' first"):
-        open_engine(tmp_path).search("sote")
+def test_missing_index_says_how_to_build_one(make_backend):
+    with pytest.raises(IndexUnavailableError, match="Run 'sotehaku index'"):
+        SearchEngine(make_backend("empty")).search("sote")
 
 
-def test_new_index_version_is_picked_up_without_restart(tmp_path):
-    build_index([Document(id="old", text="vanha kotihoito")], tmp_path)
-    engine = open_engine(tmp_path)
+def test_new_index_version_is_picked_up_without_restart(make_engine):
+    engine = make_engine([Document(id="old", text="vanha kotihoito")], "reload")
     assert [h.id for h in engine.search("kotihoito").hits] == ["old"]
-    first = current_version(tmp_path)
-    build_index([Document(id="new", text="uusi kotihoito")], tmp_path)
-    assert current_version(tmp_path) != first
+    first = engine.version
+    engine.backend.publish(lambda: [Document(id="new", text="uusi kotihoito")], full=True)
+    assert engine.version != first
     assert [h.id for h in engine.search("kotihoito").hits] == ["new"]
 
 
-def test_failed_build_leaves_the_published_index_usable(tmp_path):
-    build_index([Document(id="kept", text="kotihoito")], tmp_path)
-    version = current_version(tmp_path)
+def test_failed_build_leaves_the_published_index_usable(make_engine):
+    engine = make_engine([Document(id="kept", text="kotihoito")], "failed")
+    version = engine.version
 
     def exploding():
         yield Document(id="x", text="kotihoito")
         raise RuntimeError("disk full")
 
-    with pytest.raises(RuntimeError):
-        build_index(exploding(), tmp_path)
-    assert current_version(tmp_path) == version
-    assert [h.id for h in open_engine(tmp_path).search("kotihoito").hits] == ["kept"]
-    assert not [p for p in (tmp_path / "index").iterdir() if p.name.endswith(".building")]
+    for full in (True, False):
+        with pytest.raises(RuntimeError):
+            engine.backend.publish(exploding, full=full)
+        assert engine.version == version
+        assert [h.id for h in engine.search("kotihoito").hits] == ["kept"]
 
 
-def test_parallel_build_finds_the_same_documents(tmp_path):
+def test_parallel_build_finds_the_same_documents(make_engine):
     docs = [Document(id=f"d{i:03d}", text=f"Työryhmän kokous numero {i}. Hyvinvointialueen palvelut.") for i in range(250)]
-    build_index(docs, tmp_path / "one", procs=1)
-    build_index(docs, tmp_path / "two", procs=2)
-    one = open_engine(tmp_path / "one").search("työryhmät hyvinvointialueella", size=100)
-    two = open_engine(tmp_path / "two").search("työryhmät hyvinvointialueella", size=100)
+    one = make_engine(docs, "one", procs=1).search("työryhmät hyvinvointialueella", size=100)
+    two = make_engine(docs, "two", procs=2).search("työryhmät hyvinvointialueella", size=100)
     assert one.total == two.total == 250
     assert [h.id for h in one.hits] == [h.id for h in two.hits]
 

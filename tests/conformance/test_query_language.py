@@ -1,5 +1,6 @@
-"""The query language and the engine's extras on a small index: phrases, exclusion, OR, field filters,
-date ranges, freshness, did-you-mean, completions, facets, near-duplicates, pagination, document views."""
+"""Conformance: the query language and the engine's extras on a small index, on every backend: phrases,
+exclusion, OR, field filters, date ranges, freshness, did-you-mean, completions, facets, near-duplicates,
+pagination, document views."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ import datetime as dt
 import pytest
 
 from corpus.document import Document
-from backends.whoosh.writer import build_index
 from search.engine import ANONYMOUS, Viewer
 from search.query import QueryError
-from app.backend import open_engine
 
 STAFF = Viewer(name="staff", staff=True)
 D = dt.date
@@ -47,10 +46,8 @@ DOCS = [
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("query-language")
-    build_index(DOCS, data_dir)
-    return open_engine(data_dir)
+def engine(make_engine):
+    return make_engine(DOCS, "query-language")
 
 
 def ids(results):
