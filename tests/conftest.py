@@ -16,9 +16,9 @@ from corpus.dedup import mark_near_duplicates
 from corpus.sample import demo_sources, serve_sample_site
 from corpus.store import open_data_store
 from indexer.build import build_index
-from search.accounts import DAY, open_accounts
+from app.accounts import DAY, open_accounts
 from search.engine import SearchEngine
-from search.web.app import create_app
+from app.web.app import create_app
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Data flows one way, corpus -> indexer -> search: no module imports a later stage."""
+"""Data flows one way, corpus -> indexer -> search -> backends -> app: no module imports a later stage."""
 
 import ast
 from pathlib import Path
@@ -6,10 +6,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LATER = {"corpus": {"indexer", "search"}, "indexer": {"search"}, "search": set()}
+# Each package and the packages it must not import (LAYOUT of issue 9): only app wires the stages together.
+LATER = {
+    "corpus": {"indexer", "search", "backends", "app"},
+    "indexer": {"search", "backends", "app"},
+    "search": {"backends", "app"},
+    "backends": {"app"},
+    "app": set(),
+}
 
 
 def imported_packages(path: Path) -> set[str]:
+    """The top-level packages a module imports (absolute imports; relative ones stay in the package)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names = set()
     for node in ast.walk(tree):
@@ -18,6 +26,12 @@ def imported_packages(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
     return names
+
+
+def test_imported_packages_sees_every_form_of_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import app.cli\nfrom backends.whoosh import x\ndef f():\n    import search as s\nfrom . import y\n")
+    assert imported_packages(module) == {"app", "backends", "search"}
 
 
 @pytest.mark.parametrize("package", sorted(LATER))
@@ -30,11 +44,16 @@ def test_no_backward_imports(package):
     assert offenders == {}
 
 
+def test_every_stage_package_is_checked():
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    assert packages - {"tests", "benchmarks"} <= set(LATER), packages
+
+
 def test_whoosh_stays_in_indexer_and_search_engine_modules():
     allowed = {"indexer", "search/engine.py", "search/query.py", "search/snippets.py"}
     users = {
         str(path.relative_to(ROOT))
-        for pkg in ("corpus", "indexer", "search")
+        for pkg in ("corpus", "indexer", "search", "app")
         for path in (ROOT / pkg).rglob("*.py")
         if "whoosh" in imported_packages(path)
     }

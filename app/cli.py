@@ -27,7 +27,7 @@ from indexer import IndexingError
 from indexer.analysis import explain
 from indexer.build import build_index, default_procs, index_stats, update_index
 from search import SearchError
-from search.admin_cli import report, users
+from app.admin_cli import report, users
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
@@ -466,7 +466,7 @@ def _check_port_free(host: str, port: int) -> None:
 def _run_web(data_dir: Path, host: str, port: int, *, cors_origins: tuple[str, ...] = (), secure_cookies: bool = False) -> None:
     import uvicorn
 
-    from search.web.app import create_app
+    from app.web.app import create_app
 
     _check_port_free(host, port)
     app = create_app(data_dir, cors_origins=list(cors_origins), secure_cookies=secure_cookies)
