@@ -11,15 +11,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from corpus.crawl import crawl_source
-from corpus.dedup import mark_near_duplicates
-from corpus.sample import demo_sources, serve_sample_site
-from corpus.store import open_data_store
-from backends.whoosh.writer import build_index
-from search.accounts import DAY, open_accounts
-
-from search.web.app import create_app
+from app.accounts import DAY, open_accounts
 from app.backend import open_engine
+from app.pipeline import crawl_sources, run_pipeline
+from app.web.app import create_app
+from corpus.sample import demo_sources, serve_sample_site
 
 
 class Clock:
@@ -48,18 +44,14 @@ def sample_site_url():
 def crawled_data_dir(tmp_path_factory, sample_site_url):
     """A data directory whose store holds the demo's crawl of the sample site (public site + intranet)."""
     data_dir = tmp_path_factory.mktemp("crawled")
-    with open_data_store(data_dir) as store:
-        for source in demo_sources(sample_site_url):
-            crawl_source(source, store)
-        mark_near_duplicates(store)
+    run_pipeline(data_dir, crawl_sources(demo_sources(sample_site_url)), publish=False)
     return data_dir
 
 
 @pytest.fixture(scope="session")
 def indexed_data_dir(crawled_data_dir):
-    """The crawled data directory with a published index."""
-    with open_data_store(crawled_data_dir) as store:
-        build_index(store.iter_documents(), crawled_data_dir)
+    """The crawled data directory with a published index (the pipeline's last stage, as 'sotehaku index')."""
+    run_pipeline(crawled_data_dir)
     return crawled_data_dir
 
 

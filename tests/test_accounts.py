@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from search import SearchError
-from search.accounts import ACCOUNTS_FILENAME, AccountError, open_accounts
+from app.accounts import ACCOUNTS_FILENAME, AccountError, open_accounts
 
 PASSWORD = "oikea-hevonen-patteri-niitti"
 

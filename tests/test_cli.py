@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from search.cli import main
+from app.cli import main
 
 
 @pytest.fixture()

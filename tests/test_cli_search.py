@@ -10,7 +10,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from search.cli import main
+from app.cli import main
 
 TREC_LINE = re.compile(r"(\S+) Q0 (\S+) (\d+) (-?\d+\.\d{6}) (\S+)")
 

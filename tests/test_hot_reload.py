@@ -7,9 +7,9 @@ import threading
 import httpx
 
 from corpus.document import Document
-from backends.whoosh.writer import update_index
 from backends.whoosh.versions import current_version
-from search.web.app import create_app
+from backends.whoosh.writer import update_index
+from app.web.app import create_app
 
 BASE = [Document(id=f"tiedote-{i}", title=f"Tiedote {i}", text=f"Aluehallituksen tiedote numero {i} palveluverkosta.") for i in range(40)]
 

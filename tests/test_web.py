@@ -5,7 +5,7 @@ import pytest
 
 from corpus.document import Document
 from backends.whoosh.writer import build_index
-from search.web.app import create_app
+from app.web.app import create_app
 
 
 def test_healthz(web_url):

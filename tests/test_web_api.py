@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 
-from search.web.app import create_app
+from app.web.app import create_app
 
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from search.accounts import open_accounts
-from search.querylog import QUERYLOG_FILENAME, Report, open_query_log
+from app.accounts import open_accounts
+from app.querylog import QUERYLOG_FILENAME, Report, open_query_log
 
 
 @click.group()

@@ -11,13 +11,13 @@ from indexer import IndexingError
 from search import SearchError
 from search.api import IndexUnavailableError
 from search.lexicon import LexiconError
-from search.accounts import AccountError
+from app.accounts import AccountError
 from search.engine import MAX_PAGE, MAX_PAGE_SIZE, SearchEngine, Viewer
-from search.querylog import QueryLogError
-from search.web.auth import WebAuth
-from search.web.models import ERROR_RESPONSES, DocumentOut, ErrorOut, HealthOut, SearchOut, SuggestOut
-from search.web.params import DATE_PARAM, MAX_SUGGEST_CHARS, clean_filters
-from search.web.recorder import QueryRecorder, logged_lang
+from app.querylog import QueryLogError
+from app.web.auth import WebAuth
+from app.web.models import ERROR_RESPONSES, DocumentOut, ErrorOut, HealthOut, SearchOut, SuggestOut
+from app.web.params import DATE_PARAM, MAX_SUGGEST_CHARS, clean_filters
+from app.web.recorder import QueryRecorder, logged_lang
 
 PAGE_SIZE = 10
 PARAMETER_HINTS = {

@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.responses import Response
 
-from search.accounts import AccountStore, open_accounts
+from app.accounts import AccountStore, open_accounts
 from search.engine import ANONYMOUS, Viewer
 
 SESSION_COOKIE = "sotehaku_session"
 CSRF_COOKIE = "sotehaku_csrf"
 CSRF_FIELD = "csrf_token"
-# As long as search.accounts keeps a session (its create_session default), so the cookie and the session
+# As long as app.accounts keeps a session (its create_session default), so the cookie and the session
 # end together.
 SESSION_SECONDS = 8 * 3600
 # Failed sign-ins allowed per client address in the window before sign-in answers 429. Ten guesses per

@@ -325,7 +325,7 @@ def _check_name(name: str) -> str:
     >>> _check_name("matti meikäläinen")
     Traceback (most recent call last):
     ...
-    search.accounts.AccountError: Account name 'matti meikäläinen' is not valid: use 1-64 letters (a-z, å, ä, ö), digits, '.', '_', '-' or '@'.
+    app.accounts.AccountError: Account name 'matti meikäläinen' is not valid: use 1-64 letters (a-z, å, ä, ö), digits, '.', '_', '-' or '@'.
     """
     name = _nfc(name)
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):

@@ -22,16 +22,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer import IndexingError
 from search import SearchError
-from search.accounts import AccountError
+from app.accounts import AccountError
 from app.backend import open_engine
 from search.engine import MAX_PAGE, Results, SearchEngine, Viewer
-from search.web.api import PAGE_SIZE, add_api_routes, error_status
-from search.web.auth import CSRF_FIELD, SESSION_COOKIE, Unauthorized, WebAuth, client_key, safe_next
-from search.web.i18n import LANGUAGE_NAMES, TEXTS, UI_LANGUAGES, format_date, query_error_text, value_label
-from search.web.params import (
+from app.web.api import PAGE_SIZE, add_api_routes, error_status
+from app.web.auth import CSRF_FIELD, SESSION_COOKIE, Unauthorized, WebAuth, client_key, safe_next
+from app.web.i18n import LANGUAGE_NAMES, TEXTS, UI_LANGUAGES, format_date, query_error_text, value_label
+from app.web.params import (
     FILTER_PARAMS, BadParameter, SearchState, exact_query, filters_from_params, page_number, page_numbers,
 )
-from search.web.recorder import QueryRecorder, logged_lang
+from app.web.recorder import QueryRecorder, logged_lang
 
 WEB_DIR = Path(__file__).parent
 log = logging.getLogger("sotehaku.web")

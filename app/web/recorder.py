@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from search import SearchError
-from search.querylog import QueryLog, open_query_log
+from app.querylog import QueryLog, open_query_log
 
 log = logging.getLogger("sotehaku.web")
 

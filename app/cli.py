@@ -17,21 +17,23 @@ from pathlib import Path
 import click
 
 from corpus import CorpusError
-from corpus.crawl import CrawlStats, crawl_source
-from corpus.dedup import mark_near_duplicates
-from corpus.ingest import export_jsonl, import_path
+from corpus.crawl import CrawlStats
+from corpus.ingest import ImportStats, export_jsonl
 from corpus.sample import demo_sources, serve_sample_site
 from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
 from indexer import IndexingError
 from indexer.analysis import explain
-from app.backend import open_backend, open_engine
-from backends.whoosh.writer import default_procs
 from search import SearchError
-from search.admin_cli import report, users
-from search.access import EVERYTHING, PUBLIC
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
+
+from app.admin_cli import report, users
+from app.backend import describe_index, open_engine
+from app.errors import USER_ERRORS, cli_message
+from app.pipeline import (
+    chain, crawl_sources, documents_to_index, forget_sources, import_paths, index_corpus, run_pipeline,
+)
 
 DEFAULT_DATA_DIR = "sotehaku-data"
 DEFAULT_CONFIG = "sotehaku.toml"
@@ -43,8 +45,8 @@ class SotehakuGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (CorpusError, IndexingError, SearchError) as exc:
-            raise click.ClickException(str(exc)) from None
+        except USER_ERRORS as exc:
+            raise click.ClickException(cli_message(exc)) from None
 
 
 @click.group(cls=SotehakuGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,21 +109,29 @@ def crawl(data_dir: Path, urls: tuple[str, ...], config: Path | None, source_nam
                 )
             configured = [s for s in configured if s.name in source_names]
         sources.extend(configured)
-    with open_data_store(data_dir) as store:
-        for source in sources:
-            try:
-                stats = crawl_source(source, store, progress=_progress_printer(source.name))
-            except KeyboardInterrupt:
-                click.echo(
-                    f"\nInterrupted: the {store.count()} documents in the corpus are kept. "
-                    "Run the same command again to resume the crawl where it stopped.", err=True,
-                )
-                sys.exit(130)
-            if sys.stderr.isatty():
-                click.echo(err=True)
-            click.echo(stats.summary())
-        duplicates = mark_near_duplicates(store)
-        click.echo(f"The corpus has {store.count()} documents ({duplicates} near-duplicates). Run 'sotehaku index' to make them searchable.")
+
+    def crawled(stats: CrawlStats) -> None:
+        if sys.stderr.isatty():
+            click.echo(err=True)
+        click.echo(stats.summary())
+
+    refresh = crawl_sources(sources, progress=lambda source: _progress_printer(source.name), done=crawled)
+    try:
+        run = run_pipeline(data_dir, refresh, publish=False)
+    except KeyboardInterrupt:
+        with open_data_store(data_dir) as store:
+            kept = store.count()
+        click.echo(
+            f"\nInterrupted: the {kept} documents in the corpus are kept. "
+            "Run the same command again to resume the crawl where it stopped.", err=True,
+        )
+        sys.exit(130)
+    _echo_corpus(run.documents, run.duplicates)
+
+
+def _echo_corpus(documents: int, duplicates: int) -> None:
+    """The closing line of crawl and import, which leave indexing to 'sotehaku index'."""
+    click.echo(f"The corpus has {documents} documents ({duplicates} near-duplicates). Run 'sotehaku index' to make them searchable.")
 
 
 @main.command("import")
@@ -144,25 +154,27 @@ def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibil
     if source and visibility is None:
         visibility = _configured_visibility(source, config)
     failed = 0
-    with open_data_store(data_dir) as store:
-        for path in paths:
-            try:
-                stats = import_path(path, store, source=source, visibility=visibility, base_url=base_url)
-            except CorpusError as exc:
-                click.echo(f"skipped {exc}", err=True)
-                failed += 1
-                continue
-            for error in stats.errors:
-                click.echo(f"skipped {error}", err=True)
-            failed += len(stats.errors)
-            click.echo(
-                f"{path}: imported {stats.imported} documents ({stats.changed} new or changed"
-                + (f", {stats.removed} removed" if stats.removed else "")
-                + f"), skipped {len(stats.errors)}"
-                + (f", ignored {stats.ignored} other files or records" if stats.ignored else "") + "."
-            )
-        duplicates = mark_near_duplicates(store)
-        click.echo(f"The corpus has {store.count()} documents ({duplicates} near-duplicates). Run 'sotehaku index' to make them searchable.")
+
+    def unreadable(path: Path, exc: CorpusError) -> None:
+        nonlocal failed
+        click.echo(f"skipped {exc}", err=True)
+        failed += 1
+
+    def imported(path: Path, stats: ImportStats) -> None:
+        nonlocal failed
+        for error in stats.errors:
+            click.echo(f"skipped {error}", err=True)
+        failed += len(stats.errors)
+        click.echo(
+            f"{path}: imported {stats.imported} documents ({stats.changed} new or changed"
+            + (f", {stats.removed} removed" if stats.removed else "")
+            + f"), skipped {len(stats.errors)}"
+            + (f", ignored {stats.ignored} other files or records" if stats.ignored else "") + "."
+        )
+
+    refresh = import_paths(paths, source=source, visibility=visibility, base_url=base_url, done=imported, failed=unreadable)
+    run = run_pipeline(data_dir, refresh, publish=False)
+    _echo_corpus(run.documents, run.duplicates)
     if failed:
         sys.exit(1)
 
@@ -200,14 +212,10 @@ def index(data_dir: Path, procs: int | None, full: bool) -> None:
     from the previous version until the new one is published.
     """
     with open_data_store(data_dir) as store:
-        total = store.count()
-        if total == 0:
-            raise click.ClickException(f"The corpus in {data_dir} is empty. Run 'sotehaku crawl' or 'sotehaku import' first.")
+        total = documents_to_index(store, data_dir)
         started = time.monotonic()
         with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
-            built = open_backend(data_dir).publish(
-                store.iter_documents, progress=lambda n: bar.update(1), procs=procs or default_procs(total), full=full,
-            )
+            built = index_corpus(store, data_dir, procs=procs, full=full, progress=lambda n: bar.update(1))
     elapsed = time.monotonic() - started
     if built.full:
         click.echo(f"Indexed {built.documents} documents in {elapsed:.1f} s as version {built.version}.")
@@ -407,7 +415,7 @@ def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
         }
     info = {"corpus": corpus, "index": None}
     try:
-        info["index"] = open_backend(data_dir).stats(EVERYTHING if internal else PUBLIC, top=top)
+        info["index"] = describe_index(data_dir, top=top, internal=internal)
     except (IndexingError, SearchError) as exc:
         info["index_error"] = str(exc)
     if fmt == "json":
@@ -467,10 +475,11 @@ def _check_port_free(host: str, port: int) -> None:
 def _run_web(data_dir: Path, host: str, port: int, *, cors_origins: tuple[str, ...] = (), secure_cookies: bool = False) -> None:
     import uvicorn
 
-    from search.web.app import create_app
+    from app.web.app import create_app
+    from app.web.settings import WebSettings
 
     _check_port_free(host, port)
-    app = create_app(data_dir, cors_origins=list(cors_origins), secure_cookies=secure_cookies)
+    app = create_app(WebSettings(data_dir, cors_origins=cors_origins, secure_cookies=secure_cookies))
     click.echo(f"Search page: http://{host}:{port}/  (Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
 
@@ -499,18 +508,12 @@ def serve(data_dir: Path, host: str, port: int, cors_origins: tuple[str, ...], s
 def demo(data_dir: Path, port: int) -> None:
     """Serve the bundled sample site, crawl it, index it and serve the search page on it."""
     _check_port_free("127.0.0.1", port)
-    with serve_sample_site() as base_url, open_data_store(data_dir) as store:
+    with serve_sample_site() as base_url:
         click.echo(f"Sample site: {base_url}/")
         sources = demo_sources(base_url)
-        for source in sources:
-            for doc_id in store.ids(source.name):  # the site's port differs on every run
-                store.delete(doc_id)
-            store.clear_frontier(source.name)  # so is an interrupted demo crawl's queue
-        for source in sources:
-            click.echo(crawl_source(source, store).summary())
-        mark_near_duplicates(store)
-        built = open_backend(data_dir).publish(store.iter_documents)
-        click.echo(f"Indexed {built.documents} documents.")
+        refresh = chain(forget_sources(sources), crawl_sources(sources, done=lambda stats: click.echo(stats.summary())))
+        run = run_pipeline(data_dir, refresh)
+        click.echo(f"Indexed {run.index.documents} documents.")
         _run_web(data_dir, "127.0.0.1", port)
 
 
