@@ -6,10 +6,8 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from whoosh.index import IndexError as WhooshError
-
 from backends.whoosh.searcher import WhooshSnapshot
-from backends.whoosh.versions import NoIndexError, current_version, index_root, open_index
+from backends.whoosh.versions import UNREADABLE, NoIndexError, current_version, index_root, open_index
 from backends.whoosh.writer import index_stats, update_index
 from corpus.document import Document
 from indexer import IndexingError
@@ -37,11 +35,11 @@ class WhooshBackend:
             return self._snapshot
 
     def _open(self, version: str | None) -> WhooshSnapshot:
-        ix = open_index(self.data_dir)
+        indexes = open_index(self.data_dir)
         path = index_root(self.data_dir) / str(version)
         try:
-            return WhooshSnapshot(ix, version, path)
-        except (IndexingError, OSError, EOFError, ValueError, WhooshError) as exc:
+            return WhooshSnapshot(indexes, version, path)
+        except (IndexingError, *UNREADABLE) as exc:
             raise NoIndexError(f"The index in {path} cannot be read ({exc}). Run 'sotehaku index --full' to rebuild it.") from None
 
     def publish(

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from whoosh import collectors, scoring
 from whoosh import query as wq
-from whoosh.reading import TermNotFound
+from whoosh.reading import MultiReader, TermNotFound
+from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS
@@ -63,31 +64,48 @@ class _TopAndAll(collectors.TopCollector):
 
 
 class WhooshSnapshot:
-    """One index version opened for searching: a searcher per thread, and per-document arrays read once
-    (ids, dates, facet values, visibility, near-duplicates), so that a search touches stored fields
-    only for the hits it shows."""
+    """One index version opened for searching: per thread, a searcher of the public index (anonymous
+    viewers: every statistic from public documents only) and one of both indexes (staff), and
+    per-document arrays read once (ids, dates, facet values, visibility, near-duplicates), so that a
+    search touches stored fields only for the hits it shows. Public documents come first in the
+    combined view, so a document has one number in both."""
 
-    def __init__(self, ix, version: str | None, path: Path):
-        self.ix = ix
+    def __init__(self, indexes: dict, version: str | None, path: Path):
+        self.indexes = indexes
         self.version = version
         self.vocabulary = Vocabulary.load(path / VOCABULARY_FILE).counts
         self._local = threading.local()
         self._filter_sets: dict[tuple, frozenset] = {}
-        with ix.searcher() as searcher:
+        searcher = self._open_combined()
+        try:
             reader = searcher.reader()
             size = reader.doc_count_all()
+            public_size = indexes["public"].doc_count_all()
             self.ids = _column(reader, "id", size, "")
             dates = _column(reader, "updated", size, None, raw=True)
             self.updated = [_raw_date(v) for v in dates]
             self.facets = {name: _column(reader, field, size, "") for name, field in FACET_FIELDS.items()}
-            self.by_visibility = {
-                v: frozenset(searcher.docs_for_query(wq.Term("visibility", v))) for v in ("public", "internal")
-            }
             self.live = frozenset(searcher.docs_for_query(wq.Every()))
+            self.by_visibility = {
+                "public": frozenset(d for d in self.live if d < public_size),
+                "internal": frozenset(d for d in self.live if d >= public_size),
+            }
             duplicate_of = _column(reader, "duplicate_of", size, "")
             self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
             self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
+        finally:
+            searcher.close()
+
+    def _open_combined(self):
+        """A searcher of both indexes, public segments first."""
+        leaves = []
+        for part in ("public", "internal"):
+            reader = self.indexes[part].reader()
+            leaves += [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
+        if not leaves:
+            return self.indexes["public"].searcher(weighting=RANKING)
+        return Searcher(leaves[0] if len(leaves) == 1 else MultiReader(leaves), weighting=RANKING)
 
     # -- the Snapshot protocol ---------------------------------------------------------------------
 
@@ -99,21 +117,21 @@ class WhooshSnapshot:
 
     def search(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
         wquery = to_whoosh(query)
-        ranked = _rank(self, wquery, self.allowed(visibilities, filters), limit)
+        searcher = self.searcher(visibilities)
+        ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), limit)
         terms = set(wquery.iter_all_terms())
-        searcher = self.searcher()
         top = [self._match(searcher, docnum, score, terms) for docnum, score in ranked.top]
         return Matches(total=ranked.total, top=top, facets=ranked.facets(self) if facets else {})
 
     def rank(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
-        collector = self._collect(to_whoosh(query), self.allowed(visibilities, filters), limit + TIE_MARGIN, top_only=True)
+        collector = _collect(self.searcher(visibilities), to_whoosh(query), self.allowed(visibilities, filters), limit + TIE_MARGIN, top_only=True)
         ranked = sorted(((self.ids[-negated], score) for score, negated in collector.items), key=lambda r: (-r[1], r[0]))
         return ranked[:limit]
 
     def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
         """Walks the postings of the query's terms and stops at the first visible document, so a common
         word costs next to nothing."""
-        reader = self.searcher().reader()
+        reader = self.searcher(visibilities).reader()
         allowed = self._visible(visibilities)
         for fieldname, term in to_whoosh(query).iter_all_terms():
             if (fieldname, term) not in reader:
@@ -124,7 +142,7 @@ class WhooshSnapshot:
         return False
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
-        searcher = self.searcher()
+        searcher = self.searcher(visibilities)
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or docnum not in self._visible(visibilities):
             return None
@@ -135,11 +153,20 @@ class WhooshSnapshot:
 
     # -- Whoosh specifics --------------------------------------------------------------------------
 
-    def searcher(self):
-        """This thread's searcher of the version (Whoosh searchers are not shared between threads)."""
-        searcher = getattr(self._local, "searcher", None)
+    def searcher(self, visibilities: tuple[str, ...] = ("public",)):
+        """This thread's searcher for these visibilities (Whoosh searchers are not shared between threads):
+        the public index alone for public documents only, else both indexes."""
+        key = "public" if tuple(visibilities) == ("public",) else "all"
+        searchers = getattr(self._local, "searchers", None)
+        if searchers is None:
+            searchers = self._local.searchers = {}
+        searcher = searchers.get(key)
         if searcher is None:
-            searcher = self._local.searcher = self.ix.searcher(weighting=RANKING)
+            if key == "public":
+                searcher = self.indexes["public"].searcher(weighting=RANKING)
+            else:
+                searcher = self._open_combined()
+            searchers[key] = searcher
         return searcher
 
     def _visible(self, visibilities: tuple[str, ...]) -> frozenset:
@@ -160,22 +187,23 @@ class WhooshSnapshot:
         key = filters.key()
         docs = self._filter_sets.get(key)
         if docs is None:
-            docs = frozenset(self.searcher().docs_for_query(flt))
+            docs = frozenset(self.searcher(("public", "internal")).docs_for_query(flt))
             if len(self._filter_sets) > FILTER_CACHE_SIZE:
                 self._filter_sets.clear()
             self._filter_sets[key] = docs
         return docs if base is None else docs & base
-
-    def _collect(self, query: wq.Query, allowed, limit: int, top_only: bool = False) -> _TopAndAll:
-        collector = _TopAndAll(limit, allowed, top_only)
-        self.searcher().search_with_collector(query, collector)
-        return collector
 
     def _match(self, searcher, docnum: int, score: float, terms) -> Match:
         stored = dict(searcher.stored_fields(docnum))
         updated = stored.get("updated")
         stored["updated"] = updated.date() if updated else None
         return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(match_spans(searcher, docnum, terms)))
+
+
+def _collect(searcher, query: wq.Query, allowed, limit: int, top_only: bool = False) -> _TopAndAll:
+    collector = _TopAndAll(limit, allowed, top_only)
+    searcher.search_with_collector(query, collector)
+    return collector
 
 
 def match_spans(searcher, docnum: int, query_terms) -> set[tuple[int, int]]:
@@ -239,7 +267,7 @@ class _Ranked:
         return out
 
 
-def _rank(snap: WhooshSnapshot, query: wq.Query, allowed, n: int) -> _Ranked:
+def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int) -> _Ranked:
     """The top n by BM25F times the freshness boost, ties in id order, near-duplicates collapsed to the
     best-ranked copy, in one pass over the matches.
 
@@ -247,10 +275,10 @@ def _rank(snap: WhooshSnapshot, query: wq.Query, allowed, n: int) -> _Ranked:
     all matches are. (Whoosh's own collapse is not used: its collector fails on filtered multi-segment
     searches; nor its terms=True, whose count includes documents a filter removed.)"""
     window = n + RERANK_WINDOW
-    collector = snap._collect(query, allowed, window)
+    collector = _collect(searcher, query, allowed, window)
     items = sorted(collector.items, reverse=True)
     if len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
-        collector = snap._collect(query, allowed, len(collector.matched))
+        collector = _collect(searcher, query, allowed, len(collector.matched))
         items = collector.items
     today = dt.date.today()
     scored = sorted(

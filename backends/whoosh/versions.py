@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import shutil
+import struct
+import zlib
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -22,8 +25,21 @@ BUILDING_SUFFIX = ".building"
 KEEP_VERSIONS = 2  # the live version and the one before it, which open searchers may still read
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-7"
+INDEX_FORMAT = "sotehaku-index-8"
+# Each version holds one Whoosh index per visibility, so that an anonymous search reads (and takes its
+# BM25 statistics from) public documents only: its scores cannot reveal what internal documents say.
+# Staff search both through one reader, public documents first, so a public document has the same
+# number in either view.
+PARTS = ("public", "internal")
 FORMAT_FILE = "FORMAT"
+
+
+# What reading a damaged index version raises (Whoosh's files are pickles, structs and zlib streams):
+# such a version cannot be searched and is rebuilt from the corpus store, not patched.
+UNREADABLE = (
+    WhooshIndexError, OSError, EOFError, ValueError, KeyError, IndexError, TypeError,
+    struct.error, zlib.error, pickle.UnpicklingError,
+)
 
 
 class NoIndexError(IndexUnavailableError):
@@ -44,23 +60,24 @@ def current_version(data_dir: str | Path) -> str | None:
     return version or None
 
 
-def open_index(data_dir: str | Path):
-    """Open the published Whoosh index of a data directory, or explain how to build one: an index of
-    another format (written by another version of sotehaku) or one that cannot be read is no index."""
+def open_index(data_dir: str | Path) -> dict:
+    """Open the published version of a data directory (its Whoosh index per visibility), or explain how
+    to build one: an index of another format (written by another version of sotehaku) or one that cannot
+    be read is no index."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise NoIndexError(f"The data directory {data_dir} does not exist. Check --data-dir, or crawl or import into it first.")
     version = current_version(data_dir)
     path = index_root(data_dir) / version if version else None
-    if path is None or not whoosh_index.exists_in(path):
+    if path is None or not path.is_dir():
         raise NoIndexError(f"No index in {index_root(data_dir)}. Run 'sotehaku index' first.")
     if not is_current_format(path):
         raise NoIndexError(
             f"The index in {path} was written by another version of sotehaku. Run 'sotehaku index' to rebuild it."
         )
     try:
-        return whoosh_index.open_dir(path)
-    except (WhooshIndexError, OSError, EOFError, ValueError) as exc:
+        return {part: whoosh_index.open_dir(path / part) for part in PARTS}
+    except UNREADABLE as exc:
         raise NoIndexError(f"The index in {path} cannot be read ({exc}). Run 'sotehaku index --full' to rebuild it.") from None
 
 
@@ -76,7 +93,9 @@ def copy_version(source: Path, target: Path) -> None:
     """Copy an index version's files; hard links where possible, since Whoosh never rewrites a written file."""
     target.mkdir()
     for path in source.iterdir():
-        if path.is_file() and not path.name.endswith("_LOCK"):
+        if path.is_dir():
+            copy_version(path, target / path.name)
+        elif path.is_file() and not path.name.endswith("_LOCK"):
             try:
                 os.link(path, target / path.name)
             except OSError:

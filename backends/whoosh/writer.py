@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import fcntl
 import heapq
+import multiprocessing.util
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 
 from backends.whoosh.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
 from backends.whoosh.versions import (
-    BUILDING_SUFFIX, FORMAT_FILE, INDEX_FORMAT, copy_version, current_version, index_root, is_current_format,
+    BUILDING_SUFFIX, FORMAT_FILE, INDEX_FORMAT, PARTS, UNREADABLE, copy_version, current_version, index_root, is_current_format,
     new_version_name, open_index, publish_version, remove_old_versions,
 )
 from corpus.document import Document
+from indexer import IndexingError
 from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS
 from indexer.fields import filter_values
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -26,6 +31,8 @@ from search.api import Published
 # Below this many documents a second process costs more to start than it saves (sample site: 64 docs).
 PARALLEL_MIN_DOCS = 2000
 WRITER_MEMORY_MB = 256
+BUILD_LOCK = "BUILD_LOCK"
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5
@@ -86,10 +93,10 @@ def build_index(
     count = 0
     vocabulary = Vocabulary()
 
-    def add_all(writer) -> None:
+    def add_all(writers) -> None:
         nonlocal count
         for doc in documents:
-            writer.add_document(**document_fields(doc))
+            writers[doc.visibility].add_document(**document_fields(doc))
             vocabulary.add(doc)
             count += 1
             if progress:
@@ -119,12 +126,10 @@ def update_index(
     live = current_version(data_dir)
     if full or live is None or not is_current_format(root / live):
         return build_index(documents(), data_dir, progress=progress, procs=procs)
-    live_ix = whoosh_index.open_dir(root / live)
     try:
-        with live_ix.reader() as reader:
-            indexed = _live_fingerprints(reader)
-    finally:
-        live_ix.close()
+        indexed = _indexed_fingerprints(root / live)
+    except UNREADABLE:  # a damaged live version: rebuild it from the corpus rather than patch it
+        return build_index(documents(), data_dir, progress=progress, procs=procs)
     fresh, kept = [], set()
     for doc in documents():
         fingerprint = doc.fingerprint
@@ -140,19 +145,26 @@ def update_index(
         return Published(version=live, documents=total, unchanged=total, full=False)
     if len(fresh) > UPDATE_MAX_SHARE * total:
         return build_index(documents(), data_dir, progress=progress, procs=procs)
-    vocabulary = Vocabulary.load(root / live / VOCABULARY_FILE)
+    try:
+        vocabulary = Vocabulary.load(root / live / VOCABULARY_FILE)
+    except IndexingError:  # a damaged vocabulary: rebuild the version rather than patch it
+        return build_index(documents(), data_dir, progress=progress, procs=procs)
 
-    def apply_changes(writer) -> None:
-        with writer.searcher() as searcher:
+    def apply_changes(writers) -> None:
+        for writer in writers.values():
+            with writer.searcher() as searcher:
+                reader = searcher.reader()
+                for fingerprint in stale:
+                    if ("fingerprint", fingerprint) not in reader:
+                        continue
+                    for docnum in reader.postings("fingerprint", fingerprint).all_ids():
+                        if not reader.is_deleted(docnum):
+                            old = searcher.stored_fields(docnum)
+                            vocabulary.remove(old["visibility"], old.get("title", ""), old.get("text", ""))
             for fingerprint in stale:
-                for docnum in searcher.reader().postings("fingerprint", fingerprint).all_ids():
-                    if not searcher.reader().is_deleted(docnum):
-                        old = searcher.stored_fields(docnum)
-                        vocabulary.remove(old["visibility"], old.get("title", ""), old.get("text", ""))
-        for fingerprint in stale:
-            writer.delete_by_term("fingerprint", fingerprint)
+                writer.delete_by_term("fingerprint", fingerprint)
         for doc in fresh:
-            writer.add_document(**document_fields(doc))
+            writers[doc.visibility].add_document(**document_fields(doc))
             vocabulary.add(doc)
             if progress:
                 progress(1)
@@ -174,10 +186,10 @@ def index_stats(data_dir: str | Path, visibilities: tuple[str, ...], *, top: int
     version = current_version(data_dir)
     path = index_root(data_dir) / version
     try:
-        with ix.searcher() as searcher:
-            documents = _count_visible(searcher, visibilities)
+        documents = sum(ix[v].doc_count() for v in visibilities if v in ix)
     finally:
-        ix.close()
+        for part in ix.values():
+            part.close()
     vocabulary = Vocabulary.load(path / VOCABULARY_FILE)
     counts: dict[str, int] = {}
     for visibility in visibilities:
@@ -188,7 +200,7 @@ def index_stats(data_dir: str | Path, visibilities: tuple[str, ...], *, top: int
     return {
         "version": version,
         "documents": documents,
-        "bytes": sum(p.stat().st_size for p in path.iterdir() if p.is_file()),
+        "bytes": sum(p.stat().st_size for p in path.rglob("*") if p.is_file()),
         "top_terms": [{"term": word, "documents": n} for word, n in best],
     }
 
@@ -197,28 +209,43 @@ def _write_version(
     root: Path, fill: Callable, vocabulary: Vocabulary, *, base: Path | None = None, procs: int = 1
 ) -> tuple[str, Path]:
     """Write a new version beside the live one and publish it: a new index, or a copy of `base`, to which
-    `fill(writer)` makes its changes, with the completion vocabulary as `fill` left it. Anything failing
-    (or a kill) leaves the live version as it was and no half-written version behind."""
+    `fill(writers)` makes its changes (one writer per visibility), with the completion vocabulary as `fill`
+    left it. Anything failing (or a kill) leaves the live version as it was and no half-written version behind."""
+    with _build_lock(root):
+        _remove_stale_builds(root)
+        return _write_locked(root, fill, vocabulary, base=base, procs=procs)
+
+
+def _write_locked(root: Path, fill: Callable, vocabulary: Vocabulary, *, base: Path | None, procs: int) -> tuple[str, Path]:
     version = new_version_name()
     building = root / f"{version}{BUILDING_SUFFIX}"
     try:
+        if procs > 1:
+            workers_die_with_parent()
         if base is None:
             building.mkdir()
-            ix = whoosh_index.create_in(building, build_schema())
+            schema = build_schema()
+            indexes = {}
+            for part in PARTS:
+                (building / part).mkdir()
+                indexes[part] = whoosh_index.create_in(building / part, schema)
         else:
             copy_version(base, building)
-            ix = whoosh_index.open_dir(building)
+            indexes = {part: whoosh_index.open_dir(building / part) for part in PARTS}
         if procs > 1:
-            writer = ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB // procs, multisegment=True)
+            writers = {p: ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB // (2 * procs), multisegment=True) for p, ix in indexes.items()}
         else:
-            writer = ix.writer(limitmb=WRITER_MEMORY_MB)
+            writers = {p: ix.writer(limitmb=WRITER_MEMORY_MB // 2) for p, ix in indexes.items()}
         try:
-            fill(writer)
+            fill(writers)
         except BaseException:
-            writer.cancel()
+            for writer in writers.values():
+                writer.cancel()
             raise
-        writer.commit()
-        ix.close()
+        for writer in writers.values():
+            writer.commit()
+        for ix in indexes.values():
+            ix.close()
         vocabulary.save(building / VOCABULARY_FILE)
         format_file = building / FORMAT_FILE
         format_file.unlink(missing_ok=True)  # a hard link to the base's file: never write through it
@@ -233,9 +260,59 @@ def _write_version(
     return version, final
 
 
-def _count_visible(searcher, visibilities: tuple[str, ...]) -> int:
-    """Live (not deleted) documents of these visibilities."""
-    return sum(1 for _ in searcher.docs_for_query(wq.Or([wq.Term("visibility", v) for v in visibilities])))
+@contextlib.contextmanager
+def _build_lock(root: Path):
+    """One build at a time per data directory: a second `sotehaku index` waits for the first."""
+    with open(root / BUILD_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove_stale_builds(root: Path) -> None:
+    """Remove what builds that were killed left behind; no build runs while the lock is held."""
+    for path in root.iterdir():
+        if path.is_dir() and path.name.endswith(BUILDING_SUFFIX):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+class _AfterFork:
+    """A holder for multiprocessing's after-fork hook (it keeps weak references to such objects)."""
+
+
+_AFTER_FORK = _AfterFork()
+
+
+def workers_die_with_parent() -> None:
+    """Make the build's worker processes (Whoosh's multi-process writer forks them) die with this
+    process, so that a `kill -9` of `sotehaku index --procs N` leaves no worker running (Linux)."""
+    multiprocessing.util.register_after_fork(_AFTER_FORK, _die_with_parent)
+
+
+def _die_with_parent(_holder) -> None:
+    """In a forked worker: ask the kernel for SIGKILL when the parent dies; if it already has, go."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: nothing to ask for
+        return
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def _indexed_fingerprints(path: Path) -> set[str]:
+    """Fingerprints of the documents a version holds, over both visibilities."""
+    indexed = set()
+    for part in PARTS:
+        live_ix = whoosh_index.open_dir(path / part)
+        try:
+            with live_ix.reader() as reader:
+                indexed |= _live_fingerprints(reader)
+        finally:
+            live_ix.close()
+    return indexed
 
 
 def _live_fingerprints(reader) -> set[str]:

@@ -89,3 +89,17 @@ def test_statistics(engine):
     assert public["documents"] == 2 and leaks(public["top_terms"]) == []
     everything = engine.backend.stats(EVERYTHING, top=50)
     assert everything["documents"] == 4 and any("kaarnalaiva" in t["term"] for t in everything["top_terms"])
+
+
+def test_anonymous_scores_do_not_depend_on_internal_documents(make_engine):
+    """Term statistics are a side channel: if internal documents counted in an anonymous search's
+    BM25 statistics, a public page's score would tell whether internal documents hold a word."""
+    public = [d for d in DOCS if d.visibility == "public"]
+    extra = [Document(id=f"sisainen-{i}", text="Sotekeskus ja työryhmä. " * (i + 1), visibility="internal") for i in range(10)]
+    alone, mixed = make_engine(public, "public-only"), make_engine(public + extra, "with-internal")
+    for query in ("sotekeskus", "työryhmä", "sotekeskus työryhmä", "neuvola OR kaarnalaiva"):
+        scores = [[(h.id, h.score) for h in engine.search(query).hits] for engine in (alone, mixed)]
+        assert scores[0] == scores[1] and scores[0], query
+        ranked = [engine.rank(query) for engine in (alone, mixed)]
+        assert ranked[0] == ranked[1], query
+    assert mixed.search("sotekeskus", viewer=STAFF).total == 12
