@@ -29,7 +29,7 @@ WRITER_MEMORY_MB = 256
 STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-6"
+INDEX_FORMAT = "sotehaku-index-7"
 FORMAT_FILE = "FORMAT"
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from whoosh import query as q
 
-from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+from backends.whoosh.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
 from indexer.lexicon import Lexicon
 from indexer.schema import FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
 from search.syntax import FIELD_ALIASES, FILTER_FIELDS, QueryError, Syntax, Term, date_range, read_query

@@ -4,7 +4,8 @@ import pickle
 
 import pytest
 
-from indexer.analysis import PART_BOOST, english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+from backends.whoosh.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+from indexer.analysis import PART_BOOST
 from indexer.schema import build_schema
 
 

@@ -1,0 +1,1 @@
+"""Search backends: each package implements the search API over one engine."""
