@@ -15,7 +15,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+import languages
+from indexer.analysis import ANALYSES, FOLDED, analyzer
 from search.lexicon import Lexicon
 from search.syntax import FIELD_ALIASES, FILTER_FIELDS, QueryError, Syntax, Term, date_range, read_query
 
@@ -27,11 +28,10 @@ SYNONYM_BOOST = 0.7
 # tune questions (MRR@10 0.624 without parts, 0.649 at 0.4, 0.660 at 0.6, 0.650 at 1.0); re-check
 # with benchmarks/retrieval.py.
 QUERY_PART_BOOST = 0.6
-# Analyses of document text by language; "folded" is the umlaut-folded companion of Finnish.
-LANGUAGES = ("fi", "sv", "en")
-FOLDED = "folded"
+# Analyses of document text by language (the registry's), and the umlaut-folded companion of Finnish.
+LANGUAGES = languages.CODES
 FILTER_NAMES = (*FILTER_FIELDS, "updated")
-ANALYZERS = {"fi": finnish_analyzer(), "sv": swedish_analyzer(), "en": english_analyzer(), FOLDED: folded_analyzer()}
+ANALYZERS = {name: analyzer(name) for name in ANALYSES}
 
 
 @dataclass(frozen=True)
@@ -180,17 +180,17 @@ class ParsedQuery:
 
 
 def analyze_query(text: str) -> list[QueryWord]:
-    """Analyse a query with every analyzer; one QueryWord per typed word, in order."""
+    """Analyse a query with every analysis; one QueryWord per typed word, in order."""
     by_pos: dict[int, dict] = {}
-    for name, analyzer in ANALYZERS.items():
-        for t in analyzer(text, positions=True, chars=True, mode="query", removestops=False):
-            word = by_pos.setdefault(t.pos, {"surface": text[t.startchar : t.endchar], "terms": {}, "parts": [], "stop": False})
-            if t.stopped:
+    for name, analyze in ANALYZERS.items():
+        for t in analyze(text, mode="query"):
+            word = by_pos.setdefault(t.position, {"surface": text[t.start : t.end], "terms": {}, "parts": [], "stop": False})
+            if t.kind == "stop":
                 word["stop"] = True
                 continue
-            bucket = word["parts"] if name == "fi" and t.boost < 1.0 else word["terms"].setdefault(name, [])
-            if t.text not in bucket:
-                bucket.append(t.text)
+            bucket = word["parts"] if name == "fi" and t.kind == "part" else word["terms"].setdefault(name, [])
+            if t.term not in bucket:
+                bucket.append(t.term)
     return [
         QueryWord(w["surface"], {k: tuple(v) for k, v in w["terms"].items()}, w["stop"], tuple(w["parts"]), pos)
         for pos, w in sorted(by_pos.items())

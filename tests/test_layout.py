@@ -50,10 +50,6 @@ def test_every_stage_package_is_checked():
     assert packages - {"tests", "benchmarks"} <= set(LATER), packages
 
 
-# Modules outside backends/whoosh that still import whoosh while the analysis moves out of it.
-WHOOSH_PENDING = {"indexer/analysis.py", "indexer/morphology.py"}
-
-
 def test_only_the_whoosh_backend_imports_whoosh():
     users = {
         str(path.relative_to(ROOT))
@@ -62,4 +58,4 @@ def test_only_the_whoosh_backend_imports_whoosh():
         if "whoosh" in imported_packages(path)
     }
     assert any(u.startswith("backends/whoosh/") for u in users)
-    assert {u for u in users if not u.startswith("backends/whoosh/")} <= WHOOSH_PENDING, users
+    assert {u for u in users if not u.startswith("backends/whoosh/")} == set(), users

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+from backends.whoosh.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
 
 LANGUAGES = ("fi", "sv", "en")
 # Field boosts for BM25F: a word in the title says more about a page than the same word in its body.
