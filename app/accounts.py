@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from search import SearchError
+from app.errors import AppError
 
 ACCOUNTS_FILENAME = "accounts.sqlite3"
 
@@ -71,7 +71,7 @@ DAY = 86400.0
 logger = logging.getLogger(__name__)
 
 
-class AccountError(SearchError):
+class AccountError(AppError):
     """An account operation got a bad name, password or duration, or the account store cannot be opened."""
 
 

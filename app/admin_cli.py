@@ -1,7 +1,7 @@
 """The administrators' commands: `sotehaku users ...` for staff accounts and `sotehaku report` for the query log.
 
 They are added to the `sotehaku` group, which passes the data directory as the click object and turns
-`SearchError`s (AccountError, QueryLogError) into one-line messages.
+the application's errors (AccountError, QueryLogError) into one-line messages.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search import SearchError
+from app.errors import AppError
 
 QUERYLOG_FILENAME = "querylog.sqlite3"
 CHANNELS = ("web", "api", "cli")
@@ -61,7 +61,7 @@ LANG_PATTERN = re.compile(r"[a-z]{2,3}")
 logger = logging.getLogger(__name__)
 
 
-class QueryLogError(SearchError):
+class QueryLogError(AppError):
     """The query log cannot be opened or read."""
 
 

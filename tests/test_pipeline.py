@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
 import pytest
 
 from app.backend import open_engine
@@ -92,3 +100,44 @@ def test_forget_and_crawl_replace_a_moved_site(tmp_path, sample_site_url):
         assert store.frontier("sample-site") == ([], set())
     assert run.index.documents == run.documents > 40
     assert ids(open_engine(data_dir), "työryhmä")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("runs", [2])
+def test_demo_serves_the_sample_site_search_twice(tmp_path, runs):
+    """`sotehaku demo` end to end, run twice on one data directory (the sample site's port changes)."""
+    sotehaku = Path(sys.executable).with_name("sotehaku")
+    for _ in range(runs):
+        port = _free_port()
+        process = subprocess.Popen(
+            [str(sotehaku), "--data-dir", str(tmp_path / "data"), "demo", "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            lines = []
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                line = process.stdout.readline()
+                if not line:
+                    break
+                lines.append(line)
+                if line.startswith("Search page:"):
+                    break
+            assert any(line.startswith("Indexed ") for line in lines), lines
+            for _ in range(50):  # uvicorn listens a moment after the line is printed
+                try:
+                    answer = httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "työryhmä"}, timeout=10)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            assert answer.status_code == 200
+            hits = answer.json()["hits"]
+            assert hits and all(h["visibility"] == "public" for h in hits)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from search import SearchError
+from app.errors import AppError
 
 # Filters people pick from facets or pass to the API; several values of one are alternatives.
 FILTER_PARAMS = ("section", "lang", "year", "type", "source", "site")
@@ -20,7 +20,7 @@ PLAIN_WORD = re.compile(r"[^\W_][\w-]*")
 QUERY_TOKEN = re.compile(r'-?(?:[^\W\d_]+:)?"[^"]*"?|\S+')
 
 
-class BadParameter(SearchError):
+class BadParameter(AppError):
     """A request parameter that cannot be used; the message names it and says what would do."""
 
     def __init__(self, parameter: str, message: str):

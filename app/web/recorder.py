@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from search import SearchError
+from app.errors import AppError
 from app.querylog import QueryLog, open_query_log
 
 log = logging.getLogger("sotehaku.web")
@@ -29,7 +29,7 @@ class QueryRecorder:
                 if self._log is None:
                     self._log = open_query_log(self.data_dir)
             self._log.record(q, total, lang=lang, channel=channel)
-        except (SearchError, OSError, sqlite3.Error) as exc:
+        except (AppError, OSError, sqlite3.Error) as exc:
             log.warning("query log: search not recorded: %s", exc)
 
 
