@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import AppError
+from corpus.migrate import migrate
 
 ACCOUNTS_FILENAME = "accounts.sqlite3"
 
@@ -54,6 +55,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user);
 """
+
+# Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
+MIGRATIONS = (SCHEMA,)  # 1: release 0.1
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9äöåÄÖÅ._@-]{1,64}")
 MIN_PASSWORD_LENGTH = 12
@@ -100,7 +104,7 @@ class AccountStore:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(SCHEMA)
+            migrate(self._db, MIGRATIONS)
         except (OSError, sqlite3.DatabaseError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise AccountError(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import AppError
+from corpus.migrate import migrate
 
 QUERYLOG_FILENAME = "querylog.sqlite3"
 CHANNELS = ("web", "api", "cli")
@@ -41,6 +42,8 @@ CREATE TABLE IF NOT EXISTS queries (
     PRIMARY KEY (hour, query, total, lang, channel)
 ) WITHOUT ROWID;
 """
+# Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
+MIGRATIONS = (SCHEMA,)  # 1: release 0.1
 
 # Redactions, applied in this order: an e-mail address may hold digits, and a personal identity code or an
 # account number may look like a phone number.
@@ -120,7 +123,7 @@ class QueryLog:
             self._db = sqlite3.connect(self.path, timeout=0.5, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")  # losing the last few counts in a power cut is fine
-            self._db.executescript(SCHEMA)
+            migrate(self._db, MIGRATIONS)
         except sqlite3.DatabaseError as exc:
             raise QueryLogError(f"Cannot open the query log {self.path}: {exc}. Check the file or pass another --data-dir.") from None
 

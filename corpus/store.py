@@ -11,6 +11,7 @@ from pathlib import Path
 
 from corpus import CorpusError
 from corpus.document import Document
+from corpus.migrate import migrate, statements
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -46,11 +47,26 @@ CREATE TABLE IF NOT EXISTS crawl_queue (
     PRIMARY KEY (source, url)
 );
 """
-# Columns added after the first release, with their definitions, added to older stores on open.
+# Columns added before schema versions were counted, with their definitions: stores written before
+# release 0.1 lack them.
 ADDED_COLUMNS = {
     "parent": "TEXT NOT NULL DEFAULT ''",
     "duplicate_of": "TEXT NOT NULL DEFAULT ''",
 }
+
+
+def _release_0_1(db: sqlite3.Connection) -> None:
+    """Schema version 1: the store as release 0.1 wrote it, from nothing or from an earlier store."""
+    for statement in statements(SCHEMA):
+        db.execute(statement)
+    present = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+    for column, definition in ADDED_COLUMNS.items():
+        if column not in present:
+            db.execute(f"ALTER TABLE documents ADD COLUMN {column} {definition}")
+
+
+# Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
+MIGRATIONS = (_release_0_1,)
 
 STORE_FILENAME = "corpus.sqlite3"
 
@@ -81,11 +97,7 @@ class CorpusStore:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
-            present = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
-            for column, definition in ADDED_COLUMNS.items():
-                if column not in present:
-                    self._db.execute(f"ALTER TABLE documents ADD COLUMN {column} {definition}")
+            migrate(self._db, MIGRATIONS)
         except sqlite3.Error as exc:
             raise StoreError(
                 f"Cannot open the corpus store {self.path}: {exc}. "
