@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -141,3 +142,22 @@ def test_demo_serves_the_sample_site_search_twice(tmp_path, runs):
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+def test_crawl_and_import_commands_report_the_corpus_and_leave_indexing_to_index(tmp_path, sample_site_url):
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    data_dir = tmp_path / "data"
+    crawled = CliRunner().invoke(main, ["--data-dir", str(data_dir), "crawl", f"{sample_site_url}/uudistus/tyoryhmat/"])
+    assert crawled.exit_code == 0, crawled.output
+    last = crawled.output.strip().splitlines()[-1]
+    assert re.fullmatch(r"The corpus has \d+ documents \(\d+ near-duplicates\)\. Run 'sotehaku index' to make them searchable\.", last)
+    assert current_version(data_dir) is None
+    jsonl = tmp_path / "docs.jsonl"
+    jsonl.write_text('{"id": "a", "text": "Kotihoito."}\n', encoding="utf-8")
+    imported = CliRunner().invoke(main, ["--data-dir", str(data_dir), "import", str(jsonl)])
+    assert imported.exit_code == 0 and imported.output.strip().splitlines()[-1].startswith("The corpus has ")
+    indexed = CliRunner().invoke(main, ["--data-dir", str(data_dir), "index"])
+    assert indexed.exit_code == 0 and indexed.output.strip().splitlines()[-1].startswith("Indexed ")
