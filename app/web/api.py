@@ -51,8 +51,8 @@ def _filter_param(name: str):
 @router.get("/api/search", response_model=SearchOut, responses=ERROR_RESPONSES, tags=["search"], summary="Search the documents")
 def api_search(
     request: Request,
-    q: str | None = Query(
-        None, min_length=1, max_length=MAX_QUERY_CHARS, pattern=NON_BLANK,
+    q: str = Query(
+        "", min_length=1, max_length=MAX_QUERY_CHARS, pattern=NON_BLANK,
         description="The query, words in any inflected form; see the query language in the README. "
         "May be left out when a filter is given (then every document the filters allow matches)",
     ),
@@ -77,7 +77,6 @@ def api_search(
         "section": section, "lang": lang, "year": year, "type": doc_type, "source": source, "site": site,
         DATE_PARAM: updated,
     })
-    q = q or ""
     results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters)
     if page == 1:  # paging through one search is still one search
         state.recorder.record(q, results.total, lang=logged_lang(filters, None), channel="api")
