@@ -88,6 +88,11 @@ def test_sub_path_with_and_without_the_proxy_stripping_it(haku_url):
     assert httpx.get(f"{haku_url}/haku/openapi.json").json()["servers"] == [{"url": "/haku"}]
 
 
+@pytest.mark.parametrize("path", ["/static/nowhere.css", "/static/nowhere/", "/api/nowhere", "/nowhere/"])
+def test_missing_paths_are_404_not_redirects(web_url, path):
+    assert httpx.get(f"{web_url}{path}").status_code == 404
+
+
 @pytest.mark.parametrize("path, location", [("/haku", "/haku/"), ("/haku/sv", "/haku/sv/"), ("/sv?q=a", "/haku/sv/?q=a")])
 def test_redirects_carry_the_sub_path(haku_url, path, location):
     response = httpx.get(f"{haku_url}{path}", headers={"Host": EVIL})

@@ -110,8 +110,13 @@ def slash_redirect(request: Request) -> RedirectResponse | None:
     other = path.rstrip("/") if path.endswith("/") else path + "/"
     if not other or other == path:
         return None
-    scope = {**request.scope, "path": other}
-    if not any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+
+    def routed(candidate: str) -> bool:
+        scope = {**request.scope, "path": candidate}
+        return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+
+    # A path that has a route (a missing static file) is simply missing: redirecting it would loop.
+    if routed(path) or not routed(other):
         return None
     query = request.url.query
     return RedirectResponse(other + (f"?{query}" if query else ""), status_code=307)
