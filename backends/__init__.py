@@ -1,0 +1,1 @@
+"""Search backends: each implements sotehaku's backend interface with one engine."""
