@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from backends.solr.admin import setup_collection
-from backends.solr.cluster import LocalCluster
+from backends.solr.cluster import QUICK_START_JVM_OPTIONS, LocalCluster
 
 SOLRCLOUD_COLLECTION = "sotehaku_test"
 
@@ -14,7 +14,7 @@ SOLRCLOUD_COLLECTION = "sotehaku_test"
 @pytest.fixture(scope="session")
 def solrcloud(tmp_path_factory):
     """A running LocalCluster with two nodes; tests that stop a node start it again."""
-    with LocalCluster(tmp_path_factory.mktemp("solrcloud"), nodes=2) as cluster:
+    with LocalCluster(tmp_path_factory.mktemp("solrcloud"), nodes=2, jvm_options=QUICK_START_JVM_OPTIONS) as cluster:
         yield cluster
 
 
