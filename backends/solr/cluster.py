@@ -70,7 +70,8 @@ def build_launcher(cluster_dir: Path = CLUSTER_DIR, *, log=None) -> Path:
     with open(target / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two test runs in one checkout build once
         digest = _launcher_digest(cluster_dir)
-        if stamp.exists() and stamp.read_text() == digest:
+        launcher_class = target / "classes" / LAUNCHER_SOURCE.relative_to("src/main/java").with_suffix(".class")
+        if stamp.exists() and stamp.read_text() == digest and launcher_class.exists():
             return target
         for tool in ("java", "javac", "mvn"):
             if shutil.which(tool) is None:
