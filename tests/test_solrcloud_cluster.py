@@ -4,6 +4,8 @@ global statistics, a killed node, and the errors of an unreachable cluster or a 
 from __future__ import annotations
 
 import ast
+import functools
+import http.server
 import shutil
 import socket
 import sys
@@ -198,6 +200,18 @@ def test_unreachable_cluster_names_the_url_and_the_fix():
         setup_collection([url], "sotehaku", shards=2, replicas=2)
     message = str(caught.value)
     assert url in message and "make solrcloud" in message and "\n" not in message
+
+
+def test_a_url_that_is_not_solr_names_the_url_and_the_fix(tmp_path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}/solr"
+        try:
+            with pytest.raises(SolrUnreachableError, match=f"^{url} is not the base URL of a Solr node: .*answered HTTP 501 without Solr's JSON.*ending in /solr"):
+                setup_collection([url], "sotehaku")
+        finally:
+            server.shutdown()
 
 
 def test_configset_without_solrconfig_is_refused_before_sending(tmp_path, solrcloud):

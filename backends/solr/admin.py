@@ -69,6 +69,15 @@ def _solr_message(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}"
 
 
+def _is_solr_answer(response: httpx.Response) -> bool:
+    """True for a JSON answer with Solr's responseHeader."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "responseHeader" in body
+
+
 def upload_configset(urls: list[str] | str, name: str, directory: Path = CONFIGSET_DIR) -> None:
     """Upload a configset folder as `name` (replacing an earlier upload of the same name)."""
     data = configset_zip(directory)
@@ -77,6 +86,16 @@ def upload_configset(urls: list[str] | str, name: str, directory: Path = CONFIGS
         params={"action": "UPLOAD", "name": name, "overwrite": "true", "cleanup": "true"},
         content=data, headers={"Content-Type": "application/octet-stream"},
     )
+    if response.status_code in (401, 403):
+        raise ConfigsetError(
+            f"Solr at {base} refused the configset {name!r}: HTTP {response.status_code}, uploading needs an "
+            "administrator's credentials. Set the configset up with an account allowed to upload configsets."
+        )
+    if not _is_solr_answer(response):
+        raise SolrUnreachableError(
+            f"{base} is not the base URL of a Solr node: {base}/admin/configs answered HTTP {response.status_code} "
+            "without Solr's JSON. Give a node's URL ending in /solr, such as http://127.0.0.1:8983/solr."
+        )
     if response.status_code != 200:
         raise ConfigsetError(
             f"Solr at {base} refused the configset {name!r} from {directory}: {solr_error_message(response)}. "
