@@ -38,6 +38,7 @@ LAUNCHER_SOURCE = Path("src/main/java/fi/sotehaku/solrcloud/Launcher.java")
 # Modest heaps: the machine is shared. The serial collector starts a node in about half the time of G1
 # on two busy cores (measured by hand: 8.6 s against 18 s for one node).
 DEFAULT_HEAP = "512m"
+ZOOKEEPER_HEAP = "128m"
 DEFAULT_JVM_OPTIONS = ("-Xms64m", "-XX:+UseSerialGC")
 # For tests: the C1 compiler alone roughly halves the start of ZooKeeper, two nodes and a 2x2 collection
 # on two busy cores (measured by hand at load 13: 32 s against 71 s), at the cost of slower code under
@@ -212,7 +213,7 @@ class LocalCluster:
         build_launcher(self.cluster_dir)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._zk = self._process("zookeeper", ["zk", str(self.work_dir / "zookeeper"), "0"])
+            self._zk = self._process("zookeeper", ["zk", str(self.work_dir / "zookeeper"), "0"], heap=ZOOKEEPER_HEAP)
             self._zk.start()
             self._wait_ready([self._zk])
             for index in range(self.nodes):
@@ -292,11 +293,11 @@ class LocalCluster:
 
     # -- processes
 
-    def _process(self, name: str, arguments: list[str]) -> _Process:
+    def _process(self, name: str, arguments: list[str], heap: str | None = None) -> _Process:
         ready_file = self.work_dir / f"{name}.ready"
         log_file = self.work_dir / f"{name}.log"
         command = [
-            "java", f"-Xmx{self.heap}", *self.jvm_options,
+            "java", f"-Xmx{heap or self.heap}", *self.jvm_options,
             f"-Dlog4j2.configurationFile={self.cluster_dir / 'log4j2.xml'}",
             f"-Dsolr.log.dir={self.work_dir}",
             "-cp", launcher_classpath(self.cluster_dir), LAUNCHER_CLASS, *arguments, str(ready_file),
