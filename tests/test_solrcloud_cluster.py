@@ -303,3 +303,38 @@ def test_killing_a_node_loses_no_query(solrcloud, solrcloud_collection):
         solrcloud.wait_for_live_nodes(2, timeout=120)
         wait_until_active(urls, c)  # the restarted replicas have recovered
         delete_by_query(urls, c, "id:kill-*")
+
+
+def test_filter_facet_sort_and_collapse_fields(solrcloud, solrcloud_collection):
+    urls, c = solrcloud.node_urls, solrcloud_collection
+
+    def doc(doc_id, lang, year, visibility="public", duplicate_of=None, **stored):
+        return {"id": doc_id, "text_fi": "kokous", "lang": lang, "year": year, "updated": f"{year}-05-01T00:00:00Z",
+                "visibility": visibility, "duplicate_group": duplicate_of or doc_id,
+                **({"duplicate_of": duplicate_of} if duplicate_of else {}), **stored}
+
+    # A near-duplicate group shares a routing prefix ("ff!"), so it lies on one shard, as collapsing needs.
+    docs = [doc("ff!1", "fi", "2023", title="Kokous", text="Kokous pidettiin."), doc("ff!2", "fi", "2024", duplicate_of="ff!1"),
+            doc("ff-3", "sv", "2024"), doc("ff-4", "fi", "2025", visibility="internal")]
+    index(urls, c, docs)
+    try:
+        response = httpx.post(f"{urls[1]}/{c}/query", json={
+            "query": "{!term f=text_fi}kokous",
+            "filter": ["visibility:public", "{!collapse field=duplicate_group sort='updated asc'}"],
+            "fields": "id,lang,year,updated,title,text",
+            "sort": "updated desc,id asc",
+            "facet": {"lang": {"type": "terms", "field": "lang"}, "year": {"type": "terms", "field": "year"}},
+        }, timeout=30).json()
+        hits = response["response"]["docs"]
+        # ff!2 collapses into its group's oldest document; ff-4 is internal. docValues come back with the hit.
+        assert [h["id"] for h in hits] == ["ff-3", "ff!1"]
+        assert hits[1] == {"id": "ff!1", "lang": "fi", "year": "2023", "updated": "2023-05-01T00:00:00Z",
+                           "title": "Kokous", "text": "Kokous pidettiin."}
+        facets = response["facets"]  # counted after collapsing and filtering
+        assert {b["val"]: b["count"] for b in facets["lang"]["buckets"]} == {"fi": 1, "sv": 1}
+        assert {b["val"]: b["count"] for b in facets["year"]["buckets"]} == {"2024": 1, "2023": 1}
+        in_2024 = ids(urls[0], c, "{!term f=text_fi}kokous", fq="updated:[2024-01-01T00:00:00Z TO *] AND visibility:public",
+                      sort="id asc")
+        assert in_2024 == ["ff!2", "ff-3"]
+    finally:
+        delete_by_query(urls, c, "id:ff*")
