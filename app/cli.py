@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+import languages
+
 from corpus import CorpusError
 from corpus.crawl import CrawlStats
 from corpus.ingest import ImportStats, export_jsonl
@@ -445,7 +447,7 @@ def _terminal_snippet(snippet: str) -> str:
 
 @main.command()
 @click.argument("text", required=False)
-@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True, help="Language of the text.")
+@click.option("--lang", type=click.Choice(languages.CODES), default="fi", show_default=True, help="Language of the text.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True, help="Output format.")
 def analyze(text: str | None, lang: str, fmt: str) -> None:
     """Show the index terms of each word, to see why a document matched.

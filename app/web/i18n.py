@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import languages
+
 UI_LANGUAGES = ("fi", "sv", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -265,11 +267,8 @@ LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
 # Facet values as shown: document languages and file types by their codes.
 VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "lang": {
-        "fi": {"fi": "suomi", "sv": "ruotsi", "en": "englanti"},
-        "sv": {"fi": "finska", "sv": "svenska", "en": "engelska"},
-        "en": {"fi": "Finnish", "sv": "Swedish", "en": "English"},
-    },
+    # Document languages are named by the language registry.
+    "lang": {ui: {code: languages.get(code).label(ui) for code in languages.CODES} for ui in UI_LANGUAGES},
     "type": {
         "fi": {"html": "Verkkosivu", "pdf": "PDF", "docx": "Word (DOCX)"},
         "sv": {"html": "Webbsida", "pdf": "PDF", "docx": "Word (DOCX)"},
