@@ -111,7 +111,7 @@ def run_tool(args: list[str], *, url: str, workdir: Path, limits: Limits, second
         finally:
             _kill_group(process.pid)  # helpers the tool left behind (LibreOffice's soffice.bin)
     if code != 0:
-        message = (workdir / "tool.err").read_bytes()[-300:].decode("utf-8", "replace").strip()
+        message = " ".join((workdir / "tool.err").read_bytes()[-300:].decode("utf-8", "replace").split())
         reason = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
         raise ParseError(f"{url}: {name} failed ({reason}{': ' + message if message else ''})")
 

@@ -45,7 +45,7 @@ def parse_pdf(
     if scanned:
         notes = _ocr_into(pages, scanned, content, url, limits, ocr)
     if not any(text.strip() for text in pages):
-        raise ParseError(f"{url}: PDF has no text layer" + (f" and {notes[0][0].lower()}{notes[0][1:]}" if notes else ""))
+        raise ParseError(f"{url}: PDF has no text layer" + (f"; {notes[0]}" if notes else ""))
     return office_document(
         "\n".join(pages).split("\n"), url, what="PDF", content_type=BY_KIND["pdf"].content_type, source=source,
         visibility=visibility, limits=limits, title=title, modified=modified,

@@ -42,7 +42,7 @@ def office_document(
     notes = list(notes)
     if len(text) > limits.max_chars:
         text = text[: limits.max_chars].rsplit("\n", 1)[0]
-        notes.append(f"Asiakirjasta on luettu vain ensimmäiset {limits.max_chars:,} merkkiä.".replace(",", " "))
+        notes.append(f"Asiakirjasta on luettu vain ensimmäiset {_number(limits.max_chars)} merkkiä.")
     for note in notes:
         log.info("%s: %s", url, note)
     title = " ".join(title.split())
@@ -112,5 +112,10 @@ class CellReader:
         """Say that the sheet was cut, when it was."""
         if not self.full:
             return []
-        return [f"Taulukko on katkaistu: siitä on luettu {self.kept:,} solua ({self.scanned:,} tarkastettua), "
-                "loput jätettiin pois.".replace(",", " ")]
+        return [f"Taulukko on katkaistu: siitä on luettu {_number(self.kept)} solua "
+                f"({_number(self.scanned)} tarkastettua), loput jätettiin pois."]
+
+
+def _number(value: int) -> str:
+    """A count as Finnish writes it, with spaces between thousands."""
+    return f"{value:,}".replace(",", "\N{NO-BREAK SPACE}")
