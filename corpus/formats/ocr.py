@@ -77,6 +77,8 @@ def ocr_pdf_pages(content: bytes, url: str, numbers: list[int], limits: Limits) 
                 raise ParseError(f"{url}: OCR of page {number} stopped: {exc}") from None
             except pytesseract.TesseractError as exc:
                 raise ParseError(f"{url}: OCR of page {number} failed ({exc.message})") from None
+            except Exception as exc:  # Tesseract gone since the check, an unreadable image, a full disk
+                raise ParseError(f"{url}: OCR of page {number} failed ({exc.__class__.__name__}: {exc})") from None
             pages.append(_page(number, data))
     return pages
 
