@@ -31,6 +31,9 @@ def office_document(
 ) -> Document:
     """A document of the non-empty lines; its date is a dated line of the text, else the file's own metadata.
 
+    The title is the one given (from the file's metadata), else the first heading, else the first line;
+    a first line that only repeats the title is left out of the text.
+
     `notes` say what the reader should know about the text (cut at a limit, read by OCR); they become the
     document's description and are logged.
     """
@@ -45,13 +48,17 @@ def office_document(
         notes.append(f"Asiakirjasta on luettu vain ensimmäiset {_number(limits.max_chars)} merkkiä.")
     for note in notes:
         log.info("%s: %s", url, note)
-    title = " ".join(title.split())
     if isinstance(modified, dt.datetime):
         modified = modified.date()
-    heads = tuple(dict.fromkeys(h for h in (" ".join(h.split()) for h in headings) if h and h != title))
+    updated = date_line(text)[0] or modified
+    heads = list(dict.fromkeys(h for h in (" ".join(h.split()) for h in headings) if h))
+    title = " ".join(title.split()) or (heads[0] if heads else text.split("\n", 1)[0][:200])
+    first, _, rest = text.partition("\n")
+    if first == title and rest:
+        text = rest  # the title has its own field, as an HTML page's h1 has; repeating it would open every snippet
     document = plain_document(
-        text, url, title=title or (heads[0] if heads else ""), updated=date_line(text)[0] or modified,
-        headings=heads, content_type=content_type, source=source, visibility=visibility,
+        text, url, title=title, updated=updated, headings=tuple(h for h in heads if h != title),
+        content_type=content_type, source=source, visibility=visibility,
     )
     return document.replace(description=" ".join(notes)) if notes else document
 
