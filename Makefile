@@ -3,8 +3,12 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 SYSTEM_PACKAGES = libvoikko1 voikko-fi
-# Debian's Chromium drives the browser test of the search page.
-TEST_SYSTEM_PACKAGES = chromium
+# Debian's Chromium drives the browser test of the search page. Tesseract (with Finnish and Swedish) and
+# pdftoppm read scanned PDFs; LibreOffice converts legacy .doc/.xls/.ppt files and the office tests need it.
+# All of them are optional at run time: without them those files are skipped with a reason.
+OFFICE_SYSTEM_PACKAGES = tesseract-ocr tesseract-ocr-fin tesseract-ocr-swe poppler-utils \
+	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+TEST_SYSTEM_PACKAGES = chromium $(OFFICE_SYSTEM_PACKAGES)
 # Java 17 and Maven run the local SolrCloud cluster of the tests and of `make solrcloud`.
 SOLRCLOUD_SYSTEM_PACKAGES = default-jdk-headless maven
 SOLRCLOUD_ARGS ?=

@@ -6,7 +6,6 @@ import codecs
 import datetime as dt
 import email.utils
 import functools
-import io
 import re
 from dataclasses import dataclass
 
@@ -15,7 +14,6 @@ from bs4.dammit import EncodingDetector
 
 from corpus import CorpusError
 from corpus.document import Document
-from corpus.office import DOCX_TYPE, parse_docx
 from corpus.urls import normalize_url
 from languages import DEFAULT as DEFAULT_LANGUAGE
 from languages import LANGUAGES
@@ -111,19 +109,25 @@ class ParsedPage:
 
 
 def document_kind(content_type: str, url: str = "", content: bytes = b"") -> str | None:
-    """Which parser a response needs: "pdf", "docx", "html" or "text"; None for content that is not a
-    document (images, scripts, archives). The crawler and the importers ask before they parse.
+    """Which parser a response needs: "html", "text" or a kind of corpus.formats ("pdf", "docx", "odt", ...);
+    None for content that is not a document (images, scripts, archives). The crawler and the importers ask
+    before they parse.
 
     >>> document_kind("application/pdf"), document_kind("application/octet-stream", "a/muistio.docx")
     ('pdf', 'docx')
+    >>> document_kind("application/vnd.ms-excel"), document_kind("", "https://x.fi/poytakirja.odt")
+    ('xls', 'odt')
     >>> document_kind("text/html; charset=utf-8"), document_kind(""), document_kind("image/png")
     ('html', 'html', None)
     """
+    from corpus.formats import format_for
+
     kind = content_type.split(";")[0].strip().lower()
-    if kind == "application/pdf" or content[:5] == b"%PDF-":
+    if content[:5] == b"%PDF-":
         return "pdf"
-    if kind == DOCX_TYPE or (kind in ("application/octet-stream", "") and url.lower().endswith(".docx")):
-        return "docx"
+    fmt = format_for(kind, url)
+    if fmt is not None:
+        return fmt.kind
     if kind in ("text/html", "application/xhtml+xml", ""):
         return "html"
     return "text" if kind == "text/plain" else None
@@ -137,12 +141,12 @@ def parse_document(
     source: str = "",
     visibility: str = "public",
 ) -> ParsedPage:
-    """Parse HTML, PDF, DOCX or plain text bytes fetched from `url` into a document."""
+    """Parse HTML, plain text or any format of corpus.formats (PDF, Office, OpenDocument, RTF) into a document."""
+    from corpus.formats import BY_KIND
+
     kind = document_kind(content_type, url, content)
-    if kind == "pdf":
-        return ParsedPage(parse_pdf(content, url, source=source, visibility=visibility))
-    if kind == "docx":
-        return ParsedPage(parse_docx(content, url, source=source, visibility=visibility))
+    if kind in BY_KIND:
+        return ParsedPage(BY_KIND[kind].parse(content, url, source=source, visibility=visibility))
     if kind == "html":
         return parse_html(content, url, source=source, visibility=visibility, encoding=_charset(content_type))
     if kind == "text":
@@ -210,26 +214,6 @@ def parse_html(
         content_type="text/html",
     )
     return ParsedPage(document, links if follow else (), canonical, follow)
-
-
-def parse_pdf(content: bytes, url: str, *, source: str = "", visibility: str = "public") -> Document:
-    """Extract the text of a PDF with pypdf; the title from its metadata or first line."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(content))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        meta_title = (reader.metadata.title if reader.metadata else None) or ""
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ParseError(f"{url}: unreadable PDF ({exc})") from None
-    text = _clean_text("\n".join(pages))
-    if not text:
-        raise ParseError(f"{url}: PDF has no extractable text (a scanned image?)")
-    return plain_document(
-        text, url, title=str(meta_title).strip(), updated=date_line(text)[0],
-        content_type="application/pdf", source=source, visibility=visibility,
-    )
 
 
 def _text_document(text: str, url: str, *, source: str, visibility: str) -> Document:
