@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from corpus.fetch import MAX_BYTES, FetchError, FetchResult, fetch_url, make_client, retry_delay
+from corpus.fetch import DEADLINE_SECONDS, MAX_BYTES, FetchError, FetchResult, fetch_url, make_client, retry_delay
 from corpus.parse import ParseError, document_kind, parse_document
-from corpus.robots import RobotsRules, parse_sitemap
+from corpus.robots import RobotsRules, SitemapError, decode_robots, parse_sitemap
 from corpus.sources import Source
 from corpus.store import CorpusStore
 from corpus.urls import normalize_url
@@ -79,6 +79,7 @@ class Crawler:
         backoff: float = 1.0,
         max_retry_wait: float = MAX_RETRY_WAIT,
         max_bytes: int = MAX_BYTES,
+        deadline: float | None = None,
     ):
         self.source = source
         self.store = store
@@ -87,6 +88,8 @@ class Crawler:
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
         self.max_bytes = max_bytes
+        # Seconds for a whole request; a source with a long read timeout gets a deadline to match.
+        self.deadline = deadline if deadline is not None else max(DEADLINE_SECONDS, 3 * source.timeout)
         self.stats = CrawlStats(source.name)
         self._robots: dict[str, RobotsRules] = {}
         self._queue: deque[tuple[str, int, str]] = deque()
@@ -141,7 +144,10 @@ class Crawler:
         for attempt in range(1, retries + 2):
             self._wait_for_turn(url)
             try:
-                result = fetch_url(self.client, url, allowed=self.source.in_scope, max_bytes=self.max_bytes, **conditional)
+                result = fetch_url(
+                    self.client, url, allowed=self.source.in_scope, max_bytes=self.max_bytes, deadline=self.deadline,
+                    **conditional,
+                )
             except FetchError as exc:
                 if not exc.transient or attempt > retries:
                     raise
@@ -170,9 +176,9 @@ class Crawler:
         if key not in self._robots:
             text = None
             try:
-                result = fetch_url(self.client, f"{key}/robots.txt", allowed=self.source.allows_host)
+                result = fetch_url(self.client, f"{key}/robots.txt", allowed=self.source.allows_host, deadline=self.deadline)
                 if result.status == 200:
-                    text = result.content.decode("utf-8", errors="replace")
+                    text = decode_robots(result.content)
             except FetchError as exc:
                 log.info("no robots.txt for %s: %s", key, exc.reason)
             self._robots[key] = RobotsRules(text, self.source.user_agent)
@@ -190,13 +196,19 @@ class Crawler:
                 continue
             done.add(sitemap_url)
             try:
-                result = fetch_url(self.client, sitemap_url, allowed=self.source.allows_host)
+                result = fetch_url(self.client, sitemap_url, allowed=self.source.allows_host, deadline=self.deadline)
             except FetchError as exc:
                 log.info("no sitemap %s: %s", sitemap_url, exc.reason)
                 continue
             if result.status != 200:
+                log.info("no sitemap %s: HTTP %d", sitemap_url, result.status)
                 continue
-            sitemap = parse_sitemap(result.content)
+            try:
+                sitemap = parse_sitemap(result.content)
+            except SitemapError as exc:
+                log.info("skipped sitemap %s: %s", sitemap_url, exc.reason)
+                self.stats.skipped[f"sitemap {exc.reason.split(' (')[0]}"] += 1
+                continue
             pending.extend(sitemap.sitemaps)
             for page in sitemap.pages:
                 self._enqueue(normalize_url(page), 0, "")

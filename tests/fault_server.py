@@ -12,16 +12,20 @@ from urllib.parse import urlsplit
 
 
 class Reply:
-    """What a route answers: status, headers, body; `delay` seconds before answering; `drop` closes the socket."""
+    """What a route answers: status, headers, body; `delay` seconds before answering; `drop` closes the socket;
+    `drip` seconds between single bytes of the body (of the whole response, headers too, with `drip_headers`)."""
 
     def __init__(self, body: bytes | str = b"", status: int = 200, headers: dict | None = None,
-                 delay: float = 0.0, drop: bool = False, chunked: bool = False):
+                 delay: float = 0.0, drop: bool = False, chunked: bool = False, drip: float = 0.0,
+                 drip_headers: bool = False):
         self.body = body.encode("utf-8") if isinstance(body, str) else body
         self.status = status
         self.headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
         self.delay = delay
         self.drop = drop
         self.chunked = chunked
+        self.drip = drip
+        self.drip_headers = drip_headers
 
 
 def page(title: str, text: str, links: tuple[str, ...] = ()) -> str:
@@ -67,6 +71,9 @@ class FaultServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if reply.drip:
+                    self._drip(reply)
+                    return
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
@@ -81,6 +88,22 @@ class FaultServer:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
+
+            def _drip(self, reply: Reply) -> None:
+                """Send the response a byte at a time until it ends or the client gives up."""
+                head = f"HTTP/1.1 {reply.status} Drip\r\n" + "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items())
+                head = (head + f"Content-Length: {len(reply.body)}\r\n\r\n").encode("latin-1")
+                self.close_connection = True
+                try:
+                    if not reply.drip_headers:
+                        self.wfile.write(head)
+                        self.wfile.flush()
+                    for byte in (head if reply.drip_headers else b"") + reply.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(reply.drip)
+                except OSError:
+                    pass  # the client hung up: what a deadline is for
 
             def log_message(self, format, *args):  # noqa: A002 - the base class's signature
                 """Quiet: tests read outer.log instead."""

@@ -1,0 +1,91 @@
+"""Limits on what one hostile server can cost a crawl: bombs, drips, deep nesting, odd robots.txt, resumed budgets."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import tracemalloc
+
+import pytest
+from fault_server import FaultServer, Reply, page
+from hostile import TEXT, crawl, gzip_bomb, robots_utf16
+
+from corpus.robots import RobotsRules, SitemapError, parse_sitemap
+
+URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
+
+
+def test_gzip_bomb_sitemap_is_refused_without_expanding_it():
+    bomb = gzip_bomb(200 << 20)  # 200 MB of zeros in about 200 KB
+    tracemalloc.start()
+    try:
+        with pytest.raises(SitemapError, match="gzip expands over"):
+            parse_sitemap(bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 << 20
+
+
+def test_sitemap_over_the_size_limit_is_refused_even_at_a_plausible_ratio():
+    entries = "".join(f"<url><loc>https://example.fi/sivu/{i}</loc></url>" for i in range(20_000))
+    with pytest.raises(SitemapError, match="gzip expands to over 97.7 KB"):
+        parse_sitemap(gzip.compress(URLSET.format(entries).encode()), max_bytes=100_000)
+    with pytest.raises(SitemapError, match="more than 1000 URLs"):
+        parse_sitemap(URLSET.format(entries).encode(), max_urls=1000)
+
+
+def test_bomb_and_broken_sitemaps_are_skipped_with_url_and_reason(tmp_path, caplog):
+    routes = {"/": Reply(page("Etusivu", "Ei linkkejä."))}
+    with FaultServer(routes) as server:
+        sitemaps = ("pommi.xml.gz", "rikki.xml", "html.xml", "hyva.xml")
+        routes["/robots.txt"] = Reply(
+            "User-agent: *\n" + "".join(f"Sitemap: {server.url}/{name}\n" for name in sitemaps), headers={"Content-Type": TEXT}
+        )
+        routes["/pommi.xml.gz"] = Reply(gzip_bomb(100 << 20), headers={"Content-Type": "application/gzip"})
+        routes["/rikki.xml"] = Reply(b"\x1f\x8b\x08\x00 not gzip at all", headers={"Content-Type": "application/xml"})
+        routes["/html.xml"] = Reply(page("Ei sivukartta", "Tämä on HTML-sivu."))
+        routes["/hyva.xml"] = Reply(URLSET.format(f"<url><loc>{server.url}/piilossa</loc></url>"), headers={"Content-Type": "application/xml"})
+        routes["/piilossa"] = Reply(page("Piilossa", "Vain sivukartassa."))
+        with caplog.at_level(logging.INFO, logger="sotehaku.crawl"):
+            _, docs = crawl(server, tmp_path)
+        assert f"skipped sitemap {server.url}/pommi.xml.gz: gzip expands over 100 times" in caplog.text
+        assert f"skipped sitemap {server.url}/rikki.xml: not valid gzip data" in caplog.text
+        assert f"skipped sitemap {server.url}/html.xml: not a sitemap" in caplog.text
+    assert "/piilossa" in docs  # the good sitemap after the bad ones still counts
+
+
+def test_utf16_robots_txt_with_a_bom_is_obeyed(tmp_path):
+    routes = {
+        "/": Reply(page("Etusivu", "Etusivu.", ("/salainen", "/julkinen"))),
+        "/robots.txt": Reply(robots_utf16("User-agent: *\nDisallow: /salainen\n"), headers={"Content-Type": TEXT}),
+        "/salainen": Reply(page("Salainen", "Ei saa hakea.")),
+        "/julkinen": Reply(page("Julkinen", "Saa hakea.")),
+    }
+    with FaultServer(routes) as server:
+        stats, docs = crawl(server, tmp_path)
+        assert server.hits["/salainen"] == 0
+    assert "/julkinen" in docs and stats.skipped["disallowed by robots.txt"] == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16-le", "utf-16-be", "utf-32"])
+def test_robots_rules_in_any_unicode_encoding_with_a_bom(encoding):
+    text = "User-agent: *\nDisallow: /salainen\n"
+    raw = text.encode(encoding)
+    if encoding.startswith("utf-16-"):
+        raw = "\ufeff".encode(encoding) + raw
+    rules = RobotsRules.from_bytes(raw, "sotehaku")
+    assert not rules.allowed("http://a.fi/salainen") and rules.allowed("http://a.fi/julkinen")
+
+
+@pytest.mark.parametrize("drip_headers", [False, True], ids=["body", "headers"])
+def test_slow_drip_response_ends_at_the_request_deadline(tmp_path, drip_headers):
+    """One byte every 0.03 s never trips the 0.5 s read timeout; the 1.5 s deadline for the whole request ends it."""
+    slow = Reply(page("Tippuva", "Tavu kerrallaan. " * 20), drip=0.03, drip_headers=drip_headers)
+    routes = {"/": Reply(page("Etusivu", "Etusivu.", ("/tippuva", "/tavallinen"))), "/tippuva": slow,
+              "/tavallinen": Reply(page("Tavallinen", "Tavallinen sivu."))}
+    with FaultServer(routes) as server:
+        stats, docs = crawl(server, tmp_path, deadline=1.5, retries=2)
+        assert server.hits["/tippuva"] == 1  # not retried: another try would cost another deadline
+    assert "/tippuva" not in docs and "/tavallinen" in docs
+    assert stats.skipped["took longer than 1.5 s in all"] == 1
