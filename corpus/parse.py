@@ -15,6 +15,7 @@ from bs4.dammit import EncodingDetector
 
 from corpus import CorpusError
 from corpus.document import Document
+from corpus.limits import markup_excess
 from corpus.office import DOCX_TYPE, parse_docx
 from corpus.urls import normalize_url
 
@@ -162,7 +163,10 @@ def parse_html(
     encoding: str | None = None,
 ) -> ParsedPage:
     """Extract title, main text, date, language, section and links from an HTML page."""
-    soup = BeautifulSoup(_decode(content, encoding) if isinstance(content, bytes) else content, "lxml")
+    markup = _decode(content, encoding) if isinstance(content, bytes) else content
+    if excess := markup_excess(markup):  # before the tree is built: its cost grows with depth squared
+        raise ParseError(f"{url}: {excess}")
+    soup = BeautifulSoup(markup, "lxml")
     robots = _meta(soup, "robots").lower()
     base = url
     base_tag = soup.find("base", href=True)

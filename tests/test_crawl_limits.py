@@ -8,8 +8,9 @@ import tracemalloc
 
 import pytest
 from fault_server import FaultServer, Reply, page
-from hostile import TEXT, crawl, gzip_bomb, robots_utf16
+from hostile import TEXT, crawl, gzip_bomb, nested_html, robots_utf16
 
+from corpus.parse import ParseError, parse_html
 from corpus.robots import RobotsRules, SitemapError, parse_sitemap
 
 URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
@@ -89,3 +90,29 @@ def test_slow_drip_response_ends_at_the_request_deadline(tmp_path, drip_headers)
         assert server.hits["/tippuva"] == 1  # not retried: another try would cost another deadline
     assert "/tippuva" not in docs and "/tavallinen" in docs
     assert stats.skipped["took longer than 1.5 s in all"] == 1
+
+
+def test_deeply_nested_html_is_refused_fast():
+    with pytest.raises(ParseError, match="nested over 256 deep"):
+        parse_html(nested_html(200_000), "http://127.0.0.1/sisakkain")
+
+
+def test_html_with_too_much_nesting_overall_is_refused():
+    """Within the depth limit, but a megabyte of it: the work of walking every element's ancestors is bounded too."""
+    block = "<div>" * 100 + "x" + "</div>" * 100
+    with pytest.raises(ParseError, match="too much nesting"):
+        parse_html(f"<html><body>{block * 900}</body></html>", "http://127.0.0.1/sisakkain")
+
+
+def test_nesting_within_the_limits_is_parsed():
+    page_ = parse_html(nested_html(200, "Syvällä mutta sallitusti."), "http://127.0.0.1/syva")
+    assert "Syvällä mutta sallitusti." in page_.document.text
+
+
+def test_deeply_nested_page_is_skipped_and_the_crawl_goes_on(tmp_path, caplog):
+    routes = {"/": Reply(page("Etusivu", "Etusivu.", ("/sisakkain", "/tavallinen"))),
+              "/sisakkain": Reply(nested_html(3000)), "/tavallinen": Reply(page("Tavallinen", "Tavallinen sivu."))}
+    with FaultServer(routes) as server, caplog.at_level(logging.INFO, logger="sotehaku.crawl"):
+        stats, docs = crawl(server, tmp_path)
+        assert f"skipped {server.url}/sisakkain: unparseable ({server.url}/sisakkain: elements nested over 256 deep)" in caplog.text
+    assert "/sisakkain" not in docs and "/tavallinen" in docs and stats.skipped["unparseable"] == 1
