@@ -97,6 +97,7 @@ class Crawler:
         self._seen: set[str] = set()
         self._last_fetch = 0.0
         self._hashes: dict[str, str] = {}
+        self._fetched_before = 0  # by the interrupted run this one resumes: max_pages counts both
 
     def run(self) -> CrawlStats:
         """Crawl until the queue is empty or max_pages is reached; resume an interrupted crawl first."""
@@ -107,13 +108,14 @@ class Crawler:
             self._queue.extend(pending)
             self._seen = seen
             self.stats.resumed = len(pending)
+            self._fetched_before = self.store.fetched_so_far(name)
         else:
             self.store.clear_frontier(name)
             for url in self.source.start_urls:
                 self._enqueue(normalize_url(url), 0, "")
             self._read_sitemaps()
             self._save_frontier()
-        while self._queue and self.stats.fetched < self.source.max_pages:
+        while self._queue and self._fetched_before + self.stats.fetched < self.source.max_pages:
             url, depth, referrer = self._queue.popleft()
             self.stats.queued = len(self._queue)
             self._crawl_one(url, depth, referrer)
@@ -135,7 +137,8 @@ class Crawler:
             self._new.append((url, depth, referrer))
 
     def _save_frontier(self, done: str | None = None) -> None:
-        self.store.queue_urls(self.source.name, self._new, done=done)
+        fetched = self._fetched_before + self.stats.fetched if done is not None else None
+        self.store.queue_urls(self.source.name, self._new, done=done, fetched=fetched)
         self._new = []
 
     def _fetch(self, url: str, **conditional) -> FetchResult:

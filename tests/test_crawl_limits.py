@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import logging
 import tracemalloc
@@ -10,8 +11,11 @@ import pytest
 from fault_server import FaultServer, Reply, page
 from hostile import TEXT, crawl, gzip_bomb, nested_html, robots_utf16
 
+from corpus.crawl import Crawler
 from corpus.parse import ParseError, parse_html
 from corpus.robots import RobotsRules, SitemapError, parse_sitemap
+from corpus.sources import Source
+from corpus.store import open_data_store
 
 URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
 
@@ -116,3 +120,26 @@ def test_deeply_nested_page_is_skipped_and_the_crawl_goes_on(tmp_path, caplog):
         stats, docs = crawl(server, tmp_path)
         assert f"skipped {server.url}/sisakkain: unparseable ({server.url}/sisakkain: elements nested over 256 deep)" in caplog.text
     assert "/sisakkain" not in docs and "/tavallinen" in docs and stats.skipped["unparseable"] == 1
+
+
+def test_max_pages_holds_across_a_resumed_crawl(tmp_path):
+    routes = {"/": Reply(page("Etusivu", "Alku.", ("/sivu1",)))}
+    for i in range(1, 10):
+        routes[f"/sivu{i}"] = Reply(page(f"Sivu {i}", f"Kokous {i}.", (f"/sivu{i + 1}",)))
+
+    class Interrupt(Exception):
+        pass
+
+    def stop_after_three(stats):
+        if stats.fetched == 3:
+            raise Interrupt
+
+    with FaultServer(routes) as server:
+        source = dataclasses.replace(Source.for_url(server.url + "/"), max_pages=5)
+        with open_data_store(tmp_path) as store:
+            with pytest.raises(Interrupt):
+                Crawler(source, store, progress=stop_after_three).run()
+            resumed = Crawler(source, store).run()
+            assert store.count() == 5
+        assert sum(n for path, n in server.hits.items() if path != "/robots.txt" and "sitemap" not in path) == 5
+    assert resumed.fetched == 2
