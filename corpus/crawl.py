@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from corpus.fetch import DEADLINE_SECONDS, MAX_BYTES, FetchError, FetchResult, fetch_url, make_client, retry_delay
+from corpus.fetch import MAX_BYTES, FetchError, FetchResult, fetch_url, make_client, retry_delay
 from corpus.parse import ParseError, document_kind, parse_document
 from corpus.robots import RobotsRules, SitemapError, decode_robots, parse_sitemap
 from corpus.sources import Source
@@ -88,8 +88,7 @@ class Crawler:
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
         self.max_bytes = max_bytes
-        # Seconds for a whole request; a source with a long read timeout gets a deadline to match.
-        self.deadline = deadline if deadline is not None else max(DEADLINE_SECONDS, 3 * source.timeout)
+        self.deadline = deadline if deadline is not None else source.deadline  # seconds for a whole request
         self.stats = CrawlStats(source.name)
         self._robots: dict[str, RobotsRules] = {}
         self._queue: deque[tuple[str, int, str]] = deque()

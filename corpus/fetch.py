@@ -20,6 +20,7 @@ MAX_BYTES = 10 * 1024 * 1024  # larger pages are almost always data dumps, not d
 TIMEOUT_SECONDS = 10.0  # for each read: the longest silence a server may keep
 # For a whole request, redirects included: a server that drips a byte a second never trips the read timeout.
 # 60 s fetches MAX_BYTES at 170 KB/s, slower than any public-sector site the sample sources name.
+# A source's `deadline` setting overrides it.
 DEADLINE_SECONDS = 60.0
 
 # When the request now being fetched must be done (time.monotonic()), or None outside fetch_url.

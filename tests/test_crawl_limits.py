@@ -6,6 +6,7 @@ import dataclasses
 import gzip
 import logging
 import tracemalloc
+from pathlib import Path
 
 import pytest
 from fault_server import FaultServer, Reply, page
@@ -14,9 +15,10 @@ from hostile import TEXT, crawl, gzip_bomb, nested_html, robots_utf16
 from corpus.crawl import Crawler
 from corpus.parse import ParseError, parse_html
 from corpus.robots import RobotsRules, SitemapError, parse_sitemap
-from corpus.sources import Source
+from corpus.sources import Source, SourceConfigError, load_sources
 from corpus.store import open_data_store
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "sotehaku.toml.example"
 URLSET = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
 
 
@@ -143,3 +145,13 @@ def test_max_pages_holds_across_a_resumed_crawl(tmp_path):
             assert store.count() == 5
         assert sum(n for path, n in server.hits.items() if path != "/robots.txt" and "sitemap" not in path) == 5
     assert resumed.fetched == 2
+
+
+def test_deadline_is_a_source_setting(tmp_path):
+    config = tmp_path / "sotehaku.toml"
+    config.write_text('[[source]]\nname = "s"\nstart_urls = ["https://www.example.fi/"]\ndeadline = 5\n', encoding="utf-8")
+    assert load_sources(config)[0].deadline == 5.0
+    assert load_sources(EXAMPLE)[0].deadline == 60.0
+    config.write_text('[[source]]\nname = "s"\nstart_urls = ["https://www.example.fi/"]\ndeadline = 0\n', encoding="utf-8")
+    with pytest.raises(SourceConfigError, match="deadline must be a number of seconds above 0"):
+        load_sources(config)
