@@ -7,6 +7,7 @@ before one normal page, which a crawl must still store.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import zipfile
 import zlib
@@ -25,9 +26,10 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 NORMAL_TEXT = "Hyvinvointialueen asiakasmaksut vahvistettiin kokouksessa."
 
 
+@functools.lru_cache(maxsize=4)
 def gzip_bomb(expanded: int, chunk: bytes = b"\0" * (1 << 20)) -> bytes:
-    """Gzip data of `expanded` zero bytes, compressed piece by piece so that building it stays small."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    """Gzip data of `expanded` zero bytes (about 230 times smaller), compressed piece by piece to stay small."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # level 1: 4 times faster to build
     out = []
     for _ in range(expanded // len(chunk)):
         out.append(packer.compress(chunk))
@@ -35,6 +37,7 @@ def gzip_bomb(expanded: int, chunk: bytes = b"\0" * (1 << 20)) -> bytes:
     return b"".join(out)
 
 
+@functools.lru_cache(maxsize=2)
 def docx_bomb(expanded: int) -> bytes:
     """A DOCX whose word/document.xml expands to `expanded` bytes of one repeated paragraph."""
     paragraph = b"<w:p><w:r><w:t>Pommi</w:t></w:r></w:p>"
@@ -70,12 +73,15 @@ def robots_utf16(rules: str) -> bytes:
     return rules.encode("utf-16")
 
 
-def hostile_routes(base: str, *, bomb_bytes: int = 200 << 20, drip: float = 0.05) -> dict:
-    """Every trap of the hostile site (for a server at `base`), then one normal page linked last."""
+def hostile_routes(base: str, *, bomb_bytes: int = 100 << 20, drip: float = 0.05, with_docx_bomb: bool = True) -> dict:
+    """Every trap of the hostile site (for a server at `base`), then one normal page linked last.
+
+    `with_docx_bomb=False` leaves out the zip-bomb DOCX, for parsers without zip limits.
+    """
     pdf = (SAMPLE_SITE_DIR / "liitteet" / "palveluseteli-saantokirja.pdf").read_bytes()
     traps = {
         "/pommi.html": Reply(gzip_bomb(bomb_bytes), headers={"Content-Type": HTML, "Content-Encoding": "gzip"}),
-        "/muistio.docx": Reply(docx_bomb(bomb_bytes), headers={"Content-Type": DOCX_TYPE}),
+        **({"/muistio.docx": Reply(docx_bomb(bomb_bytes), headers={"Content-Type": DOCX_TYPE})} if with_docx_bomb else {}),
         "/tippuva.html": Reply(page("Tippuva", "Tavu kerrallaan " * 40), drip=drip),
         "/tippuvat-otsakkeet.html": Reply(page("Otsakkeet", "Hidas alku."), drip=drip, drip_headers=True),
         "/sisakkain.html": Reply(nested_html(200_000)),

@@ -26,7 +26,7 @@ def test_gzip_bomb_sitemap_is_refused_without_expanding_it():
     bomb = gzip_bomb(200 << 20)  # 200 MB of zeros in about 200 KB
     tracemalloc.start()
     try:
-        with pytest.raises(SitemapError, match="gzip expands over"):
+        with pytest.raises(SitemapError, match="gzip expands"):
             parse_sitemap(bomb)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -56,7 +56,7 @@ def test_bomb_and_broken_sitemaps_are_skipped_with_url_and_reason(tmp_path, capl
         routes["/piilossa"] = Reply(page("Piilossa", "Vain sivukartassa."))
         with caplog.at_level(logging.INFO, logger="sotehaku.crawl"):
             _, docs = crawl(server, tmp_path)
-        assert f"skipped sitemap {server.url}/pommi.xml.gz: gzip expands over 100 times" in caplog.text
+        assert f"skipped sitemap {server.url}/pommi.xml.gz: gzip expands" in caplog.text
         assert f"skipped sitemap {server.url}/rikki.xml: not valid gzip data" in caplog.text
         assert f"skipped sitemap {server.url}/html.xml: not a sitemap" in caplog.text
     assert "/piilossa" in docs  # the good sitemap after the bad ones still counts
