@@ -123,7 +123,7 @@ def parse_sitemap(content: bytes, *, max_bytes: int = MAX_DECOMPRESSED_BYTES, ma
                     root = element
                 if event != "end":
                     continue
-                if etree.QName(element).localname == "loc" and (element.text or "").strip():
+                if _localname(element) == "loc" and (element.text or "").strip():
                     locs.append(element.text.strip())
                     if len(locs) > max_urls:
                         raise SitemapError(f"more than {max_urls} URLs (the sitemap protocol's limit)")
@@ -134,8 +134,15 @@ def parse_sitemap(content: bytes, *, max_bytes: int = MAX_DECOMPRESSED_BYTES, ma
     except (etree.LxmlError, ValueError) as exc:
         if root is None:
             raise SitemapError(f"not XML ({exc})") from None
-    if root is None or etree.QName(root).localname not in ("urlset", "sitemapindex"):
+    if root is None or _localname(root) not in ("urlset", "sitemapindex"):
         raise SitemapError("not a sitemap (no <urlset> or <sitemapindex>)")
-    if etree.QName(root).localname == "sitemapindex":
+    if _localname(root) == "sitemapindex":
         return Sitemap((), tuple(locs))
     return Sitemap(tuple(locs), ())
+
+
+def _localname(element) -> str:
+    """An element's name without its namespace ('' for comments); unlike etree.QName, never raises on a
+    name that lxml's recovering parser let through."""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
