@@ -256,6 +256,12 @@ class Crawler:
         except ParseError as exc:
             self._skip(url, f"unparseable ({exc})")
             return
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, see below
+            # A parser bug on one hostile file must not end the crawl, nor every rerun at the same URL;
+            # it is logged as a warning with its traceback, to be fixed in the parser.
+            log.warning("skipped %s: parser error (%s: %s)", url, exc.__class__.__name__, exc, exc_info=True)
+            self.stats.skipped["parser error"] += 1
+            return
         if page.follow:
             for link in page.links:
                 self._enqueue(link, depth + 1, final)

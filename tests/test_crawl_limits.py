@@ -155,3 +155,17 @@ def test_deadline_is_a_source_setting(tmp_path):
     config.write_text('[[source]]\nname = "s"\nstart_urls = ["https://www.example.fi/"]\ndeadline = 0\n', encoding="utf-8")
     with pytest.raises(SourceConfigError, match="deadline must be a number of seconds above 0"):
         load_sources(config)
+
+
+def test_a_parser_bug_on_one_page_skips_that_page_not_the_crawl(tmp_path):
+    """A link urllib cannot split raised ValueError out of the HTML parser and ended every crawl at that page."""
+    routes = {
+        "/": Reply(page("Etusivu", "Etusivu.", ("/rikkinainen-linkki", "/tavallinen"))),
+        "/rikkinainen-linkki": Reply(page("Linkki", "Huono linkki.", ("http://[::1",))),
+        "/tavallinen": Reply(page("Tavallinen", "Tavallinen sivu.")),
+    }
+    with FaultServer(routes) as server:
+        stats, docs = crawl(server, tmp_path)
+    assert "/tavallinen" in docs
+    # Skipped as a parser error today; stored once normalize_url drops such links.
+    assert "/rikkinainen-linkki" in docs or stats.skipped["parser error"] == 1
