@@ -24,10 +24,11 @@ CHUNK = 64 * 1024
 # libxml2 itself refuses HTML nested deeper than 256 unless told otherwise; the deepest page of
 # tests/fixtures/realworld/ and the sample site nests 11 elements.
 MAX_ELEMENT_DEPTH = 256
-# The sum over all elements of their depth: what tree walks that visit every ancestor of every element
-# cost. The sample site's pages need about 500 per 6 KB; a 10 MB page built like them about 1 million.
-# Re-check with benchmarks/hostile.py, which parses a page at this limit.
-MAX_NESTING_WORK = 2_000_000
+# The sum over all elements of their depth: what tree walks that visit every ancestor (or every descendant)
+# of every element cost. The sample site's pages need about 500 per 6 KB, so 300,000 admits about 3 MB of
+# such markup; 254-deep blocks at this limit parse in about 1.5 s on the 2-core benchmark machine, twice the
+# limit took 9 s. Re-check with benchmarks/hostile_site.py, which parses a page at this limit.
+MAX_NESTING_WORK = 300_000
 
 
 class LimitError(CorpusError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -35,6 +36,14 @@ def page(title: str, text: str, links: tuple[str, ...] = ()) -> str:
         f'<!doctype html><html lang="fi"><head><title>{title} | Testisivusto</title></head>'
         f"<body><main><h1>{title}</h1><p>{text}</p><ul>{anchors}</ul></main></body></html>"
     )
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A server that does not print a traceback when a client hangs up, as a crawler hitting a limit does."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class FaultServer:
@@ -108,7 +117,7 @@ class FaultServer:
             def log_message(self, format, *args):  # noqa: A002 - the base class's signature
                 """Quiet: tests read outer.log instead."""
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
