@@ -21,6 +21,9 @@ MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024
 CHUNK = 64 * 1024
 
+# The crawler never fetches more than this (corpus.fetch.MAX_BYTES); a file from a drive or a WARC record is
+# held to the same, so that an import cannot be made to run extraction over a 50 MB page.
+MAX_MARKUP_CHARS = 10 * 1024 * 1024
 # libxml2 itself refuses HTML nested deeper than 256 unless told otherwise; the deepest page of
 # tests/fixtures/realworld/ and the sample site nests 11 elements.
 MAX_ELEMENT_DEPTH = 256
@@ -80,9 +83,10 @@ def iter_gunzip(
 
 
 def markup_excess(
-    markup: str | bytes, *, max_depth: int = MAX_ELEMENT_DEPTH, max_work: int = MAX_NESTING_WORK
+    markup: str | bytes, *, max_depth: int = MAX_ELEMENT_DEPTH, max_work: int = MAX_NESTING_WORK,
+    max_chars: int = MAX_MARKUP_CHARS,
 ) -> str | None:
-    """Why HTML is too deeply nested to parse safely, or None when it is within the limits.
+    """Why HTML is too large or too deeply nested to parse safely, or None when it is within the limits.
 
     lxml's C parser walks the markup once (linear time, constant memory: elements are dropped as they close),
     so that the Python tree building and extraction after it never see a page whose cost grows with depth
@@ -93,6 +97,8 @@ def markup_excess(
     >>> markup_excess("<div>" * 300)
     'elements nested over 256 deep'
     """
+    if len(markup) > max_chars:
+        return f"over {_size(max_chars)} of markup"
     parser = etree.HTMLPullParser(events=("start", "end"), huge_tree=True)
     depth = work = 0
     try:

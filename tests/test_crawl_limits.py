@@ -169,3 +169,9 @@ def test_a_parser_bug_on_one_page_skips_that_page_not_the_crawl(tmp_path):
     assert "/tavallinen" in docs
     # Skipped as a parser error today; stored once normalize_url drops such links.
     assert "/rikkinainen-linkki" in docs or stats.skipped["parser error"] == 1
+
+
+def test_html_over_the_size_limit_is_refused_before_parsing():
+    """The crawler stops at 10 MB, but a file on a drive or a WARC record may be any size."""
+    with pytest.raises(ParseError, match="over 10.0 MB of markup"):
+        parse_html("<p>" + "sana " * (2 << 20) + "</p>", "file:///asiakirjat/valtava.html")
