@@ -14,6 +14,7 @@ from bs4.dammit import EncodingDetector
 
 from corpus import CorpusError
 from corpus.document import Document
+from corpus.limits import markup_excess
 from corpus.urls import normalize_url
 from languages import DEFAULT as DEFAULT_LANGUAGE
 from languages import LANGUAGES
@@ -164,7 +165,10 @@ def parse_html(
     encoding: str | None = None,
 ) -> ParsedPage:
     """Extract title, main text, date, language, section and links from an HTML page."""
-    soup = BeautifulSoup(_decode(content, encoding) if isinstance(content, bytes) else content, "lxml")
+    markup = _decode(content, encoding) if isinstance(content, bytes) else content
+    if excess := markup_excess(markup):  # before the tree is built: its cost grows with depth squared
+        raise ParseError(f"{url}: {excess}")
+    soup = BeautifulSoup(markup, "lxml")
     robots = _meta(soup, "robots").lower()
     base = url
     base_tag = soup.find("base", href=True)
