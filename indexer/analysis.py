@@ -16,11 +16,11 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import languages
-from indexer import morphology
+from indexer import IndexingError, morphology
 from indexer.morphology import analyze, compound_head
 from indexer.voikko import ANALYSIS_CACHE_SIZE, analyze_word
 
@@ -28,6 +28,7 @@ from indexer.voikko import ANALYSIS_CACHE_SIZE, analyze_word
 # which marks a compound whose head is shared with the next one ("sosiaali- ja terveyspalvelut").
 WORD_PATTERN = r"\w+(?:[-:]\w+)*-?"
 VOCABULARY_WORD = re.compile(WORD_PATTERN)
+# The registry's lists under the names that indexer.build and the benchmarks import.
 FI_STOPWORDS = languages.stopwords("fi")
 SV_STOPWORDS = languages.stopwords("sv")
 EN_STOPWORDS = languages.stopwords("en")
@@ -41,7 +42,7 @@ MODES = ("index", "query")
 KINDS = ("word", "lemma", "part", "stem", "folded", "folded_part", "stop")
 
 
-class AnalysisError(ValueError):
+class AnalysisError(IndexingError):
     """An analyzer asked for something it does not do (an unknown analysis name or mode)."""
 
 
