@@ -73,15 +73,12 @@ def robots_utf16(rules: str) -> bytes:
     return rules.encode("utf-16")
 
 
-def hostile_routes(base: str, *, bomb_bytes: int = 100 << 20, drip: float = 0.05, with_docx_bomb: bool = True) -> dict:
-    """Every trap of the hostile site (for a server at `base`), then one normal page linked last.
-
-    `with_docx_bomb=False` leaves out the zip-bomb DOCX, for parsers without zip limits.
-    """
+def hostile_routes(base: str, *, bomb_bytes: int = 100 << 20, drip: float = 0.05) -> dict:
+    """Every trap of the hostile site (for a server at `base`), then one normal page linked last."""
     pdf = (SAMPLE_SITE_DIR / "liitteet" / "palveluseteli-saantokirja.pdf").read_bytes()
     traps = {
         "/pommi.html": Reply(gzip_bomb(bomb_bytes), headers={"Content-Type": HTML, "Content-Encoding": "gzip"}),
-        **({"/muistio.docx": Reply(docx_bomb(bomb_bytes), headers={"Content-Type": DOCX_TYPE})} if with_docx_bomb else {}),
+        "/muistio.docx": Reply(docx_bomb(bomb_bytes), headers={"Content-Type": DOCX_TYPE}),
         "/tippuva.html": Reply(page("Tippuva", "Tavu kerrallaan " * 40), drip=drip),
         "/tippuvat-otsakkeet.html": Reply(page("Otsakkeet", "Hidas alku."), drip=drip, drip_headers=True),
         "/sisakkain.html": Reply(nested_html(200_000)),

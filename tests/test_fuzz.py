@@ -1,6 +1,6 @@
 """Bounded mutation fuzzing of the parsers the crawler feeds with other people's bytes.
 
-Seeds are the sample site's HTML pages, sitemap and robots.txt; each mutation is a few random edits (flips,
+Seeds are the sample site's HTML pages, sitemap, robots.txt, PDFs and DOCX; each mutation is a few random edits (flips,
 cuts, repeats, splices, tokens that parsers trip on). The only exception allowed out is the project's own
 CorpusError (a skip with a reason). Seeded, so a failure names a case that reproduces.
 """
@@ -8,11 +8,15 @@ CorpusError (a skip with a reason). Seeded, so a failure names a case that repro
 from __future__ import annotations
 
 import gzip
+import io
 import random
+import zipfile
 
 import pytest
 
 from corpus import CorpusError
+from corpus.formats import BY_KIND
+from corpus.formats.pdf import parse_pdf
 from corpus.limits import iter_gunzip, markup_excess
 from corpus.parse import parse_document
 from corpus.robots import RobotsRules, parse_sitemap
@@ -95,7 +99,7 @@ def run(target, inputs) -> None:
 
 def test_html_parser_survives_mutations():
     run(lambda data: parse_document(data, "http://127.0.0.1/sivu.html", content_type="text/html"),
-        cases(seeds("*.html"), 600, salt=1))
+        cases(seeds("*.html"), 400, salt=1))
 
 
 @pytest.mark.skipif(not _links_are_normalised_safely(), reason="normalize_url raises on 'http://[::1' (fixed by the extraction work)")
@@ -124,3 +128,26 @@ def test_robots_rules_survive_mutations():
 
     robots = [s.replace(b"{{BASE_URL}}", b"http://127.0.0.1:8000") for s in seeds("robots.txt")]
     run(check, cases(robots, 1500, salt=6))
+
+
+def test_pdf_parser_survives_mutations():
+    """OCR is off: it runs Tesseract in a bounded child process, and a mutated scan would cost seconds each."""
+    run(lambda data: parse_pdf(data, "http://127.0.0.1/liite.pdf", ocr=False), cases(seeds("*.pdf"), 200, salt=8))
+
+
+def test_docx_parser_survives_mutations():
+    parse = BY_KIND["docx"].parse
+    run(lambda data: parse(data, "http://127.0.0.1/liite.docx"), cases(seeds("*.docx"), 200, salt=9))
+
+    def with_a_mutated_part(n: int, docx: bytes) -> tuple[int, bytes]:
+        """The DOCX with one XML part mutated and the zip rebuilt, so the edits reach the XML readers."""
+        rng = random.Random(10 * 1_000_003 + n)
+        source, out = zipfile.ZipFile(io.BytesIO(docx)), io.BytesIO()
+        part = rng.choice([name for name in source.namelist() if name.endswith((".xml", ".rels"))])
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for name in source.namelist():
+                target.writestr(name, mutate(source.read(name), rng) if name == part else source.read(name))
+        return n, out.getvalue()
+
+    run(lambda data: parse(data, "http://127.0.0.1/liite.docx"),
+        (with_a_mutated_part(n, docx) for n in range(60) for docx in seeds("*.docx")[:1]))
