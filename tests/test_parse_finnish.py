@@ -151,11 +151,10 @@ PAGES = [
 
 # What today's parser still gets wrong, by test: strict, so that a fix shows up as an unexpected pass.
 KNOWN_FAILURES = {
-    "dates": {"sharepoint-export.html", "city-legacy-nfd.html"},
-    "kept": {"sharepoint-export.html", "city-legacy-nfd.html"},
+    "dates": {"sharepoint-export.html"},
+    "kept": {"sharepoint-export.html"},
     "dropped": {"wordpress-news.html", "sharepoint-export.html", "ahjo-decision.html", "ministry-news.html",
                 "city-legacy-nfd.html"},
-    "nfc": {"city-legacy-nfd.html"},
 }
 
 
