@@ -454,9 +454,17 @@ def _is_boilerplate(el) -> bool:
     names = [*_classes(el), el.get("aria-label") or ""]
     if el.tag not in ANCHOR_TAGS:
         names.append(el.get("id") or "")
-    if any(_is_chrome_token(name) for name in names):
-        return True
-    return any(LINK_BAR_NAMES.fullmatch(_words(name)) for name in names) and _link_share(el) > 0.5
+    kinds = [_name_kind(name) for name in names if name]
+    return "chrome" in kinds or ("link-bar" in kinds and _link_share(el) > 0.5)
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_kind(name: str) -> str:
+    """ "chrome" for a class token, id or label that names chrome, "link-bar" for one that names a bar of links
+    only when it is mostly links, "" otherwise; cached, since a site repeats its class names on every page."""
+    if _is_chrome_token(name):
+        return "chrome"
+    return "link-bar" if LINK_BAR_NAMES.fullmatch(_words(name)) else ""
 
 
 def _link_share(el) -> float:
@@ -550,8 +558,8 @@ def _strings(el, skip: set):
 def _breadcrumb(root) -> str:
     """The breadcrumb trail as "Etusivu > Palvelut > Kotihoito", or "" when the page has none."""
     crumbs = next(
-        (el for el in root.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body", "main", "article")
-         and BREADCRUMB.search(_names(el))),
+        (el for el in root.xpath("//*[@class or @id or @aria-label or @itemtype]")
+         if el.tag not in ("html", "body", "main", "article") and BREADCRUMB.search(_names(el))),
         None,
     )
     if crumbs is None:
@@ -582,15 +590,14 @@ def _declared_lang(root, main) -> str:
 
 
 def _links(root, base: str) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
+    hrefs: dict[str, None] = {}
     for a in root.iter("a"):
         href = a.get("href")
-        if href is None or "nofollow" in (a.get("rel") or "").split():
-            continue
-        link = normalize_url(href, base)
-        if link:
-            seen.setdefault(link, None)
-    return tuple(seen)
+        if href is not None and "nofollow" not in (a.get("rel") or "").split():
+            hrefs.setdefault(href, None)
+    # A page repeats its menus' links; each distinct href is normalised once.
+    links = (normalize_url(href, base) for href in hrefs)
+    return tuple(dict.fromkeys(link for link in links if link))
 
 
 def _meta(root, name: str) -> str:
