@@ -96,6 +96,8 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WHITESPACE = re.compile(r"\s+")
 HTML_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
+# Text codecs no web page is written in; their decoders also refuse errors="replace".
+NOT_PAGE_CODECS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined"})
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ")
 LANG_MARKERS = {
@@ -173,8 +175,8 @@ def parse_html(
     One bad part (a link, an attribute, a date) costs only that part; a page whose markup cannot be read at
     all is a ParseError naming the URL and the reason, so that a crawl or an import skips it and goes on.
     """
-    html = _decode(content, encoding) if isinstance(content, bytes) else content
     try:
+        html = _decode(content, encoding) if isinstance(content, bytes) else content
         return _parse_tree(_html_tree(html), url, source=source, visibility=visibility)
     except (ValueError, TypeError, LookupError, UnicodeError, etree.LxmlError) as exc:
         raise ParseError(f"{url}: cannot read the HTML ({type(exc).__name__}: {exc})") from None
@@ -339,12 +341,21 @@ def _decode(content: bytes, declared: str | None, *, markup: bool = True) -> str
 
 
 def _codec(label: str | None) -> str | None:
-    """Python's name for a charset label; ISO-8859-1 and ASCII read as windows-1252, as browsers read them."""
+    """Python's name for a charset label; ISO-8859-1 and ASCII read as windows-1252, as browsers read them.
+
+    Labels of codecs that are not text encodings ("hex", "base64", "rot13") or that cannot replace bad bytes
+    ("idna") name no charset a page can be in.
+
+    >>> _codec("latin1"), _codec("hex"), _codec("idna"), _codec("x-no-such")
+    ('cp1252', None, None, None)
+    """
     try:
-        name = codecs.lookup(label.strip().strip("\"'")).name if label else None
+        info = codecs.lookup(label.strip().strip("\"'")) if label else None
     except LookupError:
         return None
-    return "cp1252" if name in ("iso8859-1", "ascii") else name
+    if info is None or not getattr(info, "_is_text_encoding", True) or info.name in NOT_PAGE_CODECS:
+        return None
+    return "cp1252" if info.name in ("iso8859-1", "ascii") else info.name
 
 
 @functools.lru_cache(maxsize=None)
