@@ -37,10 +37,10 @@ BOILERPLATE_WORDS = re.compile(
     r"cookie\w*|consent|gdpr|breadcrumbs?|murupolku|skip-?links?|skip-to-content|skip-nav|sr-only|visually-hidden"
     r"|screen-reader-text|element-invisible"
     r"|share|sharing|sharethis|shareaholic|addtoany|jaa|some|social-(?:media|links?|share|icons?|buttons?|follow)"
-    r"|related\w*|lue-myos|site-header|masthead|ylatunniste|footer|alatunniste"
+    r"|related\w*|lue-myos|read-also|see-also|tags|tag-?list|tag-?cloud|asiasanat|site-header|masthead|ylatunniste|footer|alatunniste"
     r"|sidebar|sidenav|menu|megamenu|mainmenu|submenu|sidemenu|navbar|subnav|topnav|nav|navi|navigation|\w*valikko"
     r"|lang(?:uage)?-(?:switch|select|menu|nav|links?|list|picker|chooser|item)\w*|languages|kielivalinta"
-    r"|feedback|\w*palaute\w*|ads?|advert\w*|adsbygoogle|\w*mainos\w*|sponsored"
+    r"|feedback|\w*palaute\w*|ads?|advert\w*|adsbygoogle|\w*mainos\w*|sponsored|ribbon|alaosa"
     r"|comments?|comment-\w+|kommentit|kommentti|disqus|newsletter|pagination|pager"
     r")\b"
 )
@@ -49,9 +49,17 @@ BOILERPLATE_WORDS = re.compile(
 ANCHOR_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "section", "article", "p", "li", "dt", "dd")
 # Names a site's bar of links shares with a document's own header table (a decision's "Pöytäkirja 5/2022 § 45"):
 # chrome only when most of the text is links.
-LINK_BAR_NAMES = re.compile(r"header|top-?bar|ylapalkki")
+LINK_BAR_NAMES = re.compile(r"(?:top-?)?header|top-?(?:bar|links?|nav)|ylapalkki")
 # A class token with one of these words describes a layout ("content-with-sidebar", "has-sidebar"), not chrome.
-LAYOUT_WORDS = frozenset({"has", "no", "with", "without", "is"})
+# SharePoint's "layoutTwoColumnsRightSidebar" holds the page's text beside a sidebar.
+LAYOUT_WORDS = frozenset({"has", "no", "with", "without", "is", "layout", "columns"})
+# Chrome by what it says: a photo credit ("Kuva: Hanna Virtanen"), a link back to the top of the page.
+CREDIT = re.compile(r"\(?(?:kuva|kuvat|kuvaaja|foto|photo|image|bild|picture|credit)\s*:", re.I)
+SITE_TOOL_LINK = re.compile(
+    r"(?:sivun alkuun|takaisin ylös|back to top|to the top|till början av sidan|tillbaka upp|nach oben|zum seitenanfang"
+    r"|tulosta|print|skriv ut|drucken|palaute|anna palautetta|feedback|ge respons)",
+    re.I,
+)
 # Word's reviewer comments and hidden text: styled, not classed.
 MSO_HIDDEN = re.compile(r"mso-element:\s*comment|mso-hide:\s*all", re.I)
 BREADCRUMB = re.compile(r"breadcrumb|murupolku|brödsmul|brodsmul|sijaintisi|olet tässä|du är här|you are here", re.I)
@@ -458,7 +466,7 @@ def _remove_boilerplate(root, keep: tuple) -> None:
 def _is_boilerplate(el) -> bool:
     if el.tag in ("html", "body", "main"):
         return False
-    if _is_chrome_tag(el) or MSO_HIDDEN.search(el.get("style") or ""):
+    if _is_chrome_tag(el) or MSO_HIDDEN.search(el.get("style") or "") or _is_chrome_by_text(el):
         return True
     if el.get("aria-hidden") == "true" and _first(el.iter("p", "dd", "table")) is None:
         return True  # icons and duplicates; a collapsed accordion panel is also aria-hidden but holds text
@@ -476,6 +484,16 @@ def _name_kind(name: str) -> str:
     if _is_chrome_token(name):
         return "chrome"
     return "link-bar" if LINK_BAR_NAMES.fullmatch(_words(name)) else ""
+
+
+def _is_chrome_by_text(el) -> bool:
+    """A photo credit in a caption, a print or other script link, a link back to the top, to print or to feedback."""
+    if el.tag == "figcaption":
+        return bool(CREDIT.match(el.text_content().strip()))
+    if el.tag == "a":
+        href = (el.get("href") or "").strip().lower()
+        return href.startswith("javascript:") or bool(SITE_TOOL_LINK.fullmatch(el.text_content().strip()))
+    return False
 
 
 def _link_share(el) -> float:
