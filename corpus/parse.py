@@ -51,6 +51,10 @@ ANCHOR_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "sectio
 # chrome only when most of the text is links.
 LINK_BAR_NAMES = re.compile(r"(?:top-?)?header|top-?(?:bar|links?|nav)|ylapalkki")
 # A class token with one of these words describes a layout ("content-with-sidebar", "has-sidebar"), not chrome.
+# A list of at least this many items that is all links is a list of other pages ("Lue myös", latest news),
+# not the page's own text.
+LINK_LIST_ITEMS = 2
+LINK_LIST_SHARE = 0.9
 # SharePoint's "layoutTwoColumnsRightSidebar" holds the page's text beside a sidebar.
 LAYOUT_WORDS = frozenset({"has", "no", "with", "without", "is", "layout", "columns"})
 # Chrome by what it says: a photo credit ("Kuva: Hanna Virtanen"), a link back to the top of the page.
@@ -474,7 +478,9 @@ def _is_boilerplate(el) -> bool:
     if el.tag not in ANCHOR_TAGS:
         names.append(el.get("id") or "")
     kinds = [_name_kind(name) for name in names if name]
-    return "chrome" in kinds or ("link-bar" in kinds and _link_share(el) > 0.5)
+    if "chrome" in kinds or ("link-bar" in kinds and _link_share(el) > 0.5):
+        return True
+    return el.tag in ("ul", "ol") and len(el.findall("li")) >= LINK_LIST_ITEMS and _link_share(el) > LINK_LIST_SHARE
 
 
 @functools.lru_cache(maxsize=8192)
