@@ -474,34 +474,55 @@ def _check_port_free(host: str, port: int) -> None:
             raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}. Pass another --port.") from None
 
 
-def _run_web(data_dir: Path, host: str, port: int, *, cors_origins: tuple[str, ...] = (), secure_cookies: bool = False) -> None:
+def _run_web(settings, host: str, port: int) -> None:
     import uvicorn
 
     from app.web.app import create_app
-    from app.web.settings import WebSettings
 
     _check_port_free(host, port)
-    app = create_app(WebSettings(data_dir, cors_origins=cors_origins, secure_cookies=secure_cookies))
-    click.echo(f"Search page: http://{host}:{port}/  (Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    app = create_app(settings)
+    listening = f"http://{host}:{port}/"
+    if settings.public_url:
+        click.echo(f"Search page: {settings.public_url}/  (served on {listening}; Ctrl-C stops)")
+    else:
+        click.echo(f"Search page: {listening}  (Ctrl-C stops)")
+    # The app reads forwarded headers itself, from its trusted proxies only; uvicorn's own reading would
+    # also trust 127.0.0.1 (or FORWARDED_ALLOW_IPS), so it stays off.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def web_settings(data_dir: Path, config: Path | None, *, use_file: bool = True, **options):
+    """The web settings: the [web] table of the config file (./sotehaku.toml if there is one), with the
+    command line's options in place of the file's."""
+    from app.web.settings import WebSettings, read_web_config
+
+    path = config or Path(DEFAULT_CONFIG)
+    settings = read_web_config(path) if use_file and (config is not None or path.exists()) else {}
+    settings.update({key: value for key, value in options.items() if value})
+    return WebSettings(data_dir, **settings)
 
 
 @main.command()
+@click.option("--public-url", help="The address people open (https://www.kunta.fi/haku/): absolute links start with it, "
+              "its path is the sub-path the app is served under. Also [web] public_url.")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, help="Address or network (CIDR) of a reverse proxy "
+              "whose X-Forwarded-For/-Proto are believed; repeatable. Also [web] trusted_proxies.")
 @click.option("--cors-origin", "cors_origins", multiple=True, help="An origin (https://www.kunta.fi) whose pages may call the API from the browser; repeatable.")
 @click.option("--secure-cookies", is_flag=True, help="Mark the sign-in cookie Secure even over plain HTTP (behind a TLS proxy).")
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), help=f"Settings file with a [web] table (default ./{DEFAULT_CONFIG} if present).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.pass_obj
-def serve(data_dir: Path, host: str, port: int, cors_origins: tuple[str, ...], secure_cookies: bool) -> None:
+def serve(data_dir: Path, host: str, port: int, public_url: str | None, trusted_proxies: tuple[str, ...],
+          cors_origins: tuple[str, ...], secure_cookies: bool, config: Path | None) -> None:
     """Serve the search page and the JSON API.
 
     A new index version published by 'sotehaku index' is picked up without a restart.
     """
-    for origin in cors_origins:
-        if not re.fullmatch(r"https?://[^/\s]+", origin):
-            raise click.BadParameter(f"{origin!r} is not an origin; give scheme and host, such as https://www.kunta.fi", param_hint="--cors-origin")
+    settings = web_settings(data_dir, config, public_url=public_url, trusted_proxies=trusted_proxies,
+                            cors_origins=cors_origins, secure_cookies=secure_cookies)
     open_engine(data_dir).version  # fail now, with the fix, rather than on the first request
-    _run_web(data_dir, host, port, cors_origins=cors_origins, secure_cookies=secure_cookies)
+    _run_web(settings, host, port)
 
 
 @main.command()
@@ -516,7 +537,7 @@ def demo(data_dir: Path, port: int) -> None:
         refresh = chain(forget_sources(sources), crawl_sources(sources, done=lambda stats: click.echo(stats.summary())))
         run = run_pipeline(data_dir, refresh)
         click.echo(f"Indexed {run.index.documents} documents.")
-        _run_web(data_dir, "127.0.0.1", port)
+        _run_web(web_settings(data_dir, None, use_file=False), "127.0.0.1", port)
 
 
 main.add_command(users)

@@ -32,6 +32,7 @@ def main() -> None:
         [sys.executable, str(HERE / "extraction.py"), "--data", str(args.data)],
         [sys.executable, str(HERE / "retrieval.py"), "--data", str(args.data), *(["--queries", "300"] if args.quick else [])],
         [sys.executable, str(HERE / "latency.py"), "--data", str(args.data), *(["--queries", "200"] if args.quick else [])],
+        [sys.executable, str(HERE / "load.py"), *(["--seconds", "15"] if args.quick else [])],
     ]
     for command in commands:
         sys.stdout.flush()

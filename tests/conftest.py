@@ -65,7 +65,8 @@ class ServerThread:
     """A real uvicorn server on 127.0.0.1, port 0, in a background thread."""
 
     def __init__(self, app):
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        # As `sotehaku serve`: the app reads forwarded headers itself (from its trusted proxies only).
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", proxy_headers=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:

@@ -1,5 +1,6 @@
 """The JSON API over real HTTP: search with filters and pages, suggestions, OpenSearch, documents, CORS, errors."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -68,7 +69,7 @@ def test_pages_do_not_overlap_and_cover_the_total(web_url):
     ({"q": "sote", "page": "0"}, ["'page'", "1 to 1000"]),
     ({"q": "sote", "size": "101"}, ["'size'", "1 to 100"]),
     ({"q": "sote", "size": "-1"}, ["'size'"]),
-    ({"q": ""}, ["query is empty"]),
+    ({"q": ""}, ["'q'", "is empty"]),
     ({"q": "ja on"}, ["very common words"]),
     ({"q": "sote", "lang": "x1"}, ["'x1'", "fi, sv or en"]),
     ({"q": "sote", "year": "22"}, ["'22'", "four digits"]),
@@ -202,3 +203,28 @@ def test_pages_have_a_content_security_policy(web_url):
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("name, values", [
+    ("updated", ["2022", "2021"]), ("updated", ["2022", "2022"]), ("q", ["sote", "kotihoito"]), ("page", ["1", "2"]), ("size", ["5", "10"]),
+])
+def test_a_single_valued_parameter_given_twice_is_400_naming_it(web_url, name, values):
+    params = ([] if name == "q" else [("q", "sote")]) + [(name, value) for value in values]
+    response = httpx.get(f"{web_url}/api/search", params=params)
+    assert response.status_code == 400
+    assert f"Parameter '{name}' is given 2 times" in response.json()["error"]
+
+
+@pytest.mark.parametrize("q", ["", "   "])
+def test_blank_query_is_refused_as_the_schema_says(web_url, q):
+    schema = httpx.get(f"{web_url}/openapi.json").json()
+    (param,) = [p for p in schema["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "q"]
+    assert param["schema"]["minLength"] == 1 and param["schema"]["maxLength"] == 1000
+    assert not re.search(param["schema"]["pattern"], q)  # the schema refuses it ...
+    response = httpx.get(f"{web_url}/api/search", params={"q": q})
+    assert response.status_code == 400 and "Parameter 'q' is empty" in response.json()["error"]  # ... and so does the server
+
+
+def test_query_may_be_left_out_when_a_filter_is_given(web_url):
+    body = httpx.get(f"{web_url}/api/search", params={"type": "pdf"}).json()
+    assert body["total"] > 0 and {h["type"] for h in body["hits"]} == {"pdf"}

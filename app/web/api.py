@@ -8,15 +8,16 @@ from fastapi.responses import JSONResponse
 
 from search.api import IndexUnavailableError
 from search.engine import MAX_PAGE, MAX_PAGE_SIZE, Viewer
+from search.query import MAX_QUERY_CHARS
 
 from app.web.models import ERROR_RESPONSES, DocumentOut, ErrorOut, HealthOut, SearchOut, SuggestOut
 from app.web.pages import PAGE_SIZE
-from app.web.params import DATE_PARAM, MAX_SUGGEST_CHARS, clean_filters
+from app.web.params import DATE_PARAM, MAX_SUGGEST_CHARS, BadParameter, clean_filters
 from app.web.recorder import logged_lang
 from app.web.settings import web_state
 
 PARAMETER_HINTS = {
-    "q": "the words to search for, such as q=palveluseteli",
+    "q": f"the words to search for (at most {MAX_QUERY_CHARS} characters), such as q=palveluseteli",
     "page": f"a whole number from 1 to {MAX_PAGE}",
     "size": f"a whole number from 1 to {MAX_PAGE_SIZE}",
     "id": "a document id from a search hit's 'id'",
@@ -29,6 +30,11 @@ FILTER_DESCRIPTIONS = {
     "source": "Only documents of this source",
     "site": "Only this site (host name, with the port if any; example.fi also matches www.example.fi)",
 }
+
+# One value each: a second one is refused rather than silently replacing the first (as FastAPI would).
+SINGLE_VALUED = ("q", "page", "size", DATE_PARAM)
+# A query has a word in it: the schema says what the server refuses, so generated clients and fuzzers agree.
+NON_BLANK = r"^\s*\S"
 
 router = APIRouter()
 
@@ -45,7 +51,11 @@ def _filter_param(name: str):
 @router.get("/api/search", response_model=SearchOut, responses=ERROR_RESPONSES, tags=["search"], summary="Search the documents")
 def api_search(
     request: Request,
-    q: str = Query("", description="The query, words in any inflected form; see the query language in the README"),
+    q: str = Query(
+        "", min_length=1, max_length=MAX_QUERY_CHARS, pattern=NON_BLANK,
+        description="The query, words in any inflected form; see the query language in the README. "
+        "May be left out when a filter is given (then every document the filters allow matches)",
+    ),
     page: int = Query(1, ge=1, le=MAX_PAGE),
     size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
     section: list[str] = _filter_param("section"),
@@ -59,6 +69,10 @@ def api_search(
 ):
     """Ranked hits with highlighted snippets, facet counts and a did-you-mean suggestion."""
     state = web_state(request)
+    for name in SINGLE_VALUED:
+        given = len(request.query_params.getlist(name))
+        if given > 1:
+            raise BadParameter(name, f"Parameter '{name}' is given {given} times; give it once.")
     filters = clean_filters({
         "section": section, "lang": lang, "year": year, "type": doc_type, "source": source, "site": site,
         DATE_PARAM: updated,

@@ -12,6 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from search.engine import SearchEngine
 
@@ -20,7 +22,7 @@ from app.web import api, embed, pages, session
 from app.web.auth import CSRF_FIELD, SESSION_COOKIE, WebAuth
 from app.web.errors import install_error_handlers
 from app.web.recorder import QueryRecorder
-from app.web.settings import WebSettings, WebState
+from app.web.settings import WebSettings, WebState, route_path
 
 WEB_DIR = Path(__file__).parent
 # Pages load scripts and styles from this server only: no inline script can run even if some text
@@ -50,7 +52,10 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
     app.state.sotehaku = WebState(
         settings=settings,
         engine=engine or open_engine(settings.data_dir),
-        auth=WebAuth(settings.data_dir, secure_cookies=settings.secure_cookies, max_login_failures=settings.max_login_failures),
+        auth=WebAuth(
+            settings.data_dir, secure_cookies=settings.secure_cookies, max_login_failures=settings.max_login_failures,
+            cookie_path=settings.root or "/", public_origin=settings.public_origin,
+        ),
         recorder=QueryRecorder(settings.data_dir),
         templates=_templates(),
     )
@@ -66,7 +71,33 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     for router in (pages.router, session.router, embed.router, api.router):
         app.include_router(router)
+    # Starlette's own slash redirect writes the Host header into its Location; app.web.errors redirects
+    # with a path instead.
+    app.router.redirect_slashes = False
+    # The outermost layers: who the client is (from a trusted proxy's headers only), then where the app is.
+    app.add_middleware(ServedUnder, root=settings.root)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
+
+
+class ServedUnder:
+    """Serve the app under its public sub-path (/haku): a request's path may come with the sub-path (a
+    proxy that passes it on) or without it (a proxy that strips it, or a request straight to the server);
+    either way the app sees the full public path with the sub-path as its ASGI root_path, so every link
+    it builds from the request carries the prefix and its routes match the rest."""
+
+    def __init__(self, app: ASGIApp, root: str):
+        self.app, self.root = app, root
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.root and scope["type"] in ("http", "websocket"):
+            path = scope["path"]
+            if not (path == self.root or path.startswith(self.root + "/")):
+                raw = scope.get("raw_path") or path.encode()
+                scope = {**scope, "path": self.root + path, "raw_path": self.root.encode() + raw}
+            scope = {**scope, "root_path": self.root}
+        await self.app(scope, receive, send)
 
 
 def _templates() -> Jinja2Templates:
@@ -80,7 +111,7 @@ async def security_headers(request: Request, call_next):
     response = await call_next(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.url.path.startswith("/api/"):
+    if route_path(request).startswith("/api/"):
         # Answers depend on who asks: never let a cache hand a staff answer to someone else.
         response.headers["Vary"] = "Authorization, Cookie"
         if "authorization" in request.headers or SESSION_COOKIE in request.cookies:

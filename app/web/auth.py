@@ -82,9 +82,13 @@ class LoginThrottle:
 class WebAuth:
     """The web app's view of the data directory's staff accounts."""
 
-    def __init__(self, data_dir: str | Path, *, secure_cookies: bool = False, max_login_failures: int = MAX_LOGIN_FAILURES):
+    def __init__(self, data_dir: str | Path, *, secure_cookies: bool = False, max_login_failures: int = MAX_LOGIN_FAILURES,
+                 cookie_path: str = "/", public_origin: str | None = None):
         self.data_dir = Path(data_dir)
-        self.secure_cookies = secure_cookies
+        # A public https:// address means browsers reach us over TLS, whatever the proxy behind it speaks.
+        self.secure_cookies = secure_cookies or bool(public_origin and public_origin.startswith("https://"))
+        self.cookie_path = cookie_path  # the sub-path the app is served under: other apps on the host never get our cookies
+        self.public_origin = public_origin
         self.throttle = LoginThrottle(max_login_failures)
         self._store: AccountStore | None = None
         self._lock = threading.Lock()
@@ -129,7 +133,7 @@ class WebAuth:
         """Sign `name` in: a new session id (never one the browser brought) in an HttpOnly, SameSite=Lax cookie."""
         session = self.store().create_session(name, ttl_seconds=SESSION_SECONDS)
         response.set_cookie(
-            SESSION_COOKIE, session, max_age=SESSION_SECONDS, path="/", httponly=True, samesite="lax",
+            SESSION_COOKIE, session, max_age=SESSION_SECONDS, path=self.cookie_path, httponly=True, samesite="lax",
             secure=self.secure(request),
         )
 
@@ -138,7 +142,7 @@ class WebAuth:
         session = request.cookies.get(SESSION_COOKIE)
         if session:
             self.store().end_session(session)
-        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure(request))
+        response.delete_cookie(SESSION_COOKIE, path=self.cookie_path, httponly=True, samesite="lax", secure=self.secure(request))
 
     # CSRF. The POST forms (sign-in, sign-out) are protected twice:
     # 1. Origin check: browsers send Origin on every cross-site POST, so a POST whose Origin (or, when a
@@ -157,38 +161,46 @@ class WebAuth:
     def set_csrf_cookie(self, request: Request, response: Response, token: str) -> None:
         """Give the browser the token its forms carry, unless it has it already."""
         if request.cookies.get(CSRF_COOKIE) != token:
-            response.set_cookie(CSRF_COOKIE, token, path="/", httponly=True, samesite="strict", secure=self.secure(request))
+            response.set_cookie(CSRF_COOKIE, token, path=self.cookie_path, httponly=True, samesite="strict", secure=self.secure(request))
 
     def csrf_ok(self, request: Request, form: dict[str, str]) -> bool:
         """True when a POST comes from this site's own form (see above)."""
-        own = f"{request.url.scheme}://{request.url.netloc}"
+        # Our own origin: the configured public one (behind a proxy the request's may differ), or the one
+        # the request was sent to (a browser on another site cannot make it name ours and send its Origin).
+        own = {f"{request.url.scheme}://{request.url.netloc}", self.public_origin}
         origin = request.headers.get("origin")
         if origin is not None:
-            if origin != own:  # includes "null", which sandboxed frames and some redirects send
+            if origin not in own:  # includes "null", which sandboxed frames and some redirects send
                 return False
         else:
             referer = request.headers.get("referer")
             if referer:
                 parts = urlsplit(referer)
-                if f"{parts.scheme}://{parts.netloc}" != own:
+                if f"{parts.scheme}://{parts.netloc}" not in own:
                     return False
         cookie, field = request.cookies.get(CSRF_COOKIE, ""), form.get(CSRF_FIELD, "")
         return bool(cookie) and bool(field) and hmac.compare_digest(cookie.encode(), field.encode())
 
 
 def client_key(request: Request) -> str:
-    """The address failed sign-ins are counted by (behind a proxy, run uvicorn with --proxy-headers)."""
+    """The address failed sign-ins are counted by: the connection's, or the one a trusted proxy forwarded
+    (see WebSettings.trusted_proxies; behind a proxy that is not trusted all clients share its address)."""
     return request.client.host if request.client else "unknown"
 
 
-def safe_next(path: str | None, default: str) -> str:
-    """Where to go after signing in or out: a path on this site only, never another site.
+def safe_next(path: str | None, default: str, root: str = "") -> str:
+    """Where to go after signing in or out: a path of this app only (under `root`, the sub-path it is
+    served under), never another site.
 
     >>> safe_next("/sv/?q=x", "/"), safe_next("//evil.example/", "/"), safe_next("https://evil.example/", "/")
     ('/sv/?q=x', '/', '/')
     >>> safe_next("/\\\\evil.example", "/")
     '/'
+    >>> safe_next("/haku/sv/", "/haku/", "/haku"), safe_next("/muu/", "/haku/", "/haku")
+    ('/haku/sv/', '/haku/')
     """
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 32 for c in path):
+        return default
+    if root and not path.startswith(root + "/"):
         return default
     return path

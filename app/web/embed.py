@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from app.web.i18n import TEXTS, UI_LANGUAGES
 from app.web.pages import PREFIX, page_context, signed_in_page, viewer_for_page
-from app.web.settings import web_state
+from app.web.settings import public_base, web_state
 
 
 def embed_page(ui: str):
@@ -18,19 +18,20 @@ def embed_page(ui: str):
     def endpoint(request: Request):
         state = web_state(request)
         texts = TEXTS[ui]
-        base = str(request.base_url).rstrip("/")
+        base = public_base(request)
         context = page_context(request, ui, title=f"{texts['embed_title']} – {texts['site_name']}",
                                switch=lambda code: PREFIX[code] + "embed", viewer=viewer_for_page(request))
         if context["viewer"].staff:
             context["csrf"] = state.auth.csrf_token(request)
-        context.update(base=base, code=embed_code(base, ui))
+        context.update(code=embed_code(base, ui))
         return signed_in_page(request, state.templates.TemplateResponse(request, "embed.html", context), context)
 
     return endpoint
 
 
 def embed_code(base: str, ui: str) -> str:
-    """The search box for other sites' pages: a plain form, and a script line that adds suggestions."""
+    """The search box for other sites' pages: a plain form, and a script line that adds suggestions;
+    `base` is the app's public URL (its addresses are the ones other sites' visitors open)."""
     texts = TEXTS[ui]
     attr = html.escape
     return (
@@ -47,7 +48,7 @@ def opensearch(ui: str):
     """The OpenSearch description that lets browsers offer the site search."""
 
     def endpoint(request: Request):
-        context = {"ui": ui, "t": TEXTS[ui], "base": str(request.base_url).rstrip("/"), "prefix": PREFIX[ui]}
+        context = {"ui": ui, "t": TEXTS[ui], "base": public_base(request), "prefix": PREFIX[ui]}
         return web_state(request).templates.TemplateResponse(
             request, "opensearch.xml", context, media_type="application/opensearchdescription+xml"
         )

@@ -11,8 +11,9 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from corpus import CorpusError
 from indexer import IndexingError
@@ -24,6 +25,7 @@ from app.accounts import AccountError
 from app.errors import AppError
 from app.web.auth import Unauthorized
 from app.web.params import BadParameter
+from app.web.settings import route_path
 
 log = logging.getLogger("sotehaku.web")
 
@@ -68,6 +70,8 @@ def validation_message(exc: RequestValidationError, hints: dict[str, str]) -> st
         hint = hints.get(name, "a valid value")
         if error.get("type") == "missing":
             parts.append(f"Parameter '{name}' is missing: give {hint}.")
+        elif isinstance(error.get("input"), str) and not error["input"].strip():
+            parts.append(f"Parameter '{name}' is empty: give {hint}.")
         else:
             got = str(error.get("input", ""))[:50]
             parts.append(f"Parameter '{name}' is not valid ({error.get('msg', 'bad value')}, got {got!r}): give {hint}.")
@@ -89,7 +93,30 @@ def install_error_handlers(app: FastAPI, *, not_found_page, hints: dict[str, str
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        path = request.url.path
+        path = route_path(request)
+        if exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
+            return redirect
         if path.startswith(("/api/", "/static/", "/healthz", "/openapi")) or exc.status_code != 404:
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
         return not_found_page(request)
+
+
+def slash_redirect(request: Request) -> RedirectResponse | None:
+    """For a GET of /sv (or /login/), a redirect to /sv/ (or /login) when that is a page; None otherwise.
+    The Location is a path (with the sub-path the app is served under), never built from the Host header."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    path = request.url.path
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    if not other or other == path:
+        return None
+
+    def routed(candidate: str) -> bool:
+        scope = {**request.scope, "path": candidate}
+        return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+
+    # A path that has a route (a missing static file) is simply missing: redirecting it would loop.
+    if routed(path) or not routed(other):
+        return None
+    query = request.url.query
+    return RedirectResponse(other + (f"?{query}" if query else ""), status_code=307)

@@ -22,7 +22,7 @@ from app.web.params import (
     FILTER_PARAMS, BadParameter, SearchState, exact_query, filters_from_params, page_number, page_numbers,
 )
 from app.web.recorder import logged_lang
-from app.web.settings import web_state
+from app.web.settings import route_path, web_state
 
 log = logging.getLogger("sotehaku.web")
 PAGE_SIZE = 10
@@ -43,12 +43,15 @@ def ui_of_path(path: str) -> str:
 
 
 def page_context(request: Request, ui: str, *, title: str, switch, viewer: Viewer | None = None) -> dict:
-    """What every page's template gets: texts, language links, the viewer; `switch(code)` links another language."""
+    """What every page's template gets: texts, language links, the viewer; `switch(code)` links another
+    language (a path inside the app). `root` is the sub-path the app is served under: every link the
+    templates write starts with it, and `prefix` (the page language's home) includes it."""
     texts = TEXTS[ui]
+    root = web_state(request).root
     return {
-        "ui": ui, "t": texts, "prefix": PREFIX[ui], "title": title, "viewer": viewer or Viewer(),
+        "ui": ui, "t": texts, "root": root, "prefix": root + PREFIX[ui], "title": title, "viewer": viewer or Viewer(),
         "language_links": [
-            {"code": code, "name": name, "url": switch(code), "current": code == ui}
+            {"code": code, "name": name, "url": root + switch(code), "current": code == ui}
             for code, name in LANGUAGE_NAMES.items()
         ],
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
@@ -77,7 +80,7 @@ def viewer_for_page(request: Request) -> Viewer:
 
 def not_found_page(request: Request) -> Response:
     """The 404 page, in the language of the path asked for."""
-    ui = ui_of_path(request.url.path)
+    ui = ui_of_path(route_path(request))
     context = page_context(request, ui, title=TEXTS[ui]["not_found"], switch=lambda code: PREFIX[code])
     return web_state(request).templates.TemplateResponse(request, "message.html", context, status_code=404)
 
@@ -96,7 +99,7 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
         filters = filters_from_params(params)
     except BadParameter as exc:
         filters, error, status = {}, str(exc), error_status(exc)
-    search = SearchState(PREFIX[ui], q, filters, page)
+    search = SearchState(state.root + PREFIX[ui], q, filters, page)
     searched = bool(q.strip() or filters)
     if error is None and searched:
         try:

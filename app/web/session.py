@@ -45,7 +45,7 @@ def login_page(request: Request, ui: str, *, status: int = 200, error: str | Non
     token = state.auth.csrf_token(request)
     context.update(
         csrf=token, error=error, name=name, invalid=invalid,
-        next_path=safe_next(next_path or request.query_params.get("next"), PREFIX[ui]),
+        next_path=safe_next(next_path or request.query_params.get("next"), state.root + PREFIX[ui], state.root),
     )
     response = state.templates.TemplateResponse(request, "login.html", context, status_code=status, headers=headers)
     state.auth.set_csrf_cookie(request, response, token)
@@ -66,7 +66,8 @@ def login_post(ui: str):
     """The sign-in form's target: checks, throttling, the password, then a new session and a redirect."""
 
     async def endpoint(request: Request):
-        auth = web_state(request).auth
+        state = web_state(request)
+        auth = state.auth
         texts = TEXTS[ui]
         form = await read_form(request)
         name, password, next_path = form.get("name", "").strip(), form.get("password", ""), form.get("next")
@@ -93,7 +94,7 @@ def login_post(ui: str):
             return login_page(request, ui, status=400, error=texts["login_failed"], name=name,
                               invalid=("name", "password"), next_path=next_path)
         auth.throttle.succeeded(key)
-        response = RedirectResponse(safe_next(next_path, PREFIX[ui]), status_code=303)
+        response = RedirectResponse(safe_next(next_path, state.root + PREFIX[ui], state.root), status_code=303)
         await run_in_threadpool(auth.start_session, request, response, name)
         return response
 
@@ -104,8 +105,8 @@ async def logout(request: Request):
     """Sign out (a POST from the sign-out button, CSRF-checked) and go back where the button was."""
     state = web_state(request)
     form = await read_form(request)
-    next_path = safe_next(form.get("next"), "/")
-    ui = ui_of_path(next_path)
+    next_path = safe_next(form.get("next"), state.root + "/", state.root)
+    ui = ui_of_path(next_path[len(state.root):])
     if not state.auth.csrf_ok(request, form):
         texts = TEXTS[ui]
         context = page_context(request, ui, title=texts["forbidden"], switch=lambda code: PREFIX[code])

@@ -1,37 +1,156 @@
-"""What the web app is built from: its settings (a dataclass tests fill in) and the state its routers share."""
+"""What the web app is built from: its settings (a dataclass tests fill in, or the [web] table of
+sotehaku.toml) and the state its routers share."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from search.engine import SearchEngine
 
+from app.errors import AppError
 from app.web.auth import MAX_LOGIN_FAILURES, WebAuth
 from app.web.recorder import QueryRecorder
+
+# A path of plain segments (letters, digits, - . _ ~ and %-escapes): it is written into pages and headers as is.
+PUBLIC_PATH = re.compile(r"(/[A-Za-z0-9._~%-]+)*/?")
+ORIGIN = re.compile(r"https?://[^/\s]+")
+WEB_KEYS = ("public_url", "trusted_proxies", "cors_origins", "secure_cookies")
+
+
+class WebConfigError(AppError):
+    """A web setting (from the command line or the [web] table) that cannot be used; the message says why and the fix."""
 
 
 @dataclass(frozen=True)
 class WebSettings:
     """How to serve a data directory.
 
-    `cors_origins`: other sites' origins (https://www.kunta.fi) whose pages may call the API from the
-    browser, without cookies; none by default. `secure_cookies`: mark cookies Secure even when the
-    request looks like plain HTTP (behind a TLS-terminating proxy). `max_login_failures`: failed sign-ins
-    per client address per ten minutes before sign-in answers 429.
+    `public_url`: the one address people reach the app at (https://www.kunta.fi/haku/); every absolute
+    URL the app writes starts with it, never with the request's Host header, and its path is the sub-path
+    the app is served under (behind a proxy that may or may not strip it). Without it, links are paths from
+    `/` and absolute URLs use the address the server listens on. `trusted_proxies`: the addresses or
+    networks (CIDR) of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; from
+    anyone else they are ignored. `cors_origins`: other sites' origins (https://www.kunta.fi) whose pages
+    may call the API from the browser, without cookies; none by default. `secure_cookies`: mark cookies
+    Secure even when the request looks like plain HTTP (behind a TLS-terminating proxy). `max_login_failures`:
+    failed sign-ins per client address per ten minutes before sign-in answers 429.
     """
 
     data_dir: Path
     cors_origins: tuple[str, ...] = ()
     secure_cookies: bool = False
     max_login_failures: int = MAX_LOGIN_FAILURES
+    public_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins or ()))
+        object.__setattr__(self, "public_url", check_public_url(self.public_url) if self.public_url else None)
+        object.__setattr__(self, "trusted_proxies", tuple(check_proxy(p) for p in self.trusted_proxies or ()))
+        for origin in self.cors_origins:
+            if not ORIGIN.fullmatch(origin):
+                raise WebConfigError(f"CORS origin {origin!r} is not an origin; give scheme and host, such as https://www.kunta.fi.")
+
+    @property
+    def root(self) -> str:
+        """The path the app is served under, without the final slash: '' at the top, '/haku' under /haku/."""
+        return urlsplit(self.public_url).path.rstrip("/") if self.public_url else ""
+
+    @property
+    def public_origin(self) -> str | None:
+        """The scheme and host of the public URL (https://www.kunta.fi), if one is configured."""
+        if not self.public_url:
+            return None
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_public_url(url: str) -> str:
+    """The public base URL, checked and without its final slash.
+
+    >>> check_public_url("https://www.kunta.fi/haku/")
+    'https://www.kunta.fi/haku'
+    """
+    parts = urlsplit(url.strip())
+    fix = "give the address people open, such as https://www.kunta.fi/haku/"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebConfigError(f"Public URL {url!r} is not an http(s) URL; {fix}.")
+    if parts.username or parts.password or parts.query or parts.fragment or "?" in url or "#" in url:
+        raise WebConfigError(f"Public URL {url!r} may not have a user name, a query or a fragment; {fix}.")
+    if not PUBLIC_PATH.fullmatch(parts.path) or "//" in parts.path:
+        raise WebConfigError(f"Public URL {url!r} has a path of characters that need escaping; {fix}.")
+    try:
+        parts.port
+    except ValueError:
+        raise WebConfigError(f"Public URL {url!r} has a bad port; {fix}.") from None
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def check_proxy(value: str) -> str:
+    """A trusted proxy: an IP address or a network in CIDR notation (a host name cannot be checked per request).
+
+    >>> check_proxy("10.0.0.0/8"), check_proxy(" ::1 ")
+    ('10.0.0.0/8', '::1')
+    """
+    text = str(value).strip()
+    try:
+        if "/" in text:
+            return str(ipaddress.ip_network(text, strict=False))
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise WebConfigError(
+            f"Trusted proxy {value!r} is not an IP address or a network; give one such as 127.0.0.1, ::1 or 10.0.0.0/8."
+        ) from None
+
+
+def read_web_config(path: str | Path) -> dict:
+    """The [web] table of a sotehaku.toml as WebSettings keywords, checked; {} when the file has none."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise WebConfigError(f"Configuration {path} does not exist. Create it (see README) or pass another --config.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WebConfigError(f"Cannot read configuration {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise WebConfigError(f"{path} is not valid TOML: {exc}. Fix the syntax and run again.") from None
+    table = data.get("web", {})
+    where = f"{path}, [web]"
+    if not isinstance(table, dict):
+        raise WebConfigError(f"{where} must be a table ([web] followed by key = value lines).")
+    unknown = sorted(set(table) - set(WEB_KEYS))
+    if unknown:
+        raise WebConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(WEB_KEYS)}.")
+    settings: dict = {}
+    if "public_url" in table:
+        if not isinstance(table["public_url"], str):
+            raise WebConfigError(f"{where}: public_url must be a string, such as \"https://www.kunta.fi/haku/\".")
+        settings["public_url"] = table["public_url"]
+    for key in ("trusted_proxies", "cors_origins"):
+        if key in table:
+            value = table[key]
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise WebConfigError(f"{where}: {key} must be a list of strings.")
+            settings[key] = tuple(value)
+    if "secure_cookies" in table:
+        if not isinstance(table["secure_cookies"], bool):
+            raise WebConfigError(f"{where}: secure_cookies must be true or false.")
+        settings["secure_cookies"] = table["secure_cookies"]
+    try:
+        WebSettings(Path("."), **settings)
+    except WebConfigError as exc:
+        raise WebConfigError(f"{where}: {exc}") from None
+    return settings
 
 
 @dataclass
@@ -44,7 +163,36 @@ class WebState:
     recorder: QueryRecorder
     templates: Jinja2Templates = field(repr=False)
 
+    @property
+    def root(self) -> str:
+        """The path every link the app writes starts with ('' or '/haku')."""
+        return self.settings.root
+
 
 def web_state(request: Request) -> WebState:
     """The state of the app serving this request (set up by create_app)."""
     return request.app.state.sotehaku
+
+
+def public_base(request: Request) -> str:
+    """The absolute URL the app is reached at, without the final slash: the configured public URL, or
+    else the scheme and the address of the socket that took the request, never the Host header (which
+    whoever sends the request chooses)."""
+    settings = web_state(request).settings
+    if settings.public_url:
+        return settings.public_url
+    scheme = request.url.scheme
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + ("" if port == default or port is None else f":{port}")
+
+
+def route_path(request: Request) -> str:
+    """The request's path inside the app, without the sub-path it is served under ('/sv/' for /haku/sv/)."""
+    root = request.scope.get("root_path", "")
+    path = request.url.path
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root):] or "/"
+    return path
