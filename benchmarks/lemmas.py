@@ -50,10 +50,10 @@ def terms_per_token(analyzer, forms):
     for i, (start, form) in enumerate(zip(starts, forms)):
         for c in range(start, start + len(form)):
             token_at[c] = i
-    for t in analyzer(text, chars=True, positions=True, removestops=False):
-        i = token_at.get(t.startchar)
+    for t in analyzer(text, mode="query"):  # the index's terms, and stopwords marked
+        i = token_at.get(t.start)
         if i is not None:
-            terms[i].add(t.text)
+            terms[i].add(t.term)
     return terms
 
 

@@ -28,6 +28,7 @@ def main() -> None:
     commands = [
         [sys.executable, str(HERE / "crawling.py")],
         [sys.executable, str(HERE / "formats.py"), *(["--paragraphs", "20000"] if args.quick else [])],
+        [sys.executable, str(HERE / "hostile_site.py"), *(["--bomb-mb", "200"] if args.quick else [])],
         [sys.executable, str(HERE / "lemmas.py"), "--data", str(args.data)],
         [sys.executable, str(HERE / "retrieval.py"), "--data", str(args.data), *(["--queries", "300"] if args.quick else [])],
         [sys.executable, str(HERE / "latency.py"), "--data", str(args.data), *(["--queries", "200"] if args.quick else [])],

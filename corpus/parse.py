@@ -14,7 +14,10 @@ from bs4.dammit import EncodingDetector
 
 from corpus import CorpusError
 from corpus.document import Document
+from corpus.limits import markup_excess
 from corpus.urls import normalize_url
+from languages import DEFAULT as DEFAULT_LANGUAGE
+from languages import LANGUAGES
 
 # Containers that hold site chrome rather than the page's own text (`xml` is a Word export's data island).
 BOILERPLATE_TAGS = (
@@ -89,11 +92,7 @@ META_DATES = {
 }
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ")
-LANG_MARKERS = {
-    "fi": {"ja", "on", "ei", "että", "se", "ovat", "kanssa", "tai", "myös", "kun", "joka", "sekä", "hyvinvointialue"},
-    "sv": {"och", "är", "att", "det", "som", "för", "med", "på", "av", "inte", "till", "en", "ett"},
-    "en": {"the", "and", "is", "of", "to", "in", "for", "with", "that", "are", "on", "by", "this"},
-}
+LANG_MARKERS = {code: language.detection_words for code, language in LANGUAGES.items()}
 
 
 class ParseError(CorpusError):
@@ -166,7 +165,10 @@ def parse_html(
     encoding: str | None = None,
 ) -> ParsedPage:
     """Extract title, main text, date, language, section and links from an HTML page."""
-    soup = BeautifulSoup(_decode(content, encoding) if isinstance(content, bytes) else content, "lxml")
+    markup = _decode(content, encoding) if isinstance(content, bytes) else content
+    if excess := markup_excess(markup):  # before the tree is built: its cost grows with depth squared
+        raise ParseError(f"{url}: {excess}")
+    soup = BeautifulSoup(markup, "lxml")
     robots = _meta(soup, "robots").lower()
     base = url
     base_tag = soup.find("base", href=True)
@@ -259,8 +261,8 @@ def detect_language(text: str) -> str:
     """
     words = re.findall(r"[a-zåäö]+", text[:5000].lower())
     scores = {lang: sum(1 for w in words if w in markers) for lang, markers in LANG_MARKERS.items()}
-    best = max(scores, key=lambda lang: (scores[lang], lang == "fi"))
-    return best if scores[best] > 0 else "fi"
+    best = max(scores, key=lambda lang: (scores[lang], lang == DEFAULT_LANGUAGE))
+    return best if scores[best] > 0 else DEFAULT_LANGUAGE
 
 
 def _decode(content: bytes, declared: str | None, *, markup: bool = True) -> str:

@@ -1,33 +1,281 @@
-"""Finnish, Swedish and English analysis as composable Whoosh tokenizers and filters.
+"""Finnish, Swedish and English analysis as composable stages over plain tokens, for any index.
 
-The same analyzers parse documents (mode "index") and queries (mode "query"). Several terms at one
-position (every reading's lemma, compound parts) share the word's position and its surface offsets,
-so phrase queries still line up and the highlighter marks the inflected form the reader sees.
+A tokenizer cuts text into words; filters, each a generator in and a generator out, turn words into
+index terms; `|` chains them, as in Whoosh or Lucene. The same analyzers read documents (mode
+"index") and queries (mode "query"). Several terms at one position (every reading's lemma, compound
+parts) share the word's position and its surface offsets, so phrases still line up and a highlighter
+marks the inflected form the reader sees. Backends adapt the tokens to their engine (the Whoosh
+backend in backends.whoosh.analysis). Stemmers and stopwords come from the language registry.
+
+>>> [(t.term, t.position, t.kind, t.weight) for t in analyzer("fi")("Työryhmän kokouksessa")]
+[('työryhmä', 0, 'lemma', 1.0), ('työ', 0, 'part', 0.5), ('ryhmä', 0, 'part', 0.5), ('kokous', 1, 'lemma', 1.0)]
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.lang import stopwords_for_language
-
-from indexer.morphology import FINNISH_STEM, analyze, compound_head
+import languages
+from indexer import morphology
+from indexer.morphology import analyze, compound_head
 from indexer.voikko import ANALYSIS_CACHE_SIZE, analyze_word
 
 # Words keep inner hyphens and a colon case ending (sote-uudistuksen, HUS:n) and a trailing hyphen,
 # which marks a compound whose head is shared with the next one ("sosiaali- ja terveyspalvelut").
 WORD_PATTERN = r"\w+(?:[-:]\w+)*-?"
 VOCABULARY_WORD = re.compile(WORD_PATTERN)
-FI_STOPWORDS = frozenset(stopwords_for_language("fi"))
-SV_STOPWORDS = frozenset(stopwords_for_language("sv"))
-EN_STOPWORDS = frozenset(stopwords_for_language("en"))
+FI_STOPWORDS = languages.stopwords("fi")
+SV_STOPWORDS = languages.stopwords("sv")
+EN_STOPWORDS = languages.stopwords("en")
 COORDINATORS = frozenset({"ja", "tai", "sekä", "eli", "taikka", "ynnä"})
 # Compound parts, tails and derivation bases count half as much as whole-word lemmas in a document's
 # term weights (BM25's tf): "hanke" matches "rakenneuudistushanke", but below a page about a hanke.
 PART_BOOST = 0.5
 UMLAUT_FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a"})
+MODES = ("index", "query")
+# What a token is: "word" only between stages (a tokenizer's output); the analyzers yield the others.
+KINDS = ("word", "lemma", "part", "stem", "folded", "folded_part", "stop")
+
+
+class AnalysisError(ValueError):
+    """An analyzer asked for something it does not do (an unknown analysis name or mode)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One term at one word position, with the character offsets of the surface word it came from."""
+
+    term: str  # the index or query term
+    position: int  # word position in the text (stopwords keep theirs; several terms may share one)
+    start: int  # offsets of the surface word in the analysed text
+    end: int
+    kind: str = "word"  # see KINDS
+    weight: float = 1.0  # 1.0 for lemma, stem and folded; PART_BOOST for part and folded_part
+
+
+_new_object = object.__new__
+_SET_FIELDS = (Token.term.__set__, Token.position.__set__, Token.start.__set__, Token.end.__set__, Token.kind.__set__, Token.weight.__set__)
+
+
+def make_token(term: str, position: int, start: int, end: int, kind: str, weight: float) -> Token:
+    """A Token, built without the frozen dataclass's __init__ (one object.__setattr__ lookup per field),
+    which costs analysis about a tenth of an index build's time: every stage makes its tokens here.
+
+    >>> make_token("kuu", 0, 0, 5, "lemma", 1.0) == Token("kuu", 0, 0, 5, "lemma", 1.0)
+    True
+    """
+    token = _new_object(Token)
+    set_term, set_position, set_start, set_end, set_kind, set_weight = _SET_FIELDS
+    set_term(token, term)
+    set_position(token, position)
+    set_start(token, start)
+    set_end(token, end)
+    set_kind(token, kind)
+    set_weight(token, weight)
+    return token
+
+
+class Stage:
+    """A step of an analysis; `a | b` runs b on what a yields."""
+
+    def __or__(self, other: Filter) -> Analyzer:
+        if not isinstance(other, Filter):
+            raise TypeError(f"{other!r} is not a filter and cannot follow {self!r}")
+        return Analyzer(self, other)
+
+    def __eq__(self, other) -> bool:
+        return other.__class__ is self.__class__ and other.__dict__ == self.__dict__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}()"
+
+
+class Tokenizer(Stage):
+    """The first stage: text in, a token per word out (kind "word")."""
+
+    def __call__(self, text: str) -> Iterator[Token]:
+        raise NotImplementedError
+
+
+class Filter(Stage):
+    """A later stage: tokens in, tokens out; `mode` is "index" or "query"."""
+
+    def __call__(self, tokens: Iterable[Token], mode: str) -> Iterator[Token]:
+        raise NotImplementedError
+
+
+class Analyzer(Stage):
+    """A tokenizer and its filters, called as `analyzer(text, mode="index"|"query")`.
+
+    In mode "index" stopwords are left out (their positions stay unused); in mode "query" they are
+    yielded with kind "stop", so the query builder sees every typed word.
+    """
+
+    def __init__(self, tokenizer: Tokenizer | Analyzer, *filters: Filter):
+        if isinstance(tokenizer, Analyzer):
+            tokenizer, filters = tokenizer.tokenizer, (*tokenizer.filters, *filters)
+        self.tokenizer = tokenizer
+        self.filters = filters
+
+    def __or__(self, other: Filter) -> Analyzer:
+        if not isinstance(other, Filter):
+            raise TypeError(f"{other!r} is not a filter and cannot follow {self!r}")
+        return Analyzer(self.tokenizer, *self.filters, other)
+
+    def __repr__(self) -> str:
+        return " | ".join(repr(stage) for stage in (self.tokenizer, *self.filters))
+
+    def __call__(self, text: str, mode: str = "index") -> Iterator[Token]:
+        if mode not in MODES:
+            raise AnalysisError(f"Unknown analysis mode {mode!r}; use 'index' or 'query'.")
+        tokens = self.tokenizer(text)
+        for stage in self.filters:
+            tokens = stage(tokens, mode)
+        return tokens
+
+
+class WordTokenizer(Tokenizer):
+    """Words, with hyphens and colon endings kept inside them; positions count words from 0.
+
+    >>> [(t.term, t.position, t.start, t.end) for t in WordTokenizer()("HUS:n sote-keskus")]
+    [('HUS:n', 0, 0, 5), ('sote-keskus', 1, 6, 17)]
+    """
+
+    def __init__(self, pattern: str = WORD_PATTERN):
+        self.pattern = pattern
+        self._expression = re.compile(pattern)
+
+    def __getstate__(self):
+        return {"pattern": self.pattern}
+
+    def __setstate__(self, state):
+        self.__init__(state["pattern"])
+
+    def __eq__(self, other) -> bool:
+        return other.__class__ is self.__class__ and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __call__(self, text: str) -> Iterator[Token]:
+        for position, match in enumerate(self._expression.finditer(text)):
+            yield make_token(match.group(), position, match.start(), match.end(), "word", 1.0)
+
+
+def word_tokenizer() -> WordTokenizer:
+    """Words, with hyphens and colon endings kept inside them."""
+    return WordTokenizer()
+
+
+class LowercaseFilter(Filter):
+    """Terms in lower case."""
+
+    def __call__(self, tokens, mode):
+        for t in tokens:
+            term = t.term
+            lower = term.lower()
+            yield t if lower == term else make_token(lower, t.position, t.start, t.end, t.kind, t.weight)
+
+
+class StopFilter(Filter):
+    """Leaves out the words of a stopword list when indexing; marks them as kind "stop" in queries.
+
+    >>> [(t.term, t.kind) for t in (word_tokenizer() | StopFilter({"on"}))("se on", mode="query")]
+    [('se', 'word'), ('on', 'stop')]
+    >>> [(t.term, t.position) for t in (word_tokenizer() | StopFilter({"on"}))("on se")]
+    [('se', 1)]
+    """
+
+    def __init__(self, stopwords: Iterable[str]):
+        self.stopwords = frozenset(stopwords)
+
+    def __call__(self, tokens, mode):
+        stopwords = self.stopwords
+        if mode == "query":
+            for t in tokens:
+                yield make_token(t.term, t.position, t.start, t.end, "stop", t.weight) if t.term in stopwords else t
+        else:
+            for t in tokens:
+                if t.term not in stopwords:
+                    yield t
+
+
+class CompoundEllipsisFilter(Filter):
+    """Completes coordinated compounds: "sosiaali- ja terveyspalvelut" gives "sosiaalipalvelut".
+
+    A word ending in a hyphen, followed by a coordinator and a compound, takes that compound's head
+    ("palvelut"); its offsets stay on the surface "sosiaali-". Runs before lower-casing so that an
+    abbreviation keeps its hyphen: "ICT- ja digityöryhmä" gives "ICT-työryhmä".
+
+    >>> [t.term for t in (word_tokenizer() | CompoundEllipsisFilter())("sosiaali- ja terveyspalvelut")]
+    ['sosiaalipalvelut', 'ja', 'terveyspalvelut']
+    >>> [t.term for t in (word_tokenizer() | CompoundEllipsisFilter())("ICT- ja digityöryhmä")]
+    ['ICT-työryhmä', 'ja', 'digityöryhmä']
+    """
+
+    def __init__(self, coordinators: Iterable[str] = COORDINATORS):
+        self.coordinators = frozenset(coordinators)
+
+    def __call__(self, tokens, mode):
+        coordinators = self.coordinators
+        held: list[Token] = []
+        for t in tokens:
+            term = t.term
+            if len(term) > 1 and term.endswith("-"):
+                held.append(t)
+                continue
+            if held and term.lower() in coordinators:
+                held.append(t)
+                continue
+            if held:
+                head = compound_head(term.lower()) if any(h.term.lower() in coordinators for h in held) else None
+                for h in held:
+                    if h.term.endswith("-"):
+                        prefix = h.term[:-1]
+                        term = (f"{prefix}-{head}" if prefix.isupper() else prefix + head) if head else prefix
+                        h = make_token(term, h.position, h.start, h.end, h.kind, h.weight)
+                    yield h
+                held = []
+            yield t
+        for h in held:
+            yield make_token(h.term[:-1], h.position, h.start, h.end, h.kind, h.weight) if h.term.endswith("-") else h
+
+
+class VoikkoLemmaFilter(Filter):
+    """Replaces each word by the lemmas of all its Voikko readings, stacked at the word's position.
+
+    Compound parts, their tails and derivation bases follow at the same position, kind "part", at
+    `part_weight` (rakenneuudistushankkeen: rakenneuudistushanke; rakenne, uudistus, hanke,
+    uudistushanke, uudistaa). Unknown words are split into known parts where possible, else kept
+    with their Snowball stem (see indexer.morphology). The filter holds no native handle.
+
+    >>> [t.term for t in finnish_analyzer()("Työryhmän kokouksessa")]
+    ['työryhmä', 'työ', 'ryhmä', 'kokous']
+    >>> [(t.term, t.kind, t.weight) for t in finnish_analyzer()("työryhmän", mode="query")]
+    [('työryhmä', 'lemma', 1.0), ('työ', 'part', 0.5), ('ryhmä', 'part', 0.5)]
+    """
+
+    def __init__(self, part_weight: float = PART_BOOST):
+        self.part_weight = part_weight
+
+    def __call__(self, tokens, mode):
+        part_weight = self.part_weight
+        for t in tokens:
+            if t.kind == "stop":
+                yield t
+                continue
+            analysis = analyze(t.term)
+            position, start, end, weight = t.position, t.start, t.end, t.weight
+            for term in analysis.lemmas:
+                yield make_token(term, position, start, end, "lemma", weight)
+            for term in analysis.parts:
+                yield make_token(term, position, start, end, "part", weight * part_weight)
 
 
 def fold_umlauts(text: str) -> str:
@@ -44,170 +292,144 @@ def has_umlauts(text: str) -> bool:
     return fold_umlauts(text) != text
 
 
-def word_tokenizer() -> RegexTokenizer:
-    """Words, with hyphens and colon endings kept inside them."""
-    return RegexTokenizer(WORD_PATTERN)
-
-
-class CompoundEllipsisFilter(Filter):
-    """Completes coordinated compounds: "sosiaali- ja terveyspalvelut" gives "sosiaalipalvelut".
-
-    A word ending in a hyphen, followed by a coordinator and a compound, takes that compound's head
-    ("palvelut"); its offsets stay on the surface "sosiaali-". Runs before lower-casing so that an
-    abbreviation keeps its hyphen: "ICT- ja digityöryhmä" gives "ICT-työryhmä".
-
-    >>> [t.text for t in (word_tokenizer() | CompoundEllipsisFilter())("sosiaali- ja terveyspalvelut")]
-    ['sosiaalipalvelut', 'ja', 'terveyspalvelut']
-    """
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens):
-        held = []
-        for t in tokens:
-            if len(t.text) > 1 and t.text.endswith("-"):
-                held.append(t.copy())
-                continue
-            if held and t.text.lower() in COORDINATORS:
-                held.append(t.copy())
-                continue
-            if held:
-                head = compound_head(t.text.lower()) if any(h.text.lower() in COORDINATORS for h in held) else None
-                for h in held:
-                    if h.text.endswith("-"):
-                        prefix = h.text[:-1]
-                        h.text = (f"{prefix}-{head}" if prefix.isupper() else prefix + head) if head else prefix
-                    yield h
-                held = []
-            yield t
-        for h in held:
-            h.text = h.text.rstrip("-")
-            yield h
-
-
-class VoikkoLemmaFilter(Filter):
-    """Replaces each word by the lemmas of all its Voikko readings, stacked at the word's position.
-
-    Compound parts, their tails and derivation bases follow at the same position with boost PART_BOOST
-    (rakenneuudistushankkeen: rakenneuudistushanke; rakenne, uudistus, hanke, uudistushanke, uudistaa);
-    the query builder tells them from whole-word lemmas by that boost.
-    Unknown words are split into known parts where possible, else kept with their Snowball stem.
-    The filter holds no native handle (see indexer.voikko), so it pickles with the index schema.
-
-    >>> [t.text for t in finnish_analyzer()("Työryhmän kokouksessa")]
-    ['työryhmä', 'työ', 'ryhmä', 'kokous']
-    >>> [(t.text, t.boost) for t in finnish_analyzer()("työryhmän", mode="query")]
-    [('työryhmä', 1.0), ('työ', 0.5), ('ryhmä', 0.5)]
-    """
-
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
-
-    def __call__(self, tokens):
-        for t in tokens:
-            if t.stopped:
-                yield t
-                continue
-            analysis = analyze(t.text)
-            boost = t.boost
-            for term in analysis.lemmas:
-                t.text = term
-                yield t
-            t.boost = boost * PART_BOOST
-            for term in analysis.parts:
-                t.text = term
-                yield t
-            t.boost = boost
-
-
 @functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)
 def folded_terms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(folded lemmas and the folded word's stem, folded parts) of a word with umlauts."""
     analysis = analyze(word)
-    terms = dict.fromkeys([*(fold_umlauts(lemma) for lemma in analysis.lemmas), FINNISH_STEM(fold_umlauts(word))])
+    stem = morphology.FINNISH_STEM(fold_umlauts(word))
+    terms = dict.fromkeys([*(fold_umlauts(lemma) for lemma in analysis.lemmas), stem])
     parts = dict.fromkeys(p for p in map(fold_umlauts, analysis.parts) if p not in terms)
     return tuple(terms), tuple(parts)
+
+
+@functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)
+def folded_query_terms(word: str) -> tuple[str, ...]:
+    """A typed word's terms in the folded fields: itself and its stem if Voikko does not know it and
+    it has no umlauts (a word typed without them); else nothing."""
+    if has_umlauts(word) or analyze_word(word.split(":", 1)[0]):
+        return ()
+    return tuple(dict.fromkeys((word, morphology.FINNISH_STEM(word))))
 
 
 class UmlautFoldFilter(Filter):
     """Terms for the umlaut-folded fields, which let "paijat-hame" and "tyoryhmien" find Päijät-Häme.
 
-    Indexing: words with ä, ö or å give their folded lemmas (parts at PART_BOOST) and the Snowball stem
-    of the folded word; other words give nothing, since the main fields already hold them. Querying:
-    words that Voikko does not know and that have no umlauts give themselves and their Snowball stem;
-    known words (saa, a word of its own, is not a mistyped sää) and words with umlauts give nothing.
+    Indexing: words with ä, ö or å give their folded lemmas (kind "folded"; parts "folded_part" at
+    `part_weight`) and the Snowball stem of the folded word; other words give nothing, since the main
+    fields already hold them. Querying: words that Voikko does not know and that have no umlauts give
+    themselves and their Snowball stem; known words (saa, a word of its own, is not a mistyped sää) and
+    words with umlauts give nothing.
 
-    >>> [t.text for t in folded_analyzer()("Päijät-Hämeessä ja Lahdessa")]
+    >>> [t.term for t in folded_analyzer()("Päijät-Hämeessä ja Lahdessa")]
     ['paijat-hame', 'paijathame', 'paijat-ham']
-    >>> [t.text for t in folded_analyzer()("paijat-hameessa", mode="query")]
+    >>> [t.term for t in folded_analyzer()("paijat-hameessa", mode="query")]
     ['paijat-hameessa', 'paijat-ham']
     """
 
-    def __eq__(self, other):
-        return other.__class__ is self.__class__
+    def __init__(self, part_weight: float = PART_BOOST):
+        self.part_weight = part_weight
 
-    def __call__(self, tokens):
+    def __call__(self, tokens, mode):
+        part_weight = self.part_weight
         for t in tokens:
-            if t.stopped:
+            if t.kind == "stop":
+                yield t
                 continue
-            word = t.text
-            if t.mode == "query":
-                if not has_umlauts(word) and not analyze_word(word.split(":", 1)[0]):
-                    for term in dict.fromkeys((word, FINNISH_STEM(word))):
-                        t.text = term
-                        yield t
+            word, position, start, end, weight = t.term, t.position, t.start, t.end, t.weight
+            if mode == "query":
+                for term in folded_query_terms(word):
+                    yield make_token(term, position, start, end, "folded", weight)
                 continue
             if not has_umlauts(word):
                 continue
             terms, parts = folded_terms(word)
-            boost = t.boost
             for term in terms:
-                t.text = term
-                yield t
-            t.boost = boost * PART_BOOST
+                yield make_token(term, position, start, end, "folded", weight)
             for term in parts:
-                t.text = term
-                yield t
-            t.boost = boost
+                yield make_token(term, position, start, end, "folded_part", weight * part_weight)
 
 
-def finnish_words():
+class SnowballStemFilter(Filter):
+    """Each word's Snowball stem (kind "stem"), by the stemmer of a registered language.
+
+    >>> [t.term for t in (word_tokenizer() | SnowballStemFilter("en"))("counties")]
+    ['counti']
+    """
+
+    def __init__(self, lang: str):
+        languages.require(lang)
+        self.lang = lang
+
+    def __call__(self, tokens, mode):
+        stem = languages.stemmer(self.lang)
+        for t in tokens:
+            yield t if t.kind == "stop" else make_token(stem(t.term), t.position, t.start, t.end, "stem", t.weight)
+
+
+def finnish_words() -> Analyzer:
     """The word stages the Finnish and folded analyzers share: words, completed compounds, lower case,
     stopwords marked (positions kept, so every analysis of a query lines up word by word)."""
-    return word_tokenizer() | CompoundEllipsisFilter() | LowercaseFilter() | StopFilter(FI_STOPWORDS, minsize=1, renumber=False)
+    return word_tokenizer() | CompoundEllipsisFilter() | LowercaseFilter() | StopFilter(languages.stopwords("fi"))
 
 
-def finnish_analyzer():
+def finnish_analyzer() -> Analyzer:
     """Finnish text fields: words, coordinated compounds completed, lower case, no stopwords, Voikko lemmas.
 
-    >>> [t.text for t in finnish_analyzer()("Kuusi on puu")]
+    >>> [t.term for t in finnish_analyzer()("Kuusi on puu")]
     ['kuu', 'kuusi', 'puu']
     """
     return finnish_words() | VoikkoLemmaFilter()
 
 
-def folded_analyzer():
+def folded_analyzer() -> Analyzer:
     """The umlaut-folded companion fields of the Finnish ones (see UmlautFoldFilter)."""
     return finnish_words() | UmlautFoldFilter()
 
 
-def swedish_analyzer():
+def snowball_analyzer(lang: str) -> Analyzer:
+    """A language without Voikko: words, lower case, the registry's Snowball stopwords and stemmer."""
+    return word_tokenizer() | LowercaseFilter() | StopFilter(languages.stopwords(lang)) | SnowballStemFilter(lang)
+
+
+def swedish_analyzer() -> Analyzer:
     """Swedish text fields: words, lower case, Snowball's Swedish stopwords and stemmer.
 
-    >>> [t.text for t in swedish_analyzer()("Välfärdsområdena och hemvården")]
+    >>> [t.term for t in swedish_analyzer()("Välfärdsområdena och hemvården")]
     ['välfärdsområden', 'hemvård']
     """
-    return word_tokenizer() | LowercaseFilter() | StopFilter(SV_STOPWORDS, minsize=1, renumber=False) | StemFilter(lang="sv")
+    return snowball_analyzer("sv")
 
 
-def english_analyzer():
+def english_analyzer() -> Analyzer:
     """English text fields: words, lower case, Snowball's English stopwords and stemmer.
 
-    >>> [t.text for t in english_analyzer()("The services of the counties")]
+    >>> [t.term for t in english_analyzer()("The services of the counties")]
     ['servic', 'counti']
     """
-    return word_tokenizer() | LowercaseFilter() | StopFilter(EN_STOPWORDS, minsize=1, renumber=False) | StemFilter(lang="en")
+    return snowball_analyzer("en")
+
+
+FOLDED = "folded"
+# Every analysis a query goes through: each registered language's, and the folded companion.
+ANALYSES = (*languages.CODES, FOLDED)
+
+
+def analyzer(name: str) -> Analyzer:
+    """The analyzer of an analysis: a registered language code ("fi", "sv", "en") or "folded".
+
+    >>> [t.term for t in analyzer("sv")("hemvården")]
+    ['hemvård']
+    """
+    if name == FOLDED:
+        return folded_analyzer()
+    if name not in languages.LANGUAGES:
+        raise AnalysisError(f"Unknown analysis {name!r}; use one of {', '.join(ANALYSES)}.")
+    return finnish_analyzer() if languages.LANGUAGES[name].voikko else snowball_analyzer(name)
+
+
+def analyzer_for(lang: str) -> Analyzer:
+    """The analyzer of a document language; Finnish for any other language (unknown words keep their stems)."""
+    return analyzer(languages.get(lang).code)
 
 
 def vocabulary_words(text: str) -> str:
@@ -231,31 +453,24 @@ def vocabulary_words(text: str) -> str:
     return " ".join(words)
 
 
-ANALYZERS = {"fi": finnish_analyzer, "sv": swedish_analyzer, "en": english_analyzer}
-
-
-def analyzer_for(lang: str):
-    """The analyzer of a document language; Finnish for any other language (unknown words keep their stems)."""
-    return ANALYZERS.get(lang, finnish_analyzer)()
-
-
 def explain(text: str, lang: str = "fi") -> list[dict]:
     """Every word of a text with its offsets and the index terms emitted at its position, in text order.
 
-    For Finnish the umlaut-folded terms are listed apart. This is what `sotehaku analyze` prints.
+    For languages with folded analysis the umlaut-folded terms are listed apart. This is what
+    `sotehaku analyze` prints.
 
     >>> explain("Työryhmän kokous")[0]
     {'text': 'Työryhmän', 'start': 0, 'end': 9, 'terms': ['työryhmä', 'työ', 'ryhmä'], 'folded': ['tyoryhma', 'tyoryhm', 'tyo', 'ryhma']}
     """
     words: dict[int, dict] = {}
-    for t in analyzer_for(lang)(text, positions=True, chars=True):
-        word = words.setdefault(t.pos, {"text": text[t.startchar : t.endchar], "start": t.startchar, "end": t.endchar, "terms": []})
-        if t.text not in word["terms"]:
-            word["terms"].append(t.text)
-    if lang not in ("sv", "en"):
-        for t in folded_analyzer()(text, positions=True, chars=True):
-            if t.pos in words:
-                folded = words[t.pos].setdefault("folded", [])
-                if t.text not in folded:
-                    folded.append(t.text)
+    for t in analyzer_for(lang)(text):
+        word = words.setdefault(t.position, {"text": text[t.start : t.end], "start": t.start, "end": t.end, "terms": []})
+        if t.term not in word["terms"]:
+            word["terms"].append(t.term)
+    if languages.get(lang).folded:
+        for t in folded_analyzer()(text):
+            if t.position in words:
+                folded = words[t.position].setdefault("folded", [])
+                if t.term not in folded:
+                    folded.append(t.term)
     return [words[pos] for pos in sorted(words)]

@@ -1,6 +1,7 @@
 """Word-level Finnish morphology on Voikko: lemmas of every reading, compound parts, unknown words.
 
-Pure functions over one lower-cased word, cached; the Whoosh filters in indexer.analysis call them.
+Pure functions over one lower-cased word, cached; the filters in indexer.analysis call them.
+Unknown words keep their Snowball stem, from the language registry (PyStemmer).
 """
 
 from __future__ import annotations
@@ -9,8 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from whoosh.lang import stemmer_for_language
-
+import languages
 from indexer.voikko import ANALYSIS_CACHE_SIZE, analyze_word
 
 # "+uudist(uudistaa)+us(+us)": a morph, then optionally its base in parentheses.
@@ -18,7 +18,7 @@ WORDBASE_MORPH = re.compile(r"\+([^+()]*)(?:\(([^)]*)\))?")
 MIN_SPLIT_LEFT = 3  # shorter left parts ("so", "ta") are mostly accidental matches
 MIN_SPLIT_RIGHT = 3
 MAX_SPLIT_DEPTH = 2
-FINNISH_STEM = stemmer_for_language("fi")
+FINNISH_STEM = languages.stemmer("fi")
 MINEN_STEM = re.compile(r"^(.*mi)(?:nen|s)")  # greedy: the last "mi" before the -minen/-mis- ending
 NOUN_CLASSES = {"nimisana", "paikannimi", "sukunimi", "etunimi", "nimi"}
 VOWELS = set("aeiouyäö")

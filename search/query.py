@@ -1,9 +1,11 @@
-"""Turning what a user typed into Whoosh queries, through the same analysis as the index.
+"""Turning what a user typed into a backend-neutral query tree, through the same analysis as the index.
 
-Each typed word becomes one group of alternatives: its Finnish lemmas in the Finnish fields, its
-Swedish and English stems in theirs, and, when typed without umlauts, its folded forms in the folded
+Each typed word becomes one group of alternatives: its Finnish lemmas for the Finnish fields, its
+Swedish and English stems for theirs, and, when typed without umlauts, its folded forms for the folded
 fields (weighted lower). The strict query wants every word; the lenient one any word. Synonyms from
-the domain lexicon join the words they stand for as weighted alternatives.
+the domain lexicon join the words they stand for as weighted alternatives. A backend translates the
+tree (`Words`, `Phrase`, `AllOf`, `AnyOf`, `Excluding`, `Everything`, `Nothing`) and the `Filters`
+for its engine; which fields an analysis fills is the backend's business.
 """
 
 from __future__ import annotations
@@ -11,13 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from whoosh import query as q
-
-from indexer.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
-from indexer.lexicon import Lexicon
-from indexer.schema import FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
+import languages
+from indexer.analysis import ANALYSES, FOLDED, analyzer
+from search.lexicon import Lexicon
 from search.syntax import FIELD_ALIASES, FILTER_FIELDS, QueryError, Syntax, Term, date_range, read_query
 
 MAX_QUERY_CHARS = 1000
@@ -28,13 +28,116 @@ SYNONYM_BOOST = 0.7
 # tune questions (MRR@10 0.624 without parts, 0.649 at 0.4, 0.660 at 0.6, 0.650 at 1.0); re-check
 # with benchmarks/retrieval.py.
 QUERY_PART_BOOST = 0.6
-FIELDS_BY_LANG = {
-    lang: (TITLE_FIELDS[lang], HEADINGS_FIELDS[lang], TEXT_FIELDS[lang], *(("section",) if lang == "fi" else ()))
-    for lang in LANGUAGES
-}
-TITLE_ONLY = {lang: (TITLE_FIELDS[lang],) for lang in LANGUAGES}
+# Analyses of document text by language (the registry's), and the umlaut-folded companion of Finnish.
+LANGUAGES = languages.CODES
 FILTER_NAMES = (*FILTER_FIELDS, "updated")
-ANALYZERS = {"fi": finnish_analyzer(), "sv": swedish_analyzer(), "en": english_analyzer(), "folded": folded_analyzer()}
+ANALYZERS = {name: analyzer(name) for name in ANALYSES}
+
+
+@dataclass(frozen=True)
+class Alt:
+    """One analysed alternative of a typed word: a term of an analysis ("fi", "sv", "en", "folded"),
+    with the weight its matches get (compound parts, folded forms and synonyms weigh less)."""
+
+    analysis: str
+    term: str
+    weight: float = 1.0
+
+
+class Node:
+    """A node of the backend-neutral query tree."""
+
+    def alternatives(self):
+        """Every Alt below this node (for did-you-mean and highlighting)."""
+        for child in getattr(self, "children", ()):
+            yield from child.alternatives()
+
+
+@dataclass(frozen=True)
+class Words(Node):
+    """Any of one typed word's analysed alternatives; `title_only` keeps it to titles."""
+
+    alts: tuple[Alt, ...]
+    title_only: bool = False
+
+    def alternatives(self):
+        yield from self.alts
+
+
+@dataclass(frozen=True)
+class Phrase(Node):
+    """Words in this order, at most `slop` positions apart: per word, its terms by analysis. A backend
+    matches the phrase in each analysis whose terms cover every word."""
+
+    steps: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]
+    slop: int = 1
+    title_only: bool = False
+
+    def alternatives(self):
+        for step in self.steps:
+            for analysis, terms in step:
+                yield from (Alt(analysis, term) for term in terms)
+
+
+@dataclass(frozen=True)
+class AllOf(Node):
+    """Every child wanted."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf(Node):
+    """Any child wanted; more matching children score higher."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Excluding(Node):
+    """Documents matching `wanted` but not `unwanted`."""
+
+    wanted: Node
+    unwanted: Node
+
+    @property
+    def children(self):
+        return (self.wanted,)
+
+
+@dataclass(frozen=True)
+class Everything(Node):
+    """Every document (a query of filters only)."""
+
+
+@dataclass(frozen=True)
+class Nothing(Node):
+    """No document (a phrase that no analysis can match)."""
+
+
+def all_of(nodes: list[Node]) -> Node:
+    return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
+
+
+def any_of(nodes: list[Node]) -> Node:
+    return nodes[0] if len(nodes) == 1 else AnyOf(tuple(nodes))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of a query: values per field (values of one field are alternatives, fields all apply;
+    `site` also matches subdomains, `section` is the top section) and an inclusive date range."""
+
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.values) or self.date_from is not None or self.date_to is not None
+
+    def key(self) -> tuple:
+        """A hashable key, for caching the documents a filter lets through."""
+        return (tuple(sorted(self.values.items())), self.date_from, self.date_to)
 
 
 @dataclass(frozen=True)
@@ -50,44 +153,44 @@ class QueryWord:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A query ready for Whoosh: the strict form (every word, whole lemmas), the lenient fallback (any
-    word, compound parts too), what to leave out, and the filters typed into it."""
+    """A query ready for a backend: the strict form (every word, whole lemmas), the lenient fallback
+    (any word, compound parts too), what to leave out, and the filters typed into it."""
 
     text: str
-    all_words: q.Query
-    any_word: q.Query
-    any_whole_word: q.Query  # the lenient form without compound parts
+    all_words: Node
+    any_word: Node
+    any_whole_word: Node  # the lenient form without compound parts
     words: tuple[QueryWord, ...]  # the plain words typed, for did-you-mean
-    excluded: q.Query | None = None
-    filter: q.Query | None = None
+    excluded: Node | None = None
+    filters: Filters = Filters()
     syntax: Syntax = Syntax()
 
-    def query(self, relaxed: bool = False, parts: bool = True) -> q.Query:
+    def query(self, relaxed: bool = False, parts: bool = True) -> Node:
         """The strict or the lenient query (with or without compound parts), without the excluded words."""
         if not relaxed:
             base = self.all_words
         else:
             base = self.any_word if parts else self.any_whole_word
-        return q.AndNot(base, self.excluded) if self.excluded is not None else base
+        return Excluding(base, self.excluded) if self.excluded is not None else base
 
     @property
     def only_filters(self) -> bool:
         """True when nothing was asked but filters (type:pdf): every document that passes them matches."""
-        return isinstance(self.all_words, q.Every)
+        return isinstance(self.all_words, Everything)
 
 
 def analyze_query(text: str) -> list[QueryWord]:
-    """Analyse a query with every analyzer; one QueryWord per typed word, in order."""
+    """Analyse a query with every analysis; one QueryWord per typed word, in order."""
     by_pos: dict[int, dict] = {}
-    for name, analyzer in ANALYZERS.items():
-        for t in analyzer(text, positions=True, chars=True, mode="query", removestops=False):
-            word = by_pos.setdefault(t.pos, {"surface": text[t.startchar : t.endchar], "terms": {}, "parts": [], "stop": False})
-            if t.stopped:
+    for name, analyze in ANALYZERS.items():
+        for t in analyze(text, mode="query"):
+            word = by_pos.setdefault(t.position, {"surface": text[t.start : t.end], "terms": {}, "parts": [], "stop": False})
+            if t.kind == "stop":
                 word["stop"] = True
                 continue
-            bucket = word["parts"] if name == "fi" and t.boost < 1.0 else word["terms"].setdefault(name, [])
-            if t.text not in bucket:
-                bucket.append(t.text)
+            bucket = word["parts"] if name == "fi" and t.kind == "part" else word["terms"].setdefault(name, [])
+            if t.term not in bucket:
+                bucket.append(t.term)
     return [
         QueryWord(w["surface"], {k: tuple(v) for k, v in w["terms"].items()}, w["stop"], tuple(w["parts"]), pos)
         for pos, w in sorted(by_pos.items())
@@ -96,39 +199,26 @@ def analyze_query(text: str) -> list[QueryWord]:
 
 def word_query(
     word: QueryWord, boost: float = 1.0, parts: bool = False, title_only: bool = False, langs: tuple = LANGUAGES
-) -> q.Query:
-    """Any of a word's terms in the fields of the analysis that produced it (and its parts, if asked),
-    in the languages the index has documents in."""
-    fields = TITLE_ONLY if title_only else FIELDS_BY_LANG
-    folded = ("title_folded",) if title_only else FOLDED_FIELDS
-    clauses = [
-        q.Term(field, term, boost=boost)
-        for lang in langs
-        for term in word.terms.get(lang, ())
-        for field in fields[lang]
-    ]
+) -> Words:
+    """Any of a word's terms in the analyses of the languages the index has documents in (and its
+    compound parts, if asked), and its folded forms, weighted lower."""
+    alts = [Alt(lang, term, boost) for lang in langs for term in word.terms.get(lang, ())]
     if parts and "fi" in langs:
-        clauses += [q.Term(field, term, boost=boost * QUERY_PART_BOOST) for term in word.parts for field in fields["fi"]]
-    clauses += [q.Term(field, term, boost=boost * FOLDED_BOOST) for term in word.terms.get("folded", ()) for field in folded]
-    return q.Or(clauses)
+        alts += [Alt("fi", term, boost * QUERY_PART_BOOST) for term in word.parts]
+    alts += [Alt(FOLDED, term, boost * FOLDED_BOOST) for term in word.terms.get(FOLDED, ())]
+    return Words(tuple(alts), title_only)
 
 
-def phrase_query(words: list[QueryWord], title_only: bool = False, langs: tuple = LANGUAGES) -> q.Query:
+def phrase_query(words: list[QueryWord], title_only: bool = False, langs: tuple = LANGUAGES) -> Node:
     """The words in this order, next to each other (stopwords between them may stand in their gaps),
-    in the fields of each language whose analysis knows every word."""
-    fields = TITLE_ONLY if title_only else FIELDS_BY_LANG
+    in each language whose analysis knows every word."""
     kept = [w for w in words if not w.stop and w.terms]
     slop = 1 + max((b.pos - a.pos - 1 for a, b in zip(kept, kept[1:])), default=0)
-    clauses = []
-    for lang in langs:
-        if not all(w.terms.get(lang) for w in kept):
-            continue
-        for field in fields[lang]:
-            if field == "section":
-                continue
-            steps = [q.Or([q.Term(field, term) for term in w.terms[lang]]) for w in kept]
-            clauses.append(q.Sequence(steps, slop=slop))
-    return q.Or(clauses) if clauses else q.NullQuery
+    usable = [lang for lang in langs if all(w.terms.get(lang) for w in kept)]
+    if not usable:
+        return Nothing()
+    steps = tuple(tuple((lang, tuple(w.terms[lang])) for lang in usable) for w in kept)
+    return Phrase(steps, slop, title_only)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -140,7 +230,7 @@ def _same_word(a: QueryWord, b: QueryWord) -> bool:
     return bool(set(a.terms.get("fi", ())) & set(b.terms.get("fi", ())))
 
 
-def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES) -> list[q.Query]:
+def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES) -> list[Node]:
     """One query per word, with words that a lexicon term covers joined to that term's synonyms."""
     units, i = [], 0
     candidates = [(group, term, _synonym_words(term)) for group in (lexicon.groups if lexicon else ()) for term in group]
@@ -157,13 +247,13 @@ def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs:
             continue
         n, group, term = best
         typed = [word_query(w, parts=parts, langs=langs) for w in words[i : i + n]]
-        alternatives = [typed[0] if n == 1 else q.And(typed)]
+        alternatives = [all_of(typed)]
         for synonym in group:
             synonym_words = _synonym_words(synonym)
             if synonym != term and synonym_words:
                 clauses = [word_query(w, SYNONYM_BOOST, langs=langs) for w in synonym_words]
-                alternatives.append(clauses[0] if len(clauses) == 1 else q.And(clauses))
-        units.append(q.Or(alternatives))
+                alternatives.append(all_of(clauses))
+        units.append(any_of(alternatives))
         i += n
     return units
 
@@ -181,7 +271,7 @@ def searchable_words(text: str) -> list[str]:
     return [w.surface for w in _content_words(text or "")]
 
 
-def _term_query(term: Term, parts: bool, langs: tuple = LANGUAGES) -> q.Query | None:
+def _term_query(term: Term, parts: bool, langs: tuple = LANGUAGES) -> Node | None:
     """One typed term (a word or a phrase, maybe title-only) as a query; None if it has no searchable word."""
     words = _content_words(term.text)
     if not words:
@@ -189,7 +279,7 @@ def _term_query(term: Term, parts: bool, langs: tuple = LANGUAGES) -> q.Query | 
     if term.phrase and len(words) > 1:
         return phrase_query(analyze_query(term.text), term.title_only, langs)
     clauses = [word_query(w, parts=parts, title_only=term.title_only, langs=langs) for w in words]
-    return clauses[0] if len(clauses) == 1 else q.And(clauses)
+    return all_of(clauses)
 
 
 def _is_plain(group: tuple[Term, ...]) -> bool:
@@ -198,7 +288,7 @@ def _is_plain(group: tuple[Term, ...]) -> bool:
 
 def _units(
     syntax: Syntax, lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES
-) -> tuple[list[q.Query], list[QueryWord]]:
+) -> tuple[list[Node], list[QueryWord]]:
     """One query per wanted group. Runs of plain words are analysed together, so that coordinated
     compounds ("sosiaali- ja terveyspalvelut") and multi-word lexicon terms work across them."""
     units, plain_words, run = [], [], []
@@ -217,27 +307,14 @@ def _units(
         flush()
         alternatives = [a for a in (_term_query(t, parts, langs) for t in group) if a is not None]
         if alternatives:
-            units.append(alternatives[0] if len(alternatives) == 1 else q.Or(alternatives))
+            units.append(any_of(alternatives))
     flush()
     return units, plain_words
 
 
-def filter_query(syntax: Syntax) -> q.Query | None:
-    """The typed filters as one Whoosh filter: values of one field are alternatives, fields all apply."""
-    parts = []
-    for name, values in syntax.filters.items():
-        if name == "site":  # site:phhyky.fi also means www.phhyky.fi
-            terms = [c for v in values for c in (q.Term("site", v), q.Wildcard("site", f"*.{v}"))]
-        elif name == "section":
-            terms = [q.Term("section_top", v) for v in values]
-        else:
-            terms = [q.Term(name, v) for v in values]
-        parts.append(terms[0] if len(terms) == 1 else q.Or(terms))
-    if syntax.date_from or syntax.date_to:
-        start = dt.datetime.combine(syntax.date_from, dt.time()) if syntax.date_from else None
-        end = dt.datetime.combine(syntax.date_to, dt.time.max) if syntax.date_to else None
-        parts.append(q.DateRange("updated", start, end))
-    return None if not parts else parts[0] if len(parts) == 1 else q.And(parts)
+def query_filters(syntax: Syntax) -> Filters:
+    """The typed filters and date range of a query."""
+    return Filters(dict(syntax.filters), syntax.date_from, syntax.date_to)
 
 
 def parse_query(
@@ -266,15 +343,15 @@ def parse_query(
             if excluded:
                 raise QueryError("The query only leaves words out. Add a word to search for besides the excluded ones.", "only_exclusions")
             raise QueryError(f"The query {text!r} has only very common words. Add a more specific word.", "common_words")
-        strict = lenient = whole = [q.Every()]
+        strict = lenient = whole = [Everything()]
     return ParsedQuery(
         text=text,
-        all_words=strict[0] if len(strict) == 1 else q.And(strict),
-        any_word=lenient[0] if len(lenient) == 1 else q.Or(lenient),
-        any_whole_word=whole[0] if len(whole) == 1 else q.Or(whole),
+        all_words=all_of(strict),
+        any_word=any_of(lenient),
+        any_whole_word=any_of(whole),
         words=tuple(words),
-        excluded=(excluded[0] if len(excluded) == 1 else q.Or(excluded)) if excluded else None,
-        filter=filter_query(syntax),
+        excluded=any_of(excluded) if excluded else None,
+        filters=query_filters(syntax),
         syntax=syntax,
     )
 

@@ -1,17 +1,13 @@
 """Snippets: the passages of a hit's text where its matched words cluster, with every matched form marked.
 
-Match positions come from the index (character offsets stored with the postings), not from analysing
-the document again, so snippets cost a few posting look-ups per hit.
+Match positions (character spans of the surface words) come from the backend, which reads them from
+its index or from sotehaku's analysis; either way they point at the inflected form the reader sees.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-
-from whoosh.reading import TermNotFound
-
-from indexer.schema import SNIPPET_FIELDS
 
 SNIPPET_CHARS = 240  # about three lines of the result list at the page's reading width
 PASSAGES = 2
@@ -26,19 +22,12 @@ class Span:
     end: int
 
 
-def match_spans(searcher, docnum: int, query_terms) -> list[Span]:
-    """Character spans of the query's terms that occur in one document, merged where they overlap."""
-    raw = set()
-    for field, term in query_terms:
-        if field not in SNIPPET_FIELDS:
-            continue
-        try:
-            matcher = searcher.postings(field, term)
-        except TermNotFound:  # a query alternative that no document has
-            continue
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            raw.update((start, end) for _, start, end in matcher.value_as("characters"))
+def merge_spans(raw) -> list[Span]:
+    """Sorted spans from (start, end) pairs, merged where they overlap.
+
+    >>> merge_spans([(5, 9), (0, 3), (7, 12)])
+    [Span(start=0, end=3), Span(start=5, end=12)]
+    """
     spans: list[Span] = []
     for start, end in sorted(raw):
         if spans and start < spans[-1].end:
@@ -109,8 +98,8 @@ def leading_text(text: str, chars: int = SNIPPET_CHARS) -> str:
     return escape(text[: cut if cut > 0 else chars]) + " …"
 
 
-def make_snippet(searcher, docnum: int, query_terms, text: str) -> str:
-    """The HTML snippet of one hit: query_terms are the (field, term) pairs of the query that found it."""
-    spans = match_spans(searcher, docnum, query_terms)
+def make_snippet(text: str, matched) -> str:
+    """The HTML snippet of one hit: `matched` are the (start, end) spans of the query's words in its text."""
+    spans = merge_spans(matched)
     chosen = best_passages(text, spans) if spans else []
     return format_passages(text, chosen) if chosen else leading_text(text)

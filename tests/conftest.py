@@ -11,14 +11,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from corpus.crawl import crawl_source
-from corpus.dedup import mark_near_duplicates
+from app.accounts import DAY, open_accounts
+from app.backend import open_engine
+from app.pipeline import crawl_sources, run_pipeline
+from app.web.app import create_app
 from corpus.sample import demo_sources, serve_sample_site
-from corpus.store import open_data_store
-from indexer.build import build_index
-from search.accounts import DAY, open_accounts
-from search.engine import SearchEngine
-from search.web.app import create_app
 
 
 class Clock:
@@ -47,25 +44,21 @@ def sample_site_url():
 def crawled_data_dir(tmp_path_factory, sample_site_url):
     """A data directory whose store holds the demo's crawl of the sample site (public site + intranet)."""
     data_dir = tmp_path_factory.mktemp("crawled")
-    with open_data_store(data_dir) as store:
-        for source in demo_sources(sample_site_url):
-            crawl_source(source, store)
-        mark_near_duplicates(store)
+    run_pipeline(data_dir, crawl_sources(demo_sources(sample_site_url)), publish=False)
     return data_dir
 
 
 @pytest.fixture(scope="session")
 def indexed_data_dir(crawled_data_dir):
-    """The crawled data directory with a published index."""
-    with open_data_store(crawled_data_dir) as store:
-        build_index(store.iter_documents(), crawled_data_dir)
+    """The crawled data directory with a published index (the pipeline's last stage, as 'sotehaku index')."""
+    run_pipeline(crawled_data_dir)
     return crawled_data_dir
 
 
 @pytest.fixture(scope="session")
 def engine(indexed_data_dir):
     """A search engine on the sample site's index."""
-    return SearchEngine(indexed_data_dir)
+    return open_engine(indexed_data_dir)
 
 
 class ServerThread:
@@ -159,3 +152,7 @@ def chromium():
         browser = p.chromium.launch(executable_path=executable, args=args)
         yield browser
         browser.close()
+
+
+# The SolrCloud cluster fixtures live in their own module; importing them here shares them with every test.
+from solrcloud_fixture import solrcloud, solrcloud_collection  # noqa: E402,F401

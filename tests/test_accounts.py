@@ -5,8 +5,9 @@ import sqlite3
 
 import pytest
 
+from app.errors import AppError
 from search import SearchError
-from search.accounts import ACCOUNTS_FILENAME, AccountError, open_accounts
+from app.accounts import ACCOUNTS_FILENAME, AccountError, open_accounts
 
 PASSWORD = "oikea-hevonen-patteri-niitti"
 
@@ -162,7 +163,8 @@ def test_duplicate_and_unknown_names_are_explained(accounts):
             call("ville")
     with pytest.raises(AccountError, match="No account named 'ville'"):
         accounts.set_password("ville", PASSWORD)
-    assert issubclass(AccountError, SearchError)
+    # An account problem is the application's, not a bad query: the web maps it to 503, never 400.
+    assert issubclass(AccountError, AppError) and not issubclass(AccountError, SearchError)
 
 
 @pytest.mark.parametrize("days", [0, -1, 1.5])

@@ -5,10 +5,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import search.cli as cli
-from search.accounts import open_accounts
-from search.admin_cli import report, users
-from search.querylog import open_query_log
+import app.cli as cli
+from app.accounts import open_accounts
+from app.admin_cli import report, users
+from app.querylog import open_query_log
 
 PASSWORD = "oikea-hevonen-patteri-niitti"
 

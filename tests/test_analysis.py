@@ -4,8 +4,9 @@ import pickle
 
 import pytest
 
-from indexer.analysis import PART_BOOST, english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
-from indexer.schema import build_schema
+from backends.whoosh.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+from backends.whoosh.schema import build_schema
+from indexer.analysis import PART_BOOST
 
 
 def index_terms(text, analyzer=None):

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from search.cli import main
+from app.cli import main
 
 
 @pytest.fixture()
@@ -55,10 +55,18 @@ def test_import_index_search_export(run, tmp_path):
     assert sorted(d["id"] for d in lines) == ["in", "ps", "tr"]
 
 
-def test_search_without_index_explains(run):
+def test_search_without_index_explains(run, tmp_path):
+    (tmp_path / "data").mkdir()
     result = run("search", "sote")
     assert result.exit_code == 1
     assert "Run 'sotehaku index' first" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_mistyped_data_dir_is_named_as_missing(run, tmp_path):
+    result = run("search", "sote")
+    assert result.exit_code == 1
+    assert f"The data directory {tmp_path / 'data'} does not exist" in result.output
     assert "Traceback" not in result.output
 
 

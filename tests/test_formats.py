@@ -27,8 +27,8 @@ from corpus.formats.bounds import Limits, run_tool
 from corpus.ingest import import_directory, import_warc
 from corpus.parse import ParseError, document_kind, parse_document
 from corpus.store import open_data_store
-from indexer.build import build_index
-from search.engine import SearchEngine
+from app.backend import open_engine
+from backends.whoosh.writer import build_index
 
 FIXTURES = Path(__file__).parent / "fixtures" / "office"
 SCANNED = "skannattu-poytakirja.pdf"
@@ -79,7 +79,7 @@ def imported(drive, tmp_path_factory):
         stats = import_directory(drive, store, source="asiakirjat", visibility="public")
         docs = {doc.url.rsplit("/", 1)[1]: doc for doc in store.iter_documents()}
         build_index(store.iter_documents(), data_dir)
-    return stats, docs, SearchEngine(data_dir)
+    return stats, docs, open_engine(data_dir)
 
 
 def test_a_folder_of_every_format_imports_and_damaged_files_are_skipped_with_reasons(imported, drive):

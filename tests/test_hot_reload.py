@@ -7,8 +7,9 @@ import threading
 import httpx
 
 from corpus.document import Document
-from indexer.build import current_version, update_index
-from search.web.app import create_app
+from backends.whoosh.versions import current_version
+from backends.whoosh.writer import update_index
+from app.web.app import create_app
 
 BASE = [Document(id=f"tiedote-{i}", title=f"Tiedote {i}", text=f"Aluehallituksen tiedote numero {i} palveluverkosta.") for i in range(40)]
 

@@ -10,8 +10,10 @@ import pytest
 
 from corpus.document import Document
 from corpus.store import open_data_store
-from indexer.build import FORMAT_FILE, current_version, index_root, update_index
-from search.engine import SearchEngine, Viewer
+from backends.whoosh.writer import update_index
+from backends.whoosh.versions import FORMAT_FILE, current_version, index_root
+from search.engine import Viewer
+from app.backend import open_engine
 
 STAFF = Viewer(name="staff", staff=True)
 DOCS = [
@@ -21,7 +23,7 @@ DOCS = [
 ]
 
 
-def ids(engine: SearchEngine, query: str) -> set[str]:
+def ids(engine, query: str) -> set[str]:
     return {hit.id for hit in engine.search(query, viewer=STAFF).hits}
 
 
@@ -37,7 +39,7 @@ FILLER = [Document(id=f"uutinen-{i}", title=f"Uutinen {i}", text=f"Tiedote numer
 
 def test_changed_added_and_removed_documents_are_applied(tmp_path):
     first = update_index(lambda: DOCS + FILLER, tmp_path)
-    old_engine_dir = first.path
+    old_engine_dir = index_root(tmp_path) / first.version
     changed = FILLER + [
         DOCS[0].replace(text="Kotihoito auttaa arjessa kotona. Yöpartio käy tarvittaessa."),
         DOCS[1],
@@ -49,7 +51,7 @@ def test_changed_added_and_removed_documents_are_applied(tmp_path):
     assert not second.full and second.version != first.version
     assert (second.added, second.removed, second.unchanged, second.documents) == (3, 2, 7, 10)
     assert len(analysed) == 10  # progress covers kept and added documents alike
-    engine = SearchEngine(tmp_path)
+    engine = open_engine(tmp_path)
     assert ids(engine, "yöpartio") == {"kotihoito"}
     assert ids(engine, "neuvola") == set()
     assert ids(engine, "hammashoitola") == {"hammashoito"}
@@ -64,7 +66,7 @@ def test_many_updates_in_a_row_stay_consistent(tmp_path):
     for round_ in range(4):
         docs[0] = docs[0].replace(text=f"Kotihoito kierros{round_} auttaa.")
         assert not update_index(lambda: docs, tmp_path).full
-    engine = SearchEngine(tmp_path)
+    engine = open_engine(tmp_path)
     assert ids(engine, "kierros3") == {"kotihoito"} and ids(engine, "kierros2") == set()
     assert engine.doc_count(STAFF) == 9
     assert len([p for p in index_root(tmp_path).iterdir() if p.is_dir()]) == 2  # the live version and one before
@@ -72,7 +74,7 @@ def test_many_updates_in_a_row_stay_consistent(tmp_path):
 
 def test_index_of_another_format_is_rebuilt_in_full(tmp_path):
     first = update_index(lambda: DOCS, tmp_path)
-    (first.path / FORMAT_FILE).write_text("sotehaku-index-0\n", encoding="utf-8")
+    (index_root(tmp_path) / first.version / FORMAT_FILE).write_text("sotehaku-index-0\n", encoding="utf-8")
     again = update_index(lambda: DOCS, tmp_path)
     assert again.full and again.version != first.version and again.added == 3
 
@@ -88,7 +90,7 @@ def test_failed_update_leaves_the_live_version_and_no_debris(tmp_path):
         update_index(broken, tmp_path)
     assert current_version(tmp_path) == first.version
     assert not [p for p in index_root(tmp_path).iterdir() if p.name.endswith(".building")]
-    assert ids(SearchEngine(tmp_path), "kotihoito") == {"kotihoito"}
+    assert ids(open_engine(tmp_path), "kotihoito") == {"kotihoito"}
 
 
 def test_cli_index_twice_reports_up_to_date(tmp_path):
@@ -109,12 +111,12 @@ def test_completions_follow_updates_exactly(tmp_path):
     """A document that becomes internal or goes away takes its words out of anonymous completions at once."""
     docs = DOCS + FILLER + [Document(id="hanke", title="Hanke", text="Kaarnalaiva-hanke etenee.")]
     update_index(lambda: docs, tmp_path)
-    assert SearchEngine(tmp_path).suggest("kaarna") == ["kaarnalaiva", "kaarnalaiva-hanke"]
+    assert open_engine(tmp_path).suggest("kaarna") == ["kaarnalaiva", "kaarnalaiva-hanke"]
     docs[-1] = docs[-1].replace(visibility="internal")
     assert not update_index(lambda: docs, tmp_path).full
-    engine = SearchEngine(tmp_path)
+    engine = open_engine(tmp_path)
     assert engine.suggest("kaarna") == []
     assert engine.search("kaarnalaivva").suggestion is None
     assert engine.suggest("kaarna", viewer=STAFF) == ["kaarnalaiva", "kaarnalaiva-hanke"]
     update_index(lambda: docs[:-1], tmp_path)
-    assert SearchEngine(tmp_path).suggest("kaarna", viewer=STAFF) == []
+    assert open_engine(tmp_path).suggest("kaarna", viewer=STAFF) == []

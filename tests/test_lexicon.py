@@ -3,9 +3,10 @@
 import pytest
 
 from corpus.document import Document
-from indexer.build import build_index
-from indexer.lexicon import STARTER_LEXICON, Lexicon, LexiconError, load_lexicon
-from search.engine import SearchEngine
+from backends.whoosh.writer import build_index
+from search.lexicon import STARTER_LEXICON, Lexicon, LexiconError, load_lexicon
+from app.backend import open_engine
+
 
 DOCS = [
     Document(id="hyte", title="Hyvinvoinnin ja terveyden edistäminen", text="Hyvinvoinnin ja terveyden edistämisen työ kuuluu kaikille."),
@@ -18,7 +19,7 @@ DOCS = [
 @pytest.fixture()
 def lexicon_engine(tmp_path):
     build_index(DOCS, tmp_path)
-    return SearchEngine(tmp_path), tmp_path
+    return open_engine(tmp_path), tmp_path
 
 
 def test_starter_lexicon_loads():

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from search.querylog import QUERYLOG_FILENAME, QueryLogError, normalize_query, open_query_log, redact
+from app.querylog import QUERYLOG_FILENAME, QueryLogError, normalize_query, open_query_log, redact
 
 HOUR = 3600
 DAY = 86400
@@ -111,7 +111,7 @@ def test_a_query_that_is_only_a_placeholder_is_counted(log):
     [(("sote", -1), {}), (("sote", "7"), {}), ((None, 1), {}), (("sote", 1), {"channel": "email"})],
 )
 def test_bad_arguments_are_not_logged_and_do_not_raise(log, caplog, args, kwargs):
-    with caplog.at_level(logging.WARNING, logger="search.querylog"):
+    with caplog.at_level(logging.WARNING, logger="app.querylog"):
         log.record(*args, **kwargs)
     assert log.report().total_queries == 0
     assert "not recorded" in caplog.text
@@ -147,7 +147,7 @@ def test_concurrent_records_from_two_processes_worth_of_connections(tmp_path, cl
 
 def test_a_failing_log_never_fails_the_search(log, caplog):
     log.close()
-    with caplog.at_level(logging.WARNING, logger="search.querylog"):
+    with caplog.at_level(logging.WARNING, logger="app.querylog"):
         log.record("sote", 3)  # no exception
     assert "not recorded" in caplog.text and QUERYLOG_FILENAME in caplog.text
 
@@ -156,7 +156,7 @@ def test_a_locked_log_drops_the_entry_quickly(tmp_path, log, caplog):
     blocker = sqlite3.connect(tmp_path / "data" / QUERYLOG_FILENAME, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
     try:
-        with caplog.at_level(logging.WARNING, logger="search.querylog"):
+        with caplog.at_level(logging.WARNING, logger="app.querylog"):
             log.record("sote", 3)
     finally:
         blocker.execute("ROLLBACK")

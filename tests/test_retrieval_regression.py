@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from corpus.document import Document
-from indexer.build import build_index
-from search.engine import SearchEngine
+from backends.whoosh.writer import build_index
+
 from search.evaluate import mrr_at, read_qrels, read_queries, recall_at
+from app.backend import open_engine
 
 SHARED_DATA = Path(os.environ.get("SOTEHAKU_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 SQUAD = SHARED_DATA / "squad2-fi"
@@ -33,7 +34,7 @@ def slice_engine(tmp_path_factory):
                 docs.append(Document(id=obj["id"], text=obj["text"], source="squad2-fi"))
     data_dir = tmp_path_factory.mktemp("squad-slice")
     build_index(docs, data_dir)
-    return SearchEngine(data_dir), {d.id for d in docs}
+    return open_engine(data_dir), {d.id for d in docs}
 
 
 def test_pinned_mrr_on_squad_slice(slice_engine):

@@ -4,8 +4,8 @@ import httpx
 import pytest
 
 from corpus.document import Document
-from indexer.build import build_index
-from search.web.app import create_app
+from app.pipeline import run_pipeline, store_documents
+from app.web.app import create_app
 
 
 def test_healthz(web_url):
@@ -70,7 +70,7 @@ def test_without_index_the_api_answers_503(tmp_path, serve_app):
 
 
 def test_broken_lexicon_is_503_not_500(tmp_path, serve_app):
-    build_index([Document(id="a", text="kotihoito")], tmp_path)
+    run_pipeline(tmp_path, store_documents([Document(id="a", text="kotihoito")]))
     (tmp_path / "lexicon.toml").write_text("[[synonyms]\n", encoding="utf-8")
     url = serve_app(create_app(tmp_path))
     response = httpx.get(f"{url}/api/search", params={"q": "kotihoito"})

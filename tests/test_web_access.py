@@ -6,7 +6,7 @@ import re
 import httpx
 import pytest
 
-from search.web.app import create_app
+from app.web.app import create_app
 
 WORD = "kaarnalaiva"  # only in an internal document of the sample site
 INTERNAL_PATH = "/sisainen/"

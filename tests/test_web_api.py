@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import httpx
 import pytest
 
-from search.web.app import create_app
+from app.web.app import create_app
 
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
@@ -17,7 +17,7 @@ def test_search_has_results_facets_and_suggestion_fields(web_url):
     assert set(body["facets"]) == {"section", "lang", "year", "type", "source"}
     assert sum(v["count"] for v in body["facets"]["type"]) == body["total"]
     hit = body["hits"][0]
-    assert {"id", "url", "title", "snippet", "score", "updated", "lang", "type", "source", "section"} == set(hit)
+    assert {"id", "url", "title", "snippet", "score", "updated", "lang", "type", "source", "section", "visibility"} == set(hit)
     assert "<mark>" in hit["snippet"].lower() or "<mark" in hit["snippet"]
 
 

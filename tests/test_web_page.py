@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from corpus.document import Document
-from indexer.build import build_index
-from search.web.app import create_app
+from app.pipeline import run_pipeline, store_documents
+from app.web.app import create_app
 
 
 def hrefs(html, pattern):
@@ -150,11 +150,11 @@ def test_embed_page_offers_a_plain_form_for_other_sites(web_url):
 def hostile_url(tmp_path, serve_app):
     """A web app on an index of documents whose titles and text hold HTML, and one with a javascript: address."""
     data_dir = tmp_path
-    build_index([
+    run_pipeline(data_dir, store_documents([
         Document(id="x1", url="https://example.fi/x1", title="Kotihoito <script>alert(1)</script> <b>lihava</b>",
                  text="Kotihoito <script>alert(1)</script> ja <b>lihava</b> teksti <img src=x onerror=alert(2)> kotihoidosta."),
         Document(id="x2", url="javascript:alert(3)", title="Kotihoito linkki", text="Kotihoito ilman kelvollista osoitetta."),
-    ], data_dir)
+    ]))
     return serve_app(create_app(data_dir))
 
 
@@ -199,9 +199,9 @@ def test_a_broken_query_log_never_fails_a_search(indexed_data_dir, tmp_path, ser
 
 def test_a_newly_published_index_is_searched_without_a_restart(tmp_path, serve_app):
     first = Document(id="a", url="https://example.fi/a", title="Kotihoito", text="Kotihoito kotona.")
-    build_index([first], tmp_path)
+    run_pipeline(tmp_path, store_documents([first]))
     url = serve_app(create_app(tmp_path))
     assert httpx.get(f"{url}/api/search", params={"q": "neuvola"}).json()["total"] == 0
-    build_index([first, Document(id="b", url="https://example.fi/b", title="Neuvola", text="Neuvola lapsiperheille.")], tmp_path)
+    run_pipeline(tmp_path, store_documents([first, Document(id="b", url="https://example.fi/b", title="Neuvola", text="Neuvola lapsiperheille.")]))
     assert httpx.get(f"{url}/api/search", params={"q": "neuvola"}).json()["total"] == 1
     assert "https://example.fi/b" in httpx.get(f"{url}/", params={"q": "neuvola"}).text

@@ -1,0 +1,159 @@
+"""The pipeline, wired once: refresh the corpus (crawl sources, import paths), mark near-duplicates, index.
+
+`sotehaku crawl`, `import` and `demo` and the test fixtures all run `run_pipeline` with a refresh step;
+`sotehaku index` runs its last stage, `index_corpus`. The index is brought up to date incrementally, as
+`sotehaku index` does: only new and changed documents are analysed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus import CorpusError
+from corpus.crawl import CrawlStats, crawl_source
+from corpus.dedup import mark_near_duplicates
+from corpus.document import Document
+from corpus.ingest import ImportStats, import_path
+from corpus.sources import Source
+from corpus.store import CorpusStore, open_data_store
+from search.api import Published
+
+from app.backend import publish_index
+from app.errors import EmptyCorpusError
+
+# A refresh step changes the corpus store: crawls, imports, removals.
+Refresh = Callable[[CorpusStore], None]
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """What a pipeline run left: documents in the corpus, how many are near-duplicates, the index published."""
+
+    documents: int
+    duplicates: int
+    index: Published | None = None
+
+
+def run_pipeline(
+    data_dir: str | Path,
+    refresh: Refresh | None = None,
+    *,
+    publish: bool = True,
+    procs: int | None = None,
+    full: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> PipelineRun:
+    """Refresh the corpus, mark its near-duplicates and (unless `publish` is False) bring the index up to date.
+
+    A refresh that fails or is interrupted leaves what it stored (every store write is its own
+    transaction) and the previous index, which stays published until a new version replaces it.
+    """
+    with open_data_store(data_dir) as store:
+        if refresh is not None:
+            refresh(store)
+        duplicates = mark_near_duplicates(store)
+        built = index_corpus(store, data_dir, procs=procs, full=full, progress=progress) if publish else None
+        return PipelineRun(documents=store.count(), duplicates=duplicates, index=built)
+
+
+def index_corpus(
+    store: CorpusStore,
+    data_dir: str | Path,
+    *,
+    procs: int | None = None,
+    full: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Published:
+    """Bring the data directory's index in step with the corpus store (the last stage of the pipeline)."""
+    total = documents_to_index(store, data_dir)
+    return publish_index(store.iter_documents, data_dir, total=total, procs=procs, full=full, progress=progress)
+
+
+def documents_to_index(store: CorpusStore, data_dir: str | Path) -> int:
+    """How many documents the store holds; EmptyCorpusError when there is nothing to index."""
+    total = store.count()
+    if total == 0:
+        raise EmptyCorpusError(f"The corpus in {data_dir} is empty. Run 'sotehaku crawl' or 'sotehaku import' first.")
+    return total
+
+
+def crawl_sources(
+    sources: Iterable[Source],
+    *,
+    progress: Callable[[Source], Callable[[CrawlStats], None] | None] | None = None,
+    done: Callable[[CrawlStats], None] | None = None,
+) -> Refresh:
+    """A refresh that crawls each source in turn; `progress(source)` gives its progress callback, `done` sees its stats."""
+    sources = list(sources)
+
+    def refresh(store: CorpusStore) -> None:
+        for source in sources:
+            stats = crawl_source(source, store, progress=progress(source) if progress else None)
+            if done:
+                done(stats)
+
+    return refresh
+
+
+def import_paths(
+    paths: Iterable[Path],
+    *,
+    source: str | None = None,
+    visibility: str | None = None,
+    base_url: str | None = None,
+    done: Callable[[Path, ImportStats], None] | None = None,
+    failed: Callable[[Path, CorpusError], None] | None = None,
+) -> Refresh:
+    """A refresh that imports JSONL files, folders and WARC files; a path that cannot be read at all goes to
+    `failed` (or is raised without it) and the others are still imported."""
+    paths = list(paths)
+
+    def refresh(store: CorpusStore) -> None:
+        for path in paths:
+            try:
+                stats = import_path(path, store, source=source, visibility=visibility, base_url=base_url)
+            except CorpusError as exc:
+                if failed is None:
+                    raise
+                failed(path, exc)
+                continue
+            if done:
+                done(path, stats)
+
+    return refresh
+
+
+def store_documents(documents: Iterable[Document]) -> Refresh:
+    """A refresh that stores ready-made documents (for programs and tests that have them in hand)."""
+    documents = list(documents)
+
+    def refresh(store: CorpusStore) -> None:
+        store.put_many(documents)
+
+    return refresh
+
+
+def forget_sources(sources: Iterable[Source]) -> Refresh:
+    """A refresh that removes the sources' documents and any interrupted crawl's queue (the demo's site
+    moves to a new port on every run, so its old documents would never be found again)."""
+    names = [source.name for source in sources]
+
+    def refresh(store: CorpusStore) -> None:
+        for name in names:
+            for doc_id in store.ids(name):
+                store.delete(doc_id)
+            store.clear_frontier(name)
+
+    return refresh
+
+
+def chain(*steps: Refresh) -> Refresh:
+    """One refresh that runs several in order."""
+
+    def refresh(store: CorpusStore) -> None:
+        for step in steps:
+            step(store)
+
+    return refresh

@@ -1,0 +1,122 @@
+"""The JSON API: search, completions (also in the OpenSearch format), documents and health, described by
+OpenAPI. Errors raised here are answered by app.web.errors."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from search.api import IndexUnavailableError
+from search.engine import MAX_PAGE, MAX_PAGE_SIZE, Viewer
+
+from app.web.models import ERROR_RESPONSES, DocumentOut, ErrorOut, HealthOut, SearchOut, SuggestOut
+from app.web.pages import PAGE_SIZE
+from app.web.params import DATE_PARAM, MAX_SUGGEST_CHARS, clean_filters
+from app.web.recorder import logged_lang
+from app.web.settings import web_state
+
+PARAMETER_HINTS = {
+    "q": "the words to search for, such as q=palveluseteli",
+    "page": f"a whole number from 1 to {MAX_PAGE}",
+    "size": f"a whole number from 1 to {MAX_PAGE_SIZE}",
+    "id": "a document id from a search hit's 'id'",
+}
+FILTER_DESCRIPTIONS = {
+    "section": "Only this section of a site (a facet value, such as Palvelut)",
+    "lang": "Only documents in this language: fi, sv or en",
+    "year": "Only documents last updated this year (YYYY)",
+    "type": "Only this file type: html, pdf or docx",
+    "source": "Only documents of this source",
+    "site": "Only this site (host name, with the port if any; example.fi also matches www.example.fi)",
+}
+
+router = APIRouter()
+
+
+def api_viewer(request: Request) -> Viewer:
+    """Staff for a valid bearer token or session cookie; anonymous with neither; 401 for a bad token."""
+    return web_state(request).auth.api_viewer(request)
+
+
+def _filter_param(name: str):
+    return Query([], alias=name, description=FILTER_DESCRIPTIONS[name] + "; repeat for any of several")
+
+
+@router.get("/api/search", response_model=SearchOut, responses=ERROR_RESPONSES, tags=["search"], summary="Search the documents")
+def api_search(
+    request: Request,
+    q: str = Query("", description="The query, words in any inflected form; see the query language in the README"),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    section: list[str] = _filter_param("section"),
+    lang: list[str] = _filter_param("lang"),
+    year: list[str] = _filter_param("year"),
+    doc_type: list[str] = _filter_param("type"),
+    source: list[str] = _filter_param("source"),
+    site: list[str] = _filter_param("site"),
+    updated: str | None = Query(None, description="Only documents updated in this range: 2022, 2022-03.., ..2021-12-31, 2022-01-01..2022-06-30"),
+    viewer: Viewer = Depends(api_viewer),
+):
+    """Ranked hits with highlighted snippets, facet counts and a did-you-mean suggestion."""
+    state = web_state(request)
+    filters = clean_filters({
+        "section": section, "lang": lang, "year": year, "type": doc_type, "source": source, "site": site,
+        DATE_PARAM: updated,
+    })
+    results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters)
+    if page == 1:  # paging through one search is still one search
+        state.recorder.record(q, results.total, lang=logged_lang(filters, None), channel="api")
+    return results.to_json()
+
+
+@router.get("/api/suggest", response_model=SuggestOut, responses=ERROR_RESPONSES, tags=["search"], summary="Complete the last word")
+def api_suggest(
+    request: Request,
+    q: str = Query(..., max_length=MAX_SUGGEST_CHARS, description="What has been typed so far"),
+    viewer: Viewer = Depends(api_viewer),
+):
+    """Completions of the last word typed, from the words of the documents the caller may see."""
+    return {"query": q, "suggestions": web_state(request).engine.suggest(q, viewer=viewer)}
+
+
+@router.get(
+    "/api/suggest/opensearch", tags=["search"], summary="Completions for browsers' search bars",
+    responses={200: {"description": "OpenSearch suggestions: [query, [completions]]",
+                     "content": {"application/x-suggestions+json": {"example": ["kotih", ["kotihoito", "kotihoidon"]]}}},
+               **ERROR_RESPONSES},
+)
+def api_suggest_opensearch(
+    request: Request,
+    q: str = Query("", max_length=MAX_SUGGEST_CHARS, description="What has been typed so far"),
+    viewer: Viewer = Depends(api_viewer),
+):
+    """The same completions in the OpenSearch suggestions format browsers ask for."""
+    completions = web_state(request).engine.suggest(q, viewer=viewer) if q.strip() else []
+    return JSONResponse([q, completions], media_type="application/x-suggestions+json")
+
+
+@router.get(
+    "/api/document", response_model=DocumentOut, tags=["documents"], summary="One stored document",
+    responses={**ERROR_RESPONSES, 404: {"model": ErrorOut, "description": "No document with this id that the caller may see"}},
+)
+def api_document(
+    request: Request,
+    id: str = Query(..., min_length=1, max_length=2000, description="A document id, from a search hit's 'id'"),
+    viewer: Viewer = Depends(api_viewer),
+):
+    """A document's stored fields and text; an internal one looks absent (404) to anonymous callers."""
+    document = web_state(request).engine.document(id, viewer=viewer)
+    if document is None:
+        return JSONResponse({"error": f"No document with id {id!r}. Take ids from the hits of /api/search."}, status_code=404)
+    return document
+
+
+@router.get("/healthz", response_model=HealthOut, summary="Liveness and index status", tags=["service"],
+            responses={503: {"description": "No index yet"}})
+def healthz(request: Request):
+    """Whether the service is up, and which index version it searches."""
+    try:
+        version = web_state(request).engine.version
+    except IndexUnavailableError as exc:
+        return JSONResponse({"status": "no index", "error": str(exc)}, status_code=503)
+    return {"status": "ok", "index_version": version}

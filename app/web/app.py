@@ -1,0 +1,91 @@
+"""The web front end's app factory: a search page for citizens and staff and a JSON API over one engine.
+
+The routes live in routers of their own (pages, session, embed, api); errors become statuses in
+app.web.errors. `create_app` only builds the services from the settings and puts the pieces together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from search.engine import SearchEngine
+
+from app.backend import open_engine
+from app.web import api, embed, pages, session
+from app.web.auth import CSRF_FIELD, SESSION_COOKIE, WebAuth
+from app.web.errors import install_error_handlers
+from app.web.recorder import QueryRecorder
+from app.web.settings import WebSettings, WebState
+
+WEB_DIR = Path(__file__).parent
+# Pages load scripts and styles from this server only: no inline script can run even if some text
+# slipped through escaping. Other sites may not frame the pages (the sign-out button).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | None = None, **options) -> FastAPI:
+    """Build the web app from its settings, or from a data directory and WebSettings' other fields as
+    keywords (tests pass a temp directory). `engine` replaces the one opened on the data directory."""
+    if not isinstance(settings, WebSettings):
+        settings = WebSettings(Path(settings), **options)
+    elif options:
+        raise TypeError(f"pass either WebSettings or keyword options, not both: {sorted(options)}")
+    app = FastAPI(
+        title="sotehaku",
+        summary="Search Finnish social and health care reform documents",
+        description="Anonymous callers see public documents; `Authorization: Bearer TOKEN` (from "
+        "`sotehaku users add`) also shows internal ones. A wrong, expired or revoked token is refused with 401.",
+        version="0.1.0",
+        docs_url=None,  # Swagger UI and ReDoc load their code from a CDN; /openapi.json is what clients need
+        redoc_url=None,
+    )
+    app.state.sotehaku = WebState(
+        settings=settings,
+        engine=engine or open_engine(settings.data_dir),
+        auth=WebAuth(settings.data_dir, secure_cookies=settings.secure_cookies, max_login_failures=settings.max_login_failures),
+        recorder=QueryRecorder(settings.data_dir),
+        templates=_templates(),
+    )
+    if settings.cors_origins:
+        # Cross-origin callers get public results only: no cookies (allow_credentials=False) and no
+        # Authorization header, so a staff token is never put in another site's page.
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False, allow_methods=["GET"],
+            allow_headers=[], max_age=3600,
+        )
+    app.middleware("http")(security_headers)
+    install_error_handlers(app, not_found_page=pages.not_found_page, hints=api.PARAMETER_HINTS)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    for router in (pages.router, session.router, embed.router, api.router):
+        app.include_router(router)
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    templates.env.globals.update(BADGE_TYPES=pages.BADGE_TYPES, CSRF_FIELD=CSRF_FIELD, linkable=pages.linkable)
+    return templates
+
+
+async def security_headers(request: Request, call_next):
+    """Headers every answer carries: no sniffing, CSP and no framing on pages, no shared caching of API answers."""
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.url.path.startswith("/api/"):
+        # Answers depend on who asks: never let a cache hand a staff answer to someone else.
+        response.headers["Vary"] = "Authorization, Cookie"
+        if "authorization" in request.headers or SESSION_COOKIE in request.cookies:
+            response.headers["Cache-Control"] = "private, no-store"
+    if response.headers.get("content-type", "").startswith("text/html"):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

@@ -1,0 +1,194 @@
+"""Who is asking: API tokens, login session cookies, CSRF checks of the forms and a brake on password guessing.
+
+Anonymous requests never touch the account store: it is opened on the first request that carries a token
+or a session cookie, or that signs in.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from starlette.responses import Response
+
+from app.accounts import AccountStore, open_accounts
+from search.engine import ANONYMOUS, Viewer
+
+SESSION_COOKIE = "sotehaku_session"
+CSRF_COOKIE = "sotehaku_csrf"
+CSRF_FIELD = "csrf_token"
+# As long as app.accounts keeps a session (its create_session default), so the cookie and the session
+# end together.
+SESSION_SECONDS = 8 * 3600
+# Failed sign-ins allowed per client address in the window before sign-in answers 429. Ten guesses per
+# ten minutes per address against 12+ character scrypt-hashed passwords; an account is never locked, so
+# nobody can lock staff out by guessing their name.
+MAX_LOGIN_FAILURES = 10
+LOGIN_WINDOW_SECONDS = 600.0
+
+
+class Unauthorized(Exception):
+    """An API request with an Authorization header that proves nothing: answered 401, never anonymously."""
+
+    def __init__(self, error: str, message: str):
+        super().__init__(message)
+        self.error = error  # RFC 6750 error code for WWW-Authenticate
+
+
+class LoginThrottle:
+    """Failed sign-ins per client address in a sliding window; safe to share between threads."""
+
+    def __init__(self, limit: int = MAX_LOGIN_FAILURES, window: float = LOGIN_WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self._clock = limit, window, clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, key: str) -> float:
+        """Seconds until `key` may try again; 0 when it may now."""
+        now = self._clock()
+        with self._lock:
+            times = self._recent(key, now)
+            return 0.0 if len(times) < self.limit else times[0] + self.window - now
+
+    def failed(self, key: str) -> None:
+        """Count a failed sign-in."""
+        now = self._clock()
+        with self._lock:
+            self._recent(key, now).append(now)
+            if len(self._failures) > 10000:  # forget idle addresses rather than grow without end
+                for idle in [k for k, v in self._failures.items() if not v or v[-1] <= now - self.window]:
+                    del self._failures[idle]
+
+    def succeeded(self, key: str) -> None:
+        """Forget an address's failures once it signs in."""
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+
+class WebAuth:
+    """The web app's view of the data directory's staff accounts."""
+
+    def __init__(self, data_dir: str | Path, *, secure_cookies: bool = False, max_login_failures: int = MAX_LOGIN_FAILURES):
+        self.data_dir = Path(data_dir)
+        self.secure_cookies = secure_cookies
+        self.throttle = LoginThrottle(max_login_failures)
+        self._store: AccountStore | None = None
+        self._lock = threading.Lock()
+
+    def store(self) -> AccountStore:
+        """The account store, opened once (AccountStore is safe to share between threads); AccountError if it cannot be."""
+        with self._lock:
+            if self._store is None:
+                self._store = open_accounts(self.data_dir)
+            return self._store
+
+    def api_viewer(self, request: Request) -> Viewer:
+        """Staff for a valid bearer token or session cookie; anonymous with neither; Unauthorized for a bad token."""
+        header = request.headers.get("authorization")
+        if header is not None:
+            scheme, _, token = header.strip().partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("invalid_request", "The Authorization header must be 'Bearer TOKEN'.")
+            name = self.store().user_for_token(token.strip())
+            if name is None:
+                raise Unauthorized(
+                    "invalid_token",
+                    "The API token is wrong, expired or revoked. Ask an administrator for a new one "
+                    "('sotehaku users token NAME'), or leave the Authorization header out to search public documents.",
+                )
+            return Viewer(name=name, staff=True)
+        return self.page_viewer(request)
+
+    def page_viewer(self, request: Request) -> Viewer:
+        """Staff for a live session cookie, else anonymous (an expired session simply reads as anonymous)."""
+        session = request.cookies.get(SESSION_COOKIE)
+        if not session:
+            return ANONYMOUS
+        name = self.store().user_for_session(session)
+        return Viewer(name=name, staff=True) if name else ANONYMOUS
+
+    def secure(self, request: Request) -> bool:
+        """Whether cookies get the Secure flag: when configured, or on a request that came over HTTPS."""
+        return self.secure_cookies or request.url.scheme == "https"
+
+    def start_session(self, request: Request, response: Response, name: str) -> None:
+        """Sign `name` in: a new session id (never one the browser brought) in an HttpOnly, SameSite=Lax cookie."""
+        session = self.store().create_session(name, ttl_seconds=SESSION_SECONDS)
+        response.set_cookie(
+            SESSION_COOKIE, session, max_age=SESSION_SECONDS, path="/", httponly=True, samesite="lax",
+            secure=self.secure(request),
+        )
+
+    def end_session(self, request: Request, response: Response) -> None:
+        """Sign out: the session ends on the server too, so a copied cookie stops working."""
+        session = request.cookies.get(SESSION_COOKIE)
+        if session:
+            self.store().end_session(session)
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=self.secure(request))
+
+    # CSRF. The POST forms (sign-in, sign-out) are protected twice:
+    # 1. Origin check: browsers send Origin on every cross-site POST, so a POST whose Origin (or, when a
+    #    privacy tool strips Origin, Referer) names another site is refused outright.
+    # 2. Double-submit token: the form carries a random token that must equal the one in an HttpOnly,
+    #    SameSite=Strict cookie. Another site can make a browser post a form, but cannot read or set our
+    #    cookie, so it cannot know the value to put in the form. This covers clients that send neither
+    #    header. A stateless double-submit needs no server-side store for anonymous visitors of the sign-in
+    #    page, and SameSite=Lax on the session cookie already keeps it off cross-site POSTs (sign-out CSRF).
+
+    def csrf_token(self, request: Request) -> str:
+        """The CSRF token of the browser's cookie, or a new one (set it with set_csrf_cookie)."""
+        token = request.cookies.get(CSRF_COOKIE, "")
+        return token if 32 <= len(token) <= 64 and token.isascii() else secrets.token_urlsafe(32)
+
+    def set_csrf_cookie(self, request: Request, response: Response, token: str) -> None:
+        """Give the browser the token its forms carry, unless it has it already."""
+        if request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(CSRF_COOKIE, token, path="/", httponly=True, samesite="strict", secure=self.secure(request))
+
+    def csrf_ok(self, request: Request, form: dict[str, str]) -> bool:
+        """True when a POST comes from this site's own form (see above)."""
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        origin = request.headers.get("origin")
+        if origin is not None:
+            if origin != own:  # includes "null", which sandboxed frames and some redirects send
+                return False
+        else:
+            referer = request.headers.get("referer")
+            if referer:
+                parts = urlsplit(referer)
+                if f"{parts.scheme}://{parts.netloc}" != own:
+                    return False
+        cookie, field = request.cookies.get(CSRF_COOKIE, ""), form.get(CSRF_FIELD, "")
+        return bool(cookie) and bool(field) and hmac.compare_digest(cookie.encode(), field.encode())
+
+
+def client_key(request: Request) -> str:
+    """The address failed sign-ins are counted by (behind a proxy, run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+def safe_next(path: str | None, default: str) -> str:
+    """Where to go after signing in or out: a path on this site only, never another site.
+
+    >>> safe_next("/sv/?q=x", "/"), safe_next("//evil.example/", "/"), safe_next("https://evil.example/", "/")
+    ('/sv/?q=x', '/', '/')
+    >>> safe_next("/\\\\evil.example", "/")
+    '/'
+    """
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path or any(ord(c) < 32 for c in path):
+        return default
+    return path

@@ -1,0 +1,132 @@
+"""The JSON API's response shapes, so that /openapi.json describes what each endpoint answers.
+
+A search's shapes are not written here: HitOut and SearchOut are built from the fields of the engine's
+Hit and Results dataclasses (whose to_json() the CLI prints too), so the API cannot drift from them. Only
+the JSON form of a few types is chosen here: dates are ISO strings and a facet's (value, count) pair is
+a FacetValue object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from search.api import FacetValue, Hit, Results
+
+
+# What the fields mean to an API caller; keys must be fields of the dataclasses (a test checks).
+DESCRIPTIONS = {
+    Hit: {
+        "snippet": "HTML: the matching passages, text escaped, query words in <mark> elements",
+        "updated": "Last update, YYYY-MM-DD",
+        "lang": "Document language: fi, sv or en",
+        "type": "html, pdf or docx",
+        "section": "Where on its site the page is: 'Etusivu > Palvelut > Kotihoito'",
+        "visibility": "public, or internal (only staff see these)",
+    },
+    Results: {
+        "total": "Matching documents the caller may see, near-duplicates counted once",
+        "relaxed": "No document had every word; documents with any of them are shown",
+        "corrected": "The query found nothing and the hits are for `suggestion` instead",
+        "suggestion": "Did you mean: the query with misspelt words corrected",
+        "facets": "Counts per value of section, lang, year, type and source; pass a value back as that parameter to narrow",
+    },
+}
+# The models' names in /openapi.json (clients' generated code uses them), when not the dataclass's + "Out".
+NAMES = {Results: "SearchOut"}
+_MODELS: dict[type, type[BaseModel]] = {}
+
+
+def json_type(annotation):
+    """The type a dataclass field has in JSON (as its to_json() writes it).
+
+    >>> json_type(dt.date | None), json_type(list[tuple[str, int]])
+    (str | None, list[app.web.models.FacetValueOut])
+    """
+    if annotation is dt.date:
+        return str
+    if dataclasses.is_dataclass(annotation):
+        return model_of(annotation)
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is tuple and args == (str, int):
+        return model_of(FacetValue)  # Results.to_json writes facet pairs as FacetValues
+    if origin in (types.UnionType, typing.Union):
+        return union_of([json_type(a) for a in args])
+    if origin is list:
+        return list[json_type(args[0])]
+    if origin is dict:
+        return dict[args[0], json_type(args[1])]
+    return annotation
+
+
+def union_of(members: list):
+    """`a | b | ...` of the members."""
+    union = members[0]
+    for member in members[1:]:
+        union = union | member
+    return union
+
+
+def model_of(cls: type) -> type[BaseModel]:
+    """The pydantic model of an engine dataclass: every field, in order, with its JSON type, all required."""
+    if cls not in _MODELS:
+        hints = typing.get_type_hints(cls)
+        descriptions = DESCRIPTIONS.get(cls, {})
+        fields = {
+            f.name: (json_type(hints[f.name]), Field(description=descriptions.get(f.name)))
+            for f in dataclasses.fields(cls)
+        }
+        _MODELS[cls] = create_model(NAMES.get(cls, f"{cls.__name__}Out"), __doc__=cls.__doc__.splitlines()[0], **fields)
+    return _MODELS[cls]
+
+
+HitOut = model_of(Hit)
+SearchOut = model_of(Results)
+
+
+class SuggestOut(BaseModel):
+    """Completions of the last word typed."""
+
+    query: str
+    suggestions: list[str]
+
+
+class DocumentOut(BaseModel):
+    """A stored document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    url: str = ""
+    title: str = ""
+    text: str = ""
+    updated: str | None = None
+    lang: str = ""
+    type: str = ""
+    source: str = ""
+    section: str = ""
+    visibility: str = Field("public", description="public, or internal (only staff see these)")
+
+
+class HealthOut(BaseModel):
+    """The service is up and searches this index version."""
+
+    status: str
+    index_version: str | None
+
+
+class ErrorOut(BaseModel):
+    """What went wrong and what to do about it."""
+
+    error: str
+
+
+ERROR_RESPONSES = {
+    400: {"model": ErrorOut, "description": "A bad parameter; the message names it and the fix"},
+    401: {"model": ErrorOut, "description": "An Authorization header with a wrong, expired or revoked token"},
+    503: {"model": ErrorOut, "description": "No index yet, or the index cannot be read"},
+}

@@ -1,0 +1,123 @@
+"""Signing in and out of the web pages: the sign-in form, its checks, and the session cookie's start and end."""
+
+from __future__ import annotations
+
+import logging
+import math
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.accounts import AccountError
+from app.web.auth import client_key, safe_next
+from app.web.i18n import TEXTS, UI_LANGUAGES
+from app.web.pages import PREFIX, page_context, ui_of_path, viewer_for_page
+from app.web.settings import web_state
+
+log = logging.getLogger("sotehaku.web")
+MAX_FORM_BYTES = 16 * 1024
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A urlencoded POST body's fields (the first value of each); {} for anything else."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        return {}
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20)
+    except ValueError:
+        return {}
+    return {name: values[0] for name, values in fields.items()}
+
+
+def login_page(request: Request, ui: str, *, status: int = 200, error: str | None = None, name: str = "",
+               invalid: tuple[str, ...] = (), next_path: str | None = None, headers: dict | None = None) -> Response:
+    """The sign-in form, with an error and the fields to fix when a try failed."""
+    state = web_state(request)
+    texts = TEXTS[ui]
+    viewer = viewer_for_page(request)
+    context = page_context(request, ui, viewer=viewer, title=f"{texts['login_title']} – {texts['site_name']}",
+                           switch=lambda code: PREFIX[code] + "login")
+    token = state.auth.csrf_token(request)
+    context.update(
+        csrf=token, error=error, name=name, invalid=invalid,
+        next_path=safe_next(next_path or request.query_params.get("next"), PREFIX[ui]),
+    )
+    response = state.templates.TemplateResponse(request, "login.html", context, status_code=status, headers=headers)
+    state.auth.set_csrf_cookie(request, response, token)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def login_get(ui: str):
+    """The sign-in page of one page language."""
+
+    def endpoint(request: Request):
+        return login_page(request, ui)
+
+    return endpoint
+
+
+def login_post(ui: str):
+    """The sign-in form's target: checks, throttling, the password, then a new session and a redirect."""
+
+    async def endpoint(request: Request):
+        auth = web_state(request).auth
+        texts = TEXTS[ui]
+        form = await read_form(request)
+        name, password, next_path = form.get("name", "").strip(), form.get("password", ""), form.get("next")
+        if not auth.csrf_ok(request, form):
+            return login_page(request, ui, status=403, error=texts["csrf_failed"], name=name, next_path=next_path)
+        key = client_key(request)
+        wait = auth.throttle.retry_after(key)
+        if wait > 0:
+            minutes = max(1, math.ceil(wait / 60))
+            return login_page(request, ui, status=429, error=texts["login_throttled"].format(minutes=minutes),
+                              name=name, next_path=next_path, headers={"Retry-After": str(math.ceil(wait))})
+        if not name or not password:
+            invalid = tuple(f for f, v in (("name", name), ("password", password)) if not v)
+            return login_page(request, ui, status=400, error=texts["login_missing"], name=name, invalid=invalid, next_path=next_path)
+        try:
+            # scrypt takes tens of milliseconds: keep it off the event loop. An unknown name takes as
+            # long as a wrong password and gets the same answer, so names cannot be probed.
+            valid = await run_in_threadpool(auth.store().check_password, name, password)
+        except AccountError as exc:
+            log.error("account store unavailable: %s", exc)
+            return login_page(request, ui, status=503, error=texts["login_unavailable"], name=name, next_path=next_path)
+        if not valid:
+            auth.throttle.failed(key)
+            return login_page(request, ui, status=400, error=texts["login_failed"], name=name,
+                              invalid=("name", "password"), next_path=next_path)
+        auth.throttle.succeeded(key)
+        response = RedirectResponse(safe_next(next_path, PREFIX[ui]), status_code=303)
+        await run_in_threadpool(auth.start_session, request, response, name)
+        return response
+
+    return endpoint
+
+
+async def logout(request: Request):
+    """Sign out (a POST from the sign-out button, CSRF-checked) and go back where the button was."""
+    state = web_state(request)
+    form = await read_form(request)
+    next_path = safe_next(form.get("next"), "/")
+    ui = ui_of_path(next_path)
+    if not state.auth.csrf_ok(request, form):
+        texts = TEXTS[ui]
+        context = page_context(request, ui, title=texts["forbidden"], switch=lambda code: PREFIX[code])
+        context.update(message=texts["csrf_failed"])
+        return state.templates.TemplateResponse(request, "message.html", context, status_code=403)
+    response = RedirectResponse(next_path, status_code=303)
+    await run_in_threadpool(state.auth.end_session, request, response)
+    return response
+
+
+router = APIRouter(include_in_schema=False)
+router.add_api_route("/logout", logout, methods=["POST"])
+for _ui in UI_LANGUAGES:
+    router.add_api_route(f"{PREFIX[_ui]}login", login_get(_ui), methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(f"{PREFIX[_ui]}login", login_post(_ui), methods=["POST"], response_class=HTMLResponse)

@@ -1,0 +1,1 @@
+"""The embedded Whoosh backend: the only package that imports whoosh."""

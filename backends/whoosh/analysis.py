@@ -1,0 +1,103 @@
+"""Whoosh adapters over sotehaku's backend-neutral analysis (indexer.analysis).
+
+A Whoosh schema stores its analyzers by pickling them, so the adapter keeps only the name of the
+analysis it runs and builds the neutral analyzer again on first use after unpickling. Its tokens are
+Whoosh tokens: text, pos, startchar, endchar, boost (the neutral weight) and stopped, honouring the
+flags Whoosh passes (positions, chars, mode, removestops, start_pos, start_char, tokenize).
+
+>>> [(t.text, t.pos, t.boost) for t in finnish_analyzer()("työryhmän", positions=True)]
+[('työryhmä', 0, 1.0), ('työ', 0, 0.5), ('ryhmä', 0, 0.5)]
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import Analyzer, Token
+
+import languages
+from indexer import analysis
+
+
+class NeutralAnalyzer(Analyzer):
+    """One analysis of indexer.analysis ("fi", "folded", "sv", "en") as a Whoosh analyzer.
+
+    Whoosh's mode "query" runs the neutral analyzer in query mode, any other mode in index mode;
+    in query mode removestops=False keeps stopwords as stopped tokens. Indexing never keeps them.
+    """
+
+    def __init__(self, name: str):
+        analysis.analyzer(name)  # an unknown name fails here, not at the first document
+        self.name = name
+        self._neutral = None
+
+    def __getstate__(self):
+        return {"name": self.name}
+
+    def __setstate__(self, state):
+        self.name = state["name"]
+        self._neutral = None
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.name == self.name
+
+    def __hash__(self):
+        return hash((self.__class__, self.name))
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.name!r})"
+
+    def __call__(
+        self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0, start_char=0,
+        tokenize=True, mode="", **kwargs,
+    ):
+        neutral = self._neutral
+        if neutral is None:
+            neutral = self._neutral = analysis.analyzer(self.name)
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:  # Whoosh asks for the whole value as one token (no analysis)
+            t.original = t.text = value
+            t.pos, t.startchar, t.endchar = start_pos, start_char, start_char + len(value)
+            yield t
+            return
+        tokens = neutral(value, mode="query" if mode == "query" else "index")
+        if removestops and mode == "query":
+            tokens = (token for token in tokens if token.kind != "stop")
+        for token in tokens:
+            t.text = token.term
+            t.boost = token.weight
+            t.stopped = token.kind == "stop"
+            if keeporiginal:
+                t.original = value[token.start : token.end]
+            t.pos = start_pos + token.position
+            t.startchar = start_char + token.start
+            t.endchar = start_char + token.end
+            yield t
+
+
+def finnish_analyzer() -> NeutralAnalyzer:
+    """Finnish fields: Voikko lemmas and compound parts (see indexer.analysis.finnish_analyzer)."""
+    return NeutralAnalyzer("fi")
+
+
+def folded_analyzer() -> NeutralAnalyzer:
+    """The umlaut-folded companion fields of the Finnish ones (see indexer.analysis.UmlautFoldFilter)."""
+    return NeutralAnalyzer(analysis.FOLDED)
+
+
+def swedish_analyzer() -> NeutralAnalyzer:
+    """Swedish fields: Snowball's Swedish stopwords and stemmer."""
+    return NeutralAnalyzer("sv")
+
+
+def english_analyzer() -> NeutralAnalyzer:
+    """English fields: Snowball's English stopwords and stemmer."""
+    return NeutralAnalyzer("en")
+
+
+def analyzer(name: str) -> NeutralAnalyzer:
+    """The Whoosh analyzer of an analysis name: a registered language code or "folded"."""
+    return NeutralAnalyzer(name)
+
+
+def analyzer_for(lang: str) -> NeutralAnalyzer:
+    """The Whoosh analyzer of a document language; Finnish for languages the registry does not know."""
+    return NeutralAnalyzer(languages.get(lang).code)

@@ -1,0 +1,57 @@
+"""The values a document contributes to filters and facets, the same for every backend."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from corpus.document import Document
+
+# Short document types for the type: filter and facets, by MIME type; anything else is a web page.
+CONTENT_KINDS = {
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "text/plain": "text",
+}
+
+
+def content_kind(content_type: str) -> str:
+    """Short document type for the type: filter and facets: html, pdf, docx or text.
+
+    >>> content_kind("application/pdf"), content_kind("text/html; charset=utf-8")
+    ('pdf', 'html')
+    """
+    return CONTENT_KINDS.get(content_type.split(";")[0].strip().lower(), "html")
+
+
+def section_top(section: str) -> str:
+    """The top section of a breadcrumb trail, below the home page: the facet a citizen recognises.
+
+    >>> section_top("Etusivu > Palvelut > Palveluseteli")
+    'Palvelut'
+    >>> section_top("Sote-uudistus")
+    'Sote-uudistus'
+    """
+    crumbs = [c.strip() for c in section.split(" > ") if c.strip()]
+    return crumbs[1] if len(crumbs) > 1 else crumbs[0] if crumbs else ""
+
+
+def site_of(url: str) -> str:
+    """The host a document is on, for site: filters (subdomains match too).
+
+    >>> site_of("https://WWW.phhyky.fi/sote/")
+    'www.phhyky.fi'
+    """
+    return urlsplit(url).netloc.lower() if url else ""
+
+
+def filter_values(doc: Document) -> dict[str, str]:
+    """Every filter and facet value of a document, by filter name (section: the top section)."""
+    return {
+        "lang": doc.lang,
+        "visibility": doc.visibility,
+        "source": doc.source,
+        "type": content_kind(doc.content_type),
+        "site": site_of(doc.url),
+        "year": str(doc.updated.year) if doc.updated else "",
+        "section": section_top(doc.section),
+    }

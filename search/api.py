@@ -1,0 +1,190 @@
+"""What a search backend must do, and the shapes every backend and front end share.
+
+The engine (search.engine) parses and analyses a query into a backend-neutral tree (search.query)
+and asks a `Backend` for matches; the backend translates the tree for its engine (Whoosh, SolrCloud)
+and answers with `Matches`. Who may see what is decided here and in search.access, not in a backend:
+a backend is told which visibilities a viewer may see and must apply that to every path out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Protocol, runtime_checkable
+
+from corpus.document import Document
+from search import SearchError
+
+# Facets of a result list: the name people see, in display order.
+FACET_NAMES = ("section", "lang", "year", "type", "source")
+
+
+class IndexUnavailableError(SearchError):
+    """There is no index to search, or the published one cannot be read; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is searching: anonymous viewers see public documents only; signed-in staff see internal ones too."""
+
+    name: str | None = None
+    staff: bool = False
+
+
+ANONYMOUS = Viewer()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked result with its snippet (HTML: escaped text and <mark> elements)."""
+
+    id: str
+    url: str
+    title: str
+    snippet: str
+    score: float
+    updated: dt.date | None
+    lang: str
+    type: str
+    source: str
+    section: str
+    visibility: str = "public"
+
+    def to_json(self) -> dict:
+        """The shape of a hit in JSON output and the web API."""
+        out = asdict(self)
+        out["score"] = round(self.score, 6)
+        out["updated"] = self.updated.isoformat() if self.updated else None
+        return out
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet and how many matching documents have it."""
+
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Results:
+    """A page of ranked hits, the total number of matches, facet counts and a did-you-mean suggestion.
+
+    `relaxed`: no document had every word, so documents with any of them are shown. `corrected`: the
+    query as typed found nothing and the hits are for `suggestion` instead.
+    """
+
+    query: str
+    total: int
+    page: int
+    size: int
+    hits: list[Hit] = field(default_factory=list)
+    relaxed: bool = False
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    corrected: bool = False
+
+    def to_json(self) -> dict:
+        """The shape of a results page in JSON output and the web API."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "relaxed": self.relaxed,
+            "corrected": self.corrected,
+            "suggestion": self.suggestion,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": {
+                name: [asdict(FacetValue(v, n)) for v, n in values] for name, values in self.facets.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """One matching document as a backend returns it: its stored fields, its final score (relevance
+    times freshness) and the character spans in its text where the query's words occur."""
+
+    id: str
+    score: float
+    stored: dict
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Matches:
+    """A backend's answer to one query: how many documents matched (near-duplicates counted once), the
+    best `limit` of them in rank order, and facet counts of every match (near-duplicates left out)."""
+
+    total: int
+    top: list[Match]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What an index update did: the version now live and the documents added, removed and kept."""
+
+    version: str
+    documents: int
+    added: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    full: bool = True
+
+
+@runtime_checkable
+class Snapshot(Protocol):
+    """One published index version opened for searching. Every method takes the visibilities the
+    viewer may see (search.access) and must never let anything else through: not in hits, totals,
+    facets, spans, word counts or documents; and anonymous scores must not depend on other documents."""
+
+    version: str | None
+    languages: tuple[str, ...]  # document languages the version holds
+
+    def doc_count(self, visibilities: tuple[str, ...]) -> int:
+        """How many documents of these visibilities the version holds."""
+
+    def search(self, query, filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
+        """The top `limit` matches by relevance times freshness, ties by id, near-duplicates collapsed to
+        the best-ranked copy, with spans for snippets; totals and facets over every match."""
+
+    def rank(self, query, filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
+        """(id, score) of the top `limit` by plain relevance, ties by id: batch runs and evaluation."""
+
+    def any_match(self, query, visibilities: tuple[str, ...]) -> bool:
+        """True if any document of these visibilities matches (did-you-mean asks it per word)."""
+
+    def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
+        """A stored document, or None when there is none of these visibilities."""
+
+    def word_counts(self, visibility: str) -> dict[str, int]:
+        """The completion vocabulary: written words and how many documents of a visibility have them."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """An index that sotehaku publishes analysed documents to and searches."""
+
+    name: str
+
+    def snapshot(self) -> Snapshot:
+        """The published version (the same object while no newer version is published); raises
+        IndexUnavailableError naming the fix when there is none or it cannot be read."""
+
+    def publish(
+        self,
+        documents: Callable[[], Iterable[Document]],
+        *,
+        full: bool = False,
+        procs: int = 1,
+        progress: Callable[[int], None] | None = None,
+    ) -> Published:
+        """Bring the index in step with the documents (a fresh iteration per call of `documents`):
+        new and changed ones (by fingerprint) added, vanished ones deleted; a failure or a kill leaves
+        the previous version searchable."""
+
+    def stats(self, visibilities: tuple[str, ...], top: int = 20) -> dict:
+        """The published version, its document count, size and most widespread words of these visibilities."""
