@@ -148,7 +148,8 @@ def _echo_corpus(documents: int, duplicates: int) -> None:
 @click.pass_obj
 def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibility: str | None,
             base_url: str | None, config: Path | None) -> None:
-    """Import JSONL files, folders of HTML/PDF/DOCX/TXT files (a drive) and WARC web archives.
+    """Import JSONL files, folders of documents (a drive: HTML, PDF, office and OpenDocument files, RTF, text;
+    see the README's "Document formats") and WARC web archives.
 
     Bad lines and files are reported and skipped; the rest are imported. Re-importing a folder
     removes the documents of files that are no longer there.

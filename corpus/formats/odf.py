@@ -59,7 +59,7 @@ def parse_odf(
                 _read_sheets(stream, cells)
                 lines, headings, notes = cells.lines, cells.headings, cells.notes()
             else:
-                lines, headings = _read_text(stream)
+                lines, headings = _read_text(stream, slides=kind == "odp")
                 notes = []
         title, modified = _read_meta(archive)
     except ParseError:
@@ -76,14 +76,14 @@ def _events(stream, tags, events=("end",)):
     return etree.iterparse(stream, events=events, tag=tags, resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _read_text(stream) -> tuple[list[str], list[str]]:
+def _read_text(stream, *, slides: bool) -> tuple[list[str], list[str]]:
     lines: list[str] = []
     headings: list[str] = []
     for _, element in _events(stream, PARAGRAPHS):
         text = paragraph_text(element)
         if text.strip():
             lines.append(text)
-            if element.tag == f"{{{TEXT}}}h" or _in_slide_title(element):
+            if element.tag == f"{{{TEXT}}}h" or (slides and _in_slide_title(element)):
                 headings.append(text)
         _drop(element)  # read once; a frame inside a paragraph was read before the paragraph ended
     return lines, headings

@@ -11,7 +11,7 @@ from corpus.formats.bounds import Limits
 from corpus.parse import ParseError, date_line, plain_document
 
 log = logging.getLogger(__name__)
-INVISIBLE = {0xAD: None, 0x200B: None, 0xFEFF: None}
+INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphen, zero-width space, BOM
 DEFAULT_SHEET_NAME = re.compile(r"(?i)(sheet|taulukko|blad|tabelle|feuille|hoja)\s*\d+")
 
 
@@ -38,7 +38,7 @@ def office_document(
     document's description and are logged.
     """
     # Soft hyphens and zero-width spaces would split words for the analyzer.
-    lines = (" ".join(line.translate(INVISIBLE).split()) for line in lines)
+    lines = (" ".join(INVISIBLE.sub("", line).split()) for line in lines)
     text = "\n".join(line for line in lines if line)
     if not text:
         raise ParseError(f"{url}: {what} has no text")
