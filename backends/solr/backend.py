@@ -34,7 +34,7 @@ from corpus.document import VISIBILITIES, Document
 from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, FOLDED, SV_STOPWORDS, analyzer, vocabulary_words
 from indexer.vocabulary import Vocabulary
 from search.api import FACET_NAMES, IndexUnavailableError, Match, Matches, Published
-from search.query import Filters, Node
+from search.query import Filters, Node, Phrase, Words
 from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT
 
 DEFAULT_COLLECTION = "sotehaku"
@@ -51,7 +51,8 @@ FACET_LIMIT = 1000
 # milliseconds since midnight (UTC) over a day's, never negative; a page without a date gets 1.
 DAY_MS = 86_400_000
 FRESHNESS_FUNCTION = (
-    f"sum(1,product({FRESHNESS_WEIGHT},pow(0.5,div(max(0,ms(NOW/DAY,updated)),{DAY_MS * FRESHNESS_HALF_LIFE_DAYS}))))"
+    f"if(exists(updated),sum(1,product({FRESHNESS_WEIGHT},pow(0.5,div(max(0,ms(NOW/DAY,updated)),"
+    f"{DAY_MS * FRESHNESS_HALF_LIFE_DAYS})))),1)"
 )
 COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
 SORT = "score desc,id asc"
@@ -418,9 +419,19 @@ def _stored(doc: dict) -> dict:
 
 
 def _terms_by_analysis(query: Node) -> dict[str, set[str]]:
+    """The query's terms by analysis that can occur in a document's text (title-only words cannot)."""
     out: dict[str, set[str]] = {}
-    for alt in query.alternatives():
-        out.setdefault(alt.analysis, set()).add(alt.term)
+
+    def walk(node: Node) -> None:
+        if isinstance(node, (Words, Phrase)):
+            if not node.title_only:
+                for alt in node.alternatives():
+                    out.setdefault(alt.analysis, set()).add(alt.term)
+            return
+        for child in getattr(node, "children", ()):
+            walk(child)
+
+    walk(query)
     return out
 
 
