@@ -130,6 +130,11 @@ def test_an_unreachable_cluster_is_a_one_line_error_naming_the_url_and_the_fix(t
         assert result.exit_code == 1 and url in result.output and "Traceback" not in result.output, (args, result.output)
 
 
+def test_a_missing_collection_says_how_to_set_it_up(solr_urls):
+    with pytest.raises(IndexUnavailableError, match=r"'nosuch_all' does not exist at .*Run 'sotehaku solr setup'"):
+        SolrBackend(solr_urls, "nosuch").snapshot()
+
+
 def test_solr_settings_come_from_the_option_the_environment_or_the_config_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SOTEHAKU_SOLR", raising=False)

@@ -33,6 +33,7 @@ from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import VISIBILITIES, Document
 from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, FOLDED, SV_STOPWORDS, analyzer, vocabulary_words
 from indexer.vocabulary import Vocabulary
+from search import SearchError
 from search.api import FACET_NAMES, IndexUnavailableError, Match, Matches, Published
 from search.query import Filters, Node, Phrase, Words
 from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT
@@ -40,8 +41,6 @@ from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT
 DEFAULT_COLLECTION = "sotehaku"
 PARTS = ("public", "all")
 BATCH_DOCS = 500
-# Analysis in worker processes pays off only for larger runs.
-PARALLEL_MIN_DOCS = 200
 # A web node asks for the live version at most this often (a publish by this process is seen at once).
 VERSION_CHECK_SECONDS = 1.0
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
@@ -357,8 +356,15 @@ class SolrSnapshot:
         return "visibility:(" + " ".join(quote(v) for v in visibilities) + ")" if visibilities else "-*:*"
 
     def _select(self, visibilities, params: dict) -> dict:
+        """A select on the viewer's collection, filtered to the viewer's visibilities. No node answering
+        is IndexUnavailableError; a refused request (a bug, or a limit such as maxBooleanClauses) SearchError."""
         fq = [self.visibility_filter(visibilities), *params.pop("fq", [])]
-        return self.backend.select(self.part(visibilities), {**params, "fq": fq})
+        try:
+            return self.backend.select(self.part(visibilities), {**params, "fq": fq})
+        except SolrRequestError as exc:
+            raise SearchError(f"SolrCloud refused the search: {' '.join(str(exc).split())}") from None
+        except SolrError as exc:
+            raise IndexUnavailableError(" ".join(str(exc).split())) from None
 
     def doc_count(self, visibilities: tuple[str, ...]) -> int:
         key = tuple(visibilities)
@@ -368,7 +374,10 @@ class SolrSnapshot:
 
     def word_counts(self, visibility: str) -> dict[str, int]:
         if visibility not in self._vocabulary:
-            meta = self.backend.meta("public" if visibility == "public" else "all") or {}
+            try:
+                meta = self.backend.meta("public" if visibility == "public" else "all") or {}
+            except SolrError as exc:
+                raise IndexUnavailableError(" ".join(str(exc).split())) from None
             counts = json.loads(meta.get("meta_vocabulary") or "{}")
             self._vocabulary[visibility] = counts.get(visibility, {})
         return self._vocabulary[visibility]
