@@ -325,16 +325,17 @@ class LocalCluster:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m backends.solr.cluster build | run`: build the launcher, or run a cluster until Ctrl-C."""
-    from backends.solr.admin import COLLECTION, setup_collection
+    from backends.solr.backend import DEFAULT_COLLECTION as COLLECTION
+    from backends.solr.backend import setup
 
     parser = argparse.ArgumentParser(prog="python -m backends.solr.cluster", description=main.__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="fetch the Solr jars and compile the launcher (once)")
-    run = commands.add_parser("run", help="start ZooKeeper and Solr nodes, create a collection, wait for Ctrl-C")
+    run = commands.add_parser("run", help="start ZooKeeper and Solr nodes, create the index's collections, wait for Ctrl-C")
     run.add_argument("--nodes", type=int, default=2, help="Solr nodes (default 2)")
     run.add_argument("--shards", type=int, default=2, help="shards of the collection (default 2)")
     run.add_argument("--replicas", type=int, default=2, help="replicas of each shard (default 2)")
-    run.add_argument("--collection", default=COLLECTION, help=f"collection name (default {COLLECTION})")
+    run.add_argument("--collection", default=COLLECTION, help=f"index name: collections NAME_public and NAME_all (default {COLLECTION})")
     run.add_argument("--dir", type=Path, help="where the cluster's files go (default: a temporary directory, removed at exit)")
     run.add_argument("--heap", default=DEFAULT_HEAP, help=f"heap of each Solr node (default {DEFAULT_HEAP})")
     args = parser.parse_args(argv)
@@ -351,12 +352,14 @@ def main(argv: list[str] | None = None) -> int:
             cluster = LocalCluster(args.dir or Path(temporary), nodes=args.nodes, heap=args.heap)
             say(f"Starting ZooKeeper and {args.nodes} Solr nodes (files in {cluster.work_dir})...")
             with cluster:
-                setup_collection(cluster.node_urls, args.collection, shards=args.shards, replicas=args.replicas)
+                setup(cluster.node_urls, args.collection, shards=args.shards, replicas=args.replicas)
                 print(f"ZooKeeper:   {cluster.zk_host}")
                 for url in cluster.node_urls:
-                    print(f"Solr node:   {url}   collection: {url}/{args.collection}")
-                print(f"Collection {args.collection!r}: {args.shards} shards x {args.replicas} replicas. Ctrl-C stops the cluster.",
-                      flush=True)
+                    print(f"Solr node:   {url}")
+                print(f"Collections {args.collection}_public and {args.collection}_all: {args.shards} shards x "
+                      f"{args.replicas} replicas. Index and search with\n"
+                      f"  sotehaku --solr {','.join(f'{u}/{args.collection}' for u in cluster.node_urls)} index\n"
+                      "Ctrl-C stops the cluster.", flush=True)
                 try:
                     signal.pause()
                 except KeyboardInterrupt:
