@@ -3,12 +3,19 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 SYSTEM_PACKAGES = libvoikko1 voikko-fi
-# Debian's Chromium drives the browser test of the search page.
-TEST_SYSTEM_PACKAGES = chromium
+# Debian's Chromium drives the browser test of the search page. Tesseract (with Finnish and Swedish) and
+# pdftoppm read scanned PDFs; LibreOffice converts legacy .doc/.xls/.ppt files and the office tests need it.
+# All of them are optional at run time: without them those files are skipped with a reason.
+OFFICE_SYSTEM_PACKAGES = tesseract-ocr tesseract-ocr-fin tesseract-ocr-swe poppler-utils \
+	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+TEST_SYSTEM_PACKAGES = chromium $(OFFICE_SYSTEM_PACKAGES)
+# Java 17 and Maven run the local SolrCloud cluster of the tests and of `make solrcloud`.
+SOLRCLOUD_SYSTEM_PACKAGES = default-jdk-headless maven
+SOLRCLOUD_ARGS ?=
 DEMO_DATA ?= demo-data
 PORT ?= 8000
 
-.PHONY: install demo test bench clean system-packages test-system-packages
+.PHONY: install demo test bench clean system-packages test-system-packages solrcloud solrcloud-launcher solrcloud-system-packages
 
 install: system-packages $(BIN)/sotehaku
 
@@ -17,6 +24,19 @@ system-packages:
 
 test-system-packages:
 	@./.ci/system-packages $(TEST_SYSTEM_PACKAGES)
+
+# Installed with apt only where java, javac or mvn is missing (a JDK from elsewhere is fine).
+solrcloud-system-packages:
+	@command -v java >/dev/null && command -v javac >/dev/null && command -v mvn >/dev/null \
+		|| ./.ci/system-packages $(SOLRCLOUD_SYSTEM_PACKAGES)
+
+# Fetches Solr 9.10.1 from Maven Central (once) and compiles the cluster launcher.
+solrcloud-launcher: install solrcloud-system-packages
+	$(BIN)/python -m backends.solr.cluster build
+
+# ZooKeeper and two Solr nodes on 127.0.0.1 with a collection `sotehaku`; prints the URLs, Ctrl-C stops it.
+solrcloud: solrcloud-launcher
+	$(BIN)/python -m backends.solr.cluster run $(SOLRCLOUD_ARGS)
 
 $(BIN)/sotehaku: setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sotehaku needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -28,11 +48,11 @@ $(BIN)/sotehaku: setup.cfg pyproject.toml
 demo: install
 	$(BIN)/sotehaku --data-dir $(DEMO_DATA) demo --port $(PORT)
 
-test: install test-system-packages
+test: install test-system-packages solrcloud-launcher
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DATA) sotehaku-data *.egg-info .pytest_cache
+	rm -rf $(VENV) $(DEMO_DATA) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target

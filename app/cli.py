@@ -16,6 +16,8 @@ from pathlib import Path
 
 import click
 
+import languages
+
 from corpus import CorpusError
 from corpus.crawl import CrawlStats
 from corpus.ingest import ImportStats, export_jsonl
@@ -29,7 +31,7 @@ from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
 from app.admin_cli import report, users
-from app.backend import describe_index, open_engine
+from app.backend import describe_index, open_engine, solr_settings, use_solr
 from app.errors import USER_ERRORS, cli_message
 from app.pipeline import (
     chain, crawl_sources, documents_to_index, forget_sources, import_paths, index_corpus, run_pipeline,
@@ -59,10 +61,19 @@ class SotehakuGroup(click.Group):
     help="Folder of the corpus store and the index (also SOTEHAKU_DATA_DIR).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log every skipped URL and other details to stderr.")
+@click.option(
+    "--solr",
+    "solr_urls",
+    envvar="SOTEHAKU_SOLR",
+    metavar="URL[,URL...]",
+    help="Index to and search a SolrCloud cluster through these nodes (also SOTEHAKU_SOLR, or [solr] in "
+    "./sotehaku.toml) instead of the embedded index.",
+)
 @click.version_option(package_name="sotehaku")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path, verbose: bool) -> None:
+def main(ctx: click.Context, data_dir: Path, verbose: bool, solr_urls: str | None) -> None:
     """sotehaku: search for Finnish social and health care reform documents."""
+    use_solr(solr_urls)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the skip reasons
     ctx.obj = data_dir
@@ -146,7 +157,8 @@ def _echo_corpus(documents: int, duplicates: int) -> None:
 @click.pass_obj
 def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibility: str | None,
             base_url: str | None, config: Path | None) -> None:
-    """Import JSONL files, folders of HTML/PDF/DOCX/TXT files (a drive) and WARC web archives.
+    """Import JSONL files, folders of documents (a drive: HTML, PDF, office and OpenDocument files, RTF, text;
+    see the README's "Document formats") and WARC web archives.
 
     Bad lines and files are reported and skipped; the rest are imported. Re-importing a folder
     removes the documents of files that are no longer there.
@@ -445,7 +457,7 @@ def _terminal_snippet(snippet: str) -> str:
 
 @main.command()
 @click.argument("text", required=False)
-@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True, help="Language of the text.")
+@click.option("--lang", type=click.Choice(languages.CODES), default="fi", show_default=True, help="Language of the text.")
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True, help="Output format.")
 def analyze(text: str | None, lang: str, fmt: str) -> None:
     """Show the index terms of each word, to see why a document matched.
@@ -540,3 +552,31 @@ def demo(data_dir: Path, port: int) -> None:
 
 main.add_command(users)
 main.add_command(report)
+
+
+@main.group()
+def solr() -> None:
+    """Set up the SolrCloud cluster named by --solr, SOTEHAKU_SOLR or [solr] in ./sotehaku.toml."""
+
+
+@solr.command("setup")
+@click.option("--shards", type=click.IntRange(min=1), default=1, show_default=True, help="Shards of each collection.")
+@click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas of each shard.")
+def solr_setup(shards: int, replicas: int) -> None:
+    """Upload the package's configset and create the index's collections (NAME_public for anonymous
+    searches, NAME_all for staff), or reload them with the configset if they exist."""
+    from backends.solr.backend import setup
+    from backends.solr.errors import SolrError
+
+    settings = solr_settings()
+    if settings is None:
+        raise click.ClickException(
+            "No SolrCloud cluster is named. Give its nodes with --solr URL[,URL...], SOTEHAKU_SOLR or a [solr] "
+            "table in ./sotehaku.toml."
+        )
+    try:
+        states = setup(list(settings.urls), settings.collection, shards=shards, replicas=replicas)
+    except SolrError as exc:
+        raise click.ClickException(" ".join(str(exc).split())) from None
+    for part, state in states.items():
+        click.echo(f"{settings.collection}_{part}: {len(state['shards'])} shards x {replicas} replicas, active")

@@ -27,7 +27,10 @@ def main() -> None:
     print(f"sotehaku benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, {platform.machine()}\n")
     commands = [
         [sys.executable, str(HERE / "crawling.py")],
+        [sys.executable, str(HERE / "formats.py"), *(["--paragraphs", "20000"] if args.quick else [])],
+        [sys.executable, str(HERE / "hostile_site.py"), *(["--bomb-mb", "200"] if args.quick else [])],
         [sys.executable, str(HERE / "lemmas.py"), "--data", str(args.data)],
+        [sys.executable, str(HERE / "extraction.py"), "--data", str(args.data)],
         [sys.executable, str(HERE / "retrieval.py"), "--data", str(args.data), *(["--queries", "300"] if args.quick else [])],
         [sys.executable, str(HERE / "latency.py"), "--data", str(args.data), *(["--queries", "200"] if args.quick else [])],
         [sys.executable, str(HERE / "load.py"), *(["--seconds", "15"] if args.quick else [])],

@@ -13,7 +13,7 @@ import httpx
 
 from corpus.fetch import MAX_BYTES, FetchError, FetchResult, fetch_url, make_client, retry_delay
 from corpus.parse import ParseError, document_kind, parse_document
-from corpus.robots import RobotsRules, parse_sitemap
+from corpus.robots import RobotsRules, SitemapError, decode_robots, parse_sitemap
 from corpus.sources import Source
 from corpus.store import CorpusStore
 from corpus.urls import normalize_url
@@ -79,6 +79,7 @@ class Crawler:
         backoff: float = 1.0,
         max_retry_wait: float = MAX_RETRY_WAIT,
         max_bytes: int = MAX_BYTES,
+        deadline: float | None = None,
     ):
         self.source = source
         self.store = store
@@ -87,6 +88,7 @@ class Crawler:
         self.backoff = backoff
         self.max_retry_wait = max_retry_wait
         self.max_bytes = max_bytes
+        self.deadline = deadline if deadline is not None else source.deadline  # seconds for a whole request
         self.stats = CrawlStats(source.name)
         self._robots: dict[str, RobotsRules] = {}
         self._queue: deque[tuple[str, int, str]] = deque()
@@ -94,6 +96,7 @@ class Crawler:
         self._seen: set[str] = set()
         self._last_fetch = 0.0
         self._hashes: dict[str, str] = {}
+        self._fetched_before = 0  # by the interrupted run this one resumes: max_pages counts both
 
     def run(self) -> CrawlStats:
         """Crawl until the queue is empty or max_pages is reached; resume an interrupted crawl first."""
@@ -104,13 +107,14 @@ class Crawler:
             self._queue.extend(pending)
             self._seen = seen
             self.stats.resumed = len(pending)
+            self._fetched_before = self.store.fetched_so_far(name)
         else:
             self.store.clear_frontier(name)
             for url in self.source.start_urls:
                 self._enqueue(normalize_url(url), 0, "")
             self._read_sitemaps()
             self._save_frontier()
-        while self._queue and self.stats.fetched < self.source.max_pages:
+        while self._queue and self._fetched_before + self.stats.fetched < self.source.max_pages:
             url, depth, referrer = self._queue.popleft()
             self.stats.queued = len(self._queue)
             self._crawl_one(url, depth, referrer)
@@ -132,7 +136,8 @@ class Crawler:
             self._new.append((url, depth, referrer))
 
     def _save_frontier(self, done: str | None = None) -> None:
-        self.store.queue_urls(self.source.name, self._new, done=done)
+        fetched = self._fetched_before + self.stats.fetched if done is not None else None
+        self.store.queue_urls(self.source.name, self._new, done=done, fetched=fetched)
         self._new = []
 
     def _fetch(self, url: str, **conditional) -> FetchResult:
@@ -141,7 +146,10 @@ class Crawler:
         for attempt in range(1, retries + 2):
             self._wait_for_turn(url)
             try:
-                result = fetch_url(self.client, url, allowed=self.source.in_scope, max_bytes=self.max_bytes, **conditional)
+                result = fetch_url(
+                    self.client, url, allowed=self.source.in_scope, max_bytes=self.max_bytes, deadline=self.deadline,
+                    **conditional,
+                )
             except FetchError as exc:
                 if not exc.transient or attempt > retries:
                     raise
@@ -170,9 +178,9 @@ class Crawler:
         if key not in self._robots:
             text = None
             try:
-                result = fetch_url(self.client, f"{key}/robots.txt", allowed=self.source.allows_host)
+                result = fetch_url(self.client, f"{key}/robots.txt", allowed=self.source.allows_host, deadline=self.deadline)
                 if result.status == 200:
-                    text = result.content.decode("utf-8", errors="replace")
+                    text = decode_robots(result.content)
             except FetchError as exc:
                 log.info("no robots.txt for %s: %s", key, exc.reason)
             self._robots[key] = RobotsRules(text, self.source.user_agent)
@@ -190,13 +198,19 @@ class Crawler:
                 continue
             done.add(sitemap_url)
             try:
-                result = fetch_url(self.client, sitemap_url, allowed=self.source.allows_host)
+                result = fetch_url(self.client, sitemap_url, allowed=self.source.allows_host, deadline=self.deadline)
             except FetchError as exc:
                 log.info("no sitemap %s: %s", sitemap_url, exc.reason)
                 continue
             if result.status != 200:
+                log.info("no sitemap %s: HTTP %d", sitemap_url, result.status)
                 continue
-            sitemap = parse_sitemap(result.content)
+            try:
+                sitemap = parse_sitemap(result.content)
+            except SitemapError as exc:
+                log.info("skipped sitemap %s: %s", sitemap_url, exc.reason)
+                self.stats.skipped[f"sitemap {exc.reason.split(' (')[0]}"] += 1
+                continue
             pending.extend(sitemap.sitemaps)
             for page in sitemap.pages:
                 self._enqueue(normalize_url(page), 0, "")
@@ -241,6 +255,12 @@ class Crawler:
             )
         except ParseError as exc:
             self._skip(url, f"unparseable ({exc})")
+            return
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, see below
+            # A parser bug on one hostile file must not end the crawl, nor every rerun at the same URL;
+            # it is logged as a warning with its traceback, to be fixed in the parser.
+            log.warning("skipped %s: parser error (%s: %s)", url, exc.__class__.__name__, exc, exc_info=True)
+            self.stats.skipped["parser error"] += 1
             return
         if page.follow:
             for link in page.links:

@@ -9,6 +9,37 @@ import json
 from dataclasses import dataclass, field
 
 VISIBILITIES = ("public", "internal")
+STRING_FIELDS = (
+    "id", "text", "title", "url", "lang", "visibility", "updated", "source", "section", "description",
+    "content_type", "parent", "duplicate_of",
+)
+# Fields that name or locate a document: a NUL in them cuts keys short in SQLite's C API and in file paths.
+KEY_FIELDS = ("id", "url", "source", "parent", "duplicate_of")
+JSON_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}
+
+
+def check_record(obj: object) -> None:
+    """Refuse an imported record whose fields have the wrong JSON type or whose keys hold a NUL character.
+
+    Without it, `"text": ["a"]` was stored as the string "['a']". A numeric id is taken as its digits.
+
+    >>> check_record({"id": "a", "text": ["a"]})
+    Traceback (most recent call last):
+    ValueError: field 'text' must be a string, not a list
+    """
+    if not isinstance(obj, dict):
+        raise ValueError("expected a JSON object with at least 'id' and 'text'")
+    for key in STRING_FIELDS:
+        value = obj.get(key)
+        if value is None or isinstance(value, str) or (key == "id" and type(value) is int):
+            continue
+        raise ValueError(f"field {key!r} must be a string, not {JSON_TYPE_NAMES.get(type(value), type(value).__name__)}")
+    for key in KEY_FIELDS:
+        if "\x00" in str(obj.get(key) or ""):
+            raise ValueError(f"field {key!r} holds a NUL character")
+    headings = obj.get("headings")
+    if headings is not None and not (isinstance(headings, list) and all(isinstance(h, str) for h in headings)):
+        raise ValueError("field 'headings' must be a list of strings")
 
 
 @dataclass(frozen=True)
@@ -85,8 +116,7 @@ class Document:
     @classmethod
     def from_json(cls, obj: dict) -> "Document":
         """Build a document from the JSONL shape; raises ValueError naming the bad field."""
-        if not isinstance(obj, dict):
-            raise ValueError("expected a JSON object with at least 'id' and 'text'")
+        check_record(obj)
         for key in ("id", "text"):
             if key not in obj or obj[key] in (None, ""):
                 raise ValueError(f"missing required field {key!r}")

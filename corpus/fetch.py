@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpcore
 import httpx
 
 from corpus import CorpusError
@@ -15,7 +17,14 @@ from corpus.urls import normalize_url
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 MAX_BYTES = 10 * 1024 * 1024  # larger pages are almost always data dumps, not documents
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 10.0  # for each read: the longest silence a server may keep
+# For a whole request, redirects included: a server that drips a byte a second never trips the read timeout.
+# 60 s fetches MAX_BYTES at 170 KB/s, slower than any public-sector site the sample sources name.
+# A source's `deadline` setting overrides it.
+DEADLINE_SECONDS = 60.0
+
+# When the request now being fetched must be done (time.monotonic()), or None outside fetch_url.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("sotehaku_fetch_deadline", default=None)
 
 
 class FetchError(CorpusError):
@@ -48,11 +57,70 @@ class FetchResult:
         return self.status == 304
 
 
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write waits no longer than the current request's deadline allows."""
+
+    def __init__(self, stream: httpcore.NetworkStream):
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _within_deadline(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _within_deadline(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with the deadline of fetch_url applied to connecting, reading and writing."""
+
+    def __init__(self, backend: httpcore.NetworkBackend):
+        self._backend = backend
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None) -> httpcore.NetworkStream:
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None) -> httpcore.NetworkStream:
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _within_deadline(timeout: float | None, error: type[Exception]) -> float | None:
+    """The timeout for one socket operation: the configured one, cut to what is left before the deadline."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the request deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
 def make_client(user_agent: str, timeout: float = TIMEOUT_SECONDS) -> httpx.Client:
-    """An HTTP client for one crawl; redirects are followed by fetch_url so each hop is checked."""
+    """An HTTP client for one crawl; redirects are followed by fetch_url so each hop is checked.
+
+    Its connections obey fetch_url's deadline for the whole request; httpx has only per-operation timeouts,
+    so its connection pool's network backend is wrapped (httpx offers no public way to pass one).
+    """
+    transport = httpx.HTTPTransport()
+    pool = transport._pool
+    pool._network_backend = _DeadlineBackend(pool._network_backend)
     return httpx.Client(
         headers={"User-Agent": user_agent}, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-        follow_redirects=False,
+        follow_redirects=False, transport=transport,
     )
 
 
@@ -64,8 +132,18 @@ def fetch_url(
     etag: str | None = None,
     last_modified: str | None = None,
     max_bytes: int = MAX_BYTES,
+    deadline: float = DEADLINE_SECONDS,
 ) -> FetchResult:
-    """GET a URL, following at most MAX_REDIRECTS redirects that stay where `allowed` says."""
+    """GET a URL, following at most MAX_REDIRECTS redirects that stay where `allowed` says, all within
+    `deadline` seconds (with a client from make_client; other clients have only their own timeouts)."""
+    token = _deadline.set(time.monotonic() + deadline)
+    try:
+        return _fetch(client, url, allowed, etag, last_modified, max_bytes, deadline)
+    finally:
+        _deadline.reset(token)
+
+
+def _fetch(client, url, allowed, etag, last_modified, max_bytes, deadline) -> FetchResult:
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -106,6 +184,9 @@ def fetch_url(
                     retry_after=response.headers.get("retry-after"),
                 )
         except httpx.TimeoutException:
+            if time.monotonic() >= _deadline.get() - 0.05:  # a socket timeout may end a hair early
+                # Not worth another try: the server answers, only too slowly, and a retry costs the whole deadline.
+                raise FetchError(url, f"took longer than {deadline:g} s in all") from None
             raise FetchError(url, "timed out", transient=True) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchError(url, f"invalid URL ({exc})") from None

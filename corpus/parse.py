@@ -6,16 +6,17 @@ import codecs
 import datetime as dt
 import email.utils
 import functools
-import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+import lxml.html
 from bs4.dammit import EncodingDetector
+from lxml import etree
 
 from corpus import CorpusError
 from corpus.document import Document
-from corpus.office import DOCX_TYPE, parse_docx
+from corpus.limits import markup_excess
 from corpus.urls import normalize_url
 from languages import DEFAULT as DEFAULT_LANGUAGE
 from languages import LANGUAGES
@@ -37,10 +38,10 @@ BOILERPLATE_WORDS = re.compile(
     r"cookie\w*|consent|gdpr|breadcrumbs?|murupolku|skip-?links?|skip-to-content|skip-nav|sr-only|visually-hidden"
     r"|screen-reader-text|element-invisible"
     r"|share|sharing|sharethis|shareaholic|addtoany|jaa|some|social-(?:media|links?|share|icons?|buttons?|follow)"
-    r"|related\w*|lue-myos|site-header|masthead|ylatunniste|footer|alatunniste"
+    r"|related\w*|lue-myos|read-also|see-also|tags|tag-?list|tag-?cloud|asiasanat|site-header|masthead|ylatunniste|footer|alatunniste"
     r"|sidebar|sidenav|menu|megamenu|mainmenu|submenu|sidemenu|navbar|subnav|topnav|nav|navi|navigation|\w*valikko"
     r"|lang(?:uage)?-(?:switch|select|menu|nav|links?|list|picker|chooser|item)\w*|languages|kielivalinta"
-    r"|feedback|\w*palaute\w*|ads?|advert\w*|adsbygoogle|\w*mainos\w*|sponsored"
+    r"|feedback|\w*palaute\w*|ads?|advert\w*|adsbygoogle|\w*mainos\w*|sponsored|ribbon|alaosa"
     r"|comments?|comment-\w+|kommentit|kommentti|disqus|newsletter|pagination|pager"
     r")\b"
 )
@@ -49,9 +50,21 @@ BOILERPLATE_WORDS = re.compile(
 ANCHOR_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "details", "summary", "section", "article", "p", "li", "dt", "dd")
 # Names a site's bar of links shares with a document's own header table (a decision's "Pöytäkirja 5/2022 § 45"):
 # chrome only when most of the text is links.
-LINK_BAR_NAMES = re.compile(r"header|top-?bar|ylapalkki")
+LINK_BAR_NAMES = re.compile(r"(?:top-?)?header|top-?(?:bar|links?|nav)|ylapalkki")
 # A class token with one of these words describes a layout ("content-with-sidebar", "has-sidebar"), not chrome.
-LAYOUT_WORDS = frozenset({"has", "no", "with", "without", "is"})
+# A list of at least this many items that is all links is a list of other pages ("Lue myös", latest news),
+# not the page's own text.
+LINK_LIST_ITEMS = 2
+LINK_LIST_SHARE = 0.9
+# SharePoint's "layoutTwoColumnsRightSidebar" holds the page's text beside a sidebar.
+LAYOUT_WORDS = frozenset({"has", "no", "with", "without", "is", "layout", "columns"})
+# Chrome by what it says: a photo credit ("Kuva: Hanna Virtanen"), a link back to the top of the page.
+CREDIT = re.compile(r"\(?(?:kuva|kuvat|kuvaaja|foto|photo|image|bild|picture|credit)\s*:", re.I)
+SITE_TOOL_LINK = re.compile(
+    r"(?:sivun alkuun|takaisin ylös|back to top|to the top|till början av sidan|tillbaka upp|nach oben|zum seitenanfang"
+    r"|tulosta|print|skriv ut|drucken|palaute|anna palautetta|feedback|ge respons)",
+    re.I,
+)
 # Word's reviewer comments and hidden text: styled, not classed.
 MSO_HIDDEN = re.compile(r"mso-element:\s*comment|mso-hide:\s*all", re.I)
 BREADCRUMB = re.compile(r"breadcrumb|murupolku|brödsmul|brodsmul|sijaintisi|olet tässä|du är här|you are here", re.I)
@@ -91,6 +104,13 @@ META_DATES = {
         "dcterms.date", "date", "pubdate", "datepublished",
     ),
 }
+# lxml refuses a str that declares its encoding; the bytes were decoded already.
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+WHITESPACE = re.compile(r"\s+")
+HTML_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
+# Text codecs no web page is written in; their decoders also refuse errors="replace".
+NOT_PAGE_CODECS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined"})
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ")
 LANG_MARKERS = {code: language.detection_words for code, language in LANGUAGES.items()}
@@ -111,19 +131,25 @@ class ParsedPage:
 
 
 def document_kind(content_type: str, url: str = "", content: bytes = b"") -> str | None:
-    """Which parser a response needs: "pdf", "docx", "html" or "text"; None for content that is not a
-    document (images, scripts, archives). The crawler and the importers ask before they parse.
+    """Which parser a response needs: "html", "text" or a kind of corpus.formats ("pdf", "docx", "odt", ...);
+    None for content that is not a document (images, scripts, archives). The crawler and the importers ask
+    before they parse.
 
     >>> document_kind("application/pdf"), document_kind("application/octet-stream", "a/muistio.docx")
     ('pdf', 'docx')
+    >>> document_kind("application/vnd.ms-excel"), document_kind("", "https://x.fi/poytakirja.odt")
+    ('xls', 'odt')
     >>> document_kind("text/html; charset=utf-8"), document_kind(""), document_kind("image/png")
     ('html', 'html', None)
     """
+    from corpus.formats import format_for
+
     kind = content_type.split(";")[0].strip().lower()
-    if kind == "application/pdf" or content[:5] == b"%PDF-":
+    if content[:5] == b"%PDF-":
         return "pdf"
-    if kind == DOCX_TYPE or (kind in ("application/octet-stream", "") and url.lower().endswith(".docx")):
-        return "docx"
+    fmt = format_for(kind, url)
+    if fmt is not None:
+        return fmt.kind
     if kind in ("text/html", "application/xhtml+xml", ""):
         return "html"
     return "text" if kind == "text/plain" else None
@@ -137,12 +163,12 @@ def parse_document(
     source: str = "",
     visibility: str = "public",
 ) -> ParsedPage:
-    """Parse HTML, PDF, DOCX or plain text bytes fetched from `url` into a document."""
+    """Parse HTML, plain text or any format of corpus.formats (PDF, Office, OpenDocument, RTF) into a document."""
+    from corpus.formats import BY_KIND
+
     kind = document_kind(content_type, url, content)
-    if kind == "pdf":
-        return ParsedPage(parse_pdf(content, url, source=source, visibility=visibility))
-    if kind == "docx":
-        return ParsedPage(parse_docx(content, url, source=source, visibility=visibility))
+    if kind in BY_KIND:
+        return ParsedPage(BY_KIND[kind].parse(content, url, source=source, visibility=visibility))
     if kind == "html":
         return parse_html(content, url, source=source, visibility=visibility, encoding=_charset(content_type))
     if kind == "text":
@@ -159,39 +185,63 @@ def parse_html(
     visibility: str = "public",
     encoding: str | None = None,
 ) -> ParsedPage:
-    """Extract title, main text, date, language, section and links from an HTML page."""
-    soup = BeautifulSoup(_decode(content, encoding) if isinstance(content, bytes) else content, "lxml")
-    robots = _meta(soup, "robots").lower()
+    """Extract title, main text, date, language, section and links from an HTML page.
+
+    One bad part (a link, an attribute, a date) costs only that part; a page whose markup cannot be read at
+    all is a ParseError naming the URL and the reason, so that a crawl or an import skips it and goes on.
+    """
+    try:
+        html = _decode(content, encoding) if isinstance(content, bytes) else content
+        excess = markup_excess(html)  # before the tree is built: its cost grows with depth squared
+        if not excess:
+            return _parse_tree(_html_tree(html), url, source=source, visibility=visibility)
+    except (ValueError, TypeError, LookupError, UnicodeError, etree.LxmlError) as exc:
+        raise ParseError(f"{url}: cannot read the HTML ({type(exc).__name__}: {exc})") from None
+    raise ParseError(f"{url}: {excess}")
+
+
+def _html_tree(html: str) -> lxml.html.HtmlElement:
+    """The page as an lxml tree, in NFC so that "ä" typed as "a" and a combining diaeresis matches a query."""
+    html = unicodedata.normalize("NFC", XML_DECLARATION.sub("", html, count=1))
+    try:
+        root = lxml.html.document_fromstring(html, parser=HTML_PARSER)
+    except etree.ParserError:  # nothing but whitespace or comments
+        root = lxml.html.document_fromstring("<html><body></body></html>")
+    return root
+
+
+def _parse_tree(root: lxml.html.HtmlElement, url: str, *, source: str, visibility: str) -> ParsedPage:
+    robots = _meta(root, "robots").lower()
     base = url
-    base_tag = soup.find("base", href=True)
-    if base_tag:
-        base = normalize_url(base_tag["href"], url) or url
-    links = _links(soup, base)
-    canonical_tag = soup.find("link", rel="canonical", href=True)
-    canonical = normalize_url(canonical_tag["href"], base) if canonical_tag else None
+    base_href = _first(root.iterfind(".//base[@href]"))
+    if base_href is not None:
+        base = normalize_url(base_href.get("href"), url) or url
+    links = _links(root, base)
+    canonical_tag = _first(root.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]"))
+    canonical = normalize_url(canonical_tag.get("href"), base) if canonical_tag is not None else None
     follow = "nofollow" not in robots
     if "noindex" in robots:
         return ParsedPage(None, links if follow else (), canonical, follow)
 
-    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    description = _meta(soup, "description")
-    section = _breadcrumb(soup)
-    main = _main_content(soup)
-    heading = _page_heading(soup, main)
-    lang = _declared_lang(soup, main)
+    title_tag = _first(root.iter("title"))
+    page_title = _joined_text(title_tag) if title_tag is not None else ""
+    description = _meta(root, "description")
+    section = _breadcrumb(root)
+    main = _main_content(root)
+    heading = _page_heading(root, main)
+    lang = _declared_lang(root, main)
 
-    _remove_boilerplate(soup, keep=(main, heading))
-    heading = heading or soup.find(class_="MsoTitle")  # Word's Title style, when a Word export has no h1
-    if heading:
+    _remove_boilerplate(root, keep=(main, heading))
+    if heading is None:  # Word's Title style, when a Word export has no h1
+        heading = _first(root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' MsoTitle ')]"))
+    if heading is not None:
         _split_heading(heading)
-    title = heading.get_text(" ", strip=True) if heading else _strip_site_suffix(page_title)
-    if heading:
-        heading.decompose()  # the title has its own field; repeating it would open every snippet with it
-    headings = tuple(
-        h.get_text(" ", strip=True) for h in main.find_all(["h2", "h3"]) if h.get_text(strip=True)
-    )
+    title = _joined_text(heading) if heading is not None else _strip_site_suffix(page_title)
+    if heading is not None and heading is not root:
+        _drop(heading)  # the title has its own field; repeating it would open every snippet with it
+    headings = tuple(t for h in main.iter("h2", "h3") if (t := _joined_text(h)))
     # Read after the chrome is gone, so that dates of comments and related articles do not count.
-    markup_dates = _markup_dates(soup, main)
+    markup_dates = _markup_dates(root, main)
     text = _visible_text(main)
     dates = [(kind, date) for kind, date, _ in _labelled_date_lines(text)] + markup_dates
     doc_url = normalize_url(url) or url
@@ -210,26 +260,6 @@ def parse_html(
         content_type="text/html",
     )
     return ParsedPage(document, links if follow else (), canonical, follow)
-
-
-def parse_pdf(content: bytes, url: str, *, source: str = "", visibility: str = "public") -> Document:
-    """Extract the text of a PDF with pypdf; the title from its metadata or first line."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(content))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        meta_title = (reader.metadata.title if reader.metadata else None) or ""
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ParseError(f"{url}: unreadable PDF ({exc})") from None
-    text = _clean_text("\n".join(pages))
-    if not text:
-        raise ParseError(f"{url}: PDF has no extractable text (a scanned image?)")
-    return plain_document(
-        text, url, title=str(meta_title).strip(), updated=date_line(text)[0],
-        content_type="application/pdf", source=source, visibility=visibility,
-    )
 
 
 def _text_document(text: str, url: str, *, source: str, visibility: str) -> Document:
@@ -309,12 +339,21 @@ def _decode(content: bytes, declared: str | None, *, markup: bool = True) -> str
 
 
 def _codec(label: str | None) -> str | None:
-    """Python's name for a charset label; ISO-8859-1 and ASCII read as windows-1252, as browsers read them."""
+    """Python's name for a charset label; ISO-8859-1 and ASCII read as windows-1252, as browsers read them.
+
+    Labels of codecs that are not text encodings ("hex", "base64", "rot13") or that cannot replace bad bytes
+    ("idna") name no charset a page can be in.
+
+    >>> _codec("latin1"), _codec("hex"), _codec("idna"), _codec("x-no-such")
+    ('cp1252', None, None, None)
+    """
     try:
-        name = codecs.lookup(label.strip().strip("\"'")).name if label else None
+        info = codecs.lookup(label.strip().strip("\"'")) if label else None
     except LookupError:
         return None
-    return "cp1252" if name in ("iso8859-1", "ascii") else name
+    if info is None or not getattr(info, "_is_text_encoding", True) or info.name in NOT_PAGE_CODECS:
+        return None
+    return "cp1252" if info.name in ("iso8859-1", "ascii") else info.name
 
 
 @functools.lru_cache(maxsize=None)
@@ -323,90 +362,152 @@ def _is_single_byte(codec: str) -> bool:
     return len(bytes(range(0x80, 0x100)).decode(codec, errors="replace")) == 0x80
 
 
-def _main_content(soup: BeautifulSoup) -> Tag:
-    """The element that holds the page's own text: <main>, else the article with the h1, else the body."""
-    main = soup.find("main") or soup.find(attrs={"role": "main"})
-    if main:
+def _first(items):
+    return next(iter(items), None)
+
+
+def _classes(el) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def _joined_text(el) -> str:
+    """An element's text pieces, each stripped, joined by single spaces (BeautifulSoup's get_text(" ", strip=True))."""
+    return " ".join(s for s in (piece.strip() for piece in el.itertext()) if s)
+
+
+def _drop(el) -> None:
+    """Remove an element and what it holds, keeping the text that follows it."""
+    if el.getparent() is not None:
+        el.drop_tree()
+
+
+def _ancestors(el) -> list:
+    return [el, *el.iterancestors()]
+
+
+def _main_content(root):
+    """The element that holds the page's own text: <main>, else the article with the h1, else the body.
+
+    Of articles without an h1 the one with the most text wins: the first is often a teaser.
+    """
+    main = _first(root.iter("main"))
+    if main is None:
+        main = _first(root.xpath("//*[@role='main']"))
+    if main is not None:
         return main
-    articles = soup.find_all("article")
-    article = next((a for a in articles if a.find("h1")), articles[0] if articles else None)
-    return article or soup.body or soup
+    articles = list(root.iter("article"))
+    article = next((a for a in articles if _first(a.iter("h1")) is not None), None)
+    if article is None and articles:
+        article = max(articles, key=lambda a: len(a.text_content().strip()))
+    if article is not None:
+        return article
+    body = _first(root.iter("body"))
+    return body if body is not None else root
 
 
-def _page_heading(soup: BeautifulSoup, main: Tag) -> Tag | None:
+def _page_heading(root, main):
     """The page's own h1: the first in the main content, else the first outside site chrome (a logo may be an h1)."""
-    content = {id(t) for t in (main, *main.parents)}
-    for h1 in (*main.find_all("h1"), *soup.find_all("h1")):
-        if h1.get_text(strip=True) and not _in_chrome(h1, below=content):
+    content = set(_ancestors(main))
+    for h1 in (*main.iter("h1"), *root.iter("h1")):
+        if _joined_text(h1) and not _in_chrome(h1, below=content):
             return h1
     return None
 
 
-def _in_chrome(tag: Tag, below: set[int]) -> bool:
-    """Whether a tag is, or is inside, chrome that is not itself around the content (ids in `below`)."""
-    for t in (tag, *tag.parents):
-        if id(t) in below:
+def _in_chrome(el, below: set) -> bool:
+    """Whether an element is, or is inside, chrome that is not itself around the content (`below`)."""
+    for t in _ancestors(el):
+        if t in below:
             return False
         if _is_chrome_tag(t):
             return True
     return False
 
 
-def _split_heading(heading: Tag) -> None:
+def _split_heading(heading) -> None:
     """Move what a heading swallowed out after it: unlike browsers, lxml ignores the "</h2>" of "<h1>…</h2>"."""
-    children = list(heading.children)
+    children = list(heading)
     first = next(
-        (i for i, c in enumerate(children) if isinstance(c, Tag) and (c.name in SWALLOWED or c.find(SWALLOWED))), None
+        (i for i, c in enumerate(children) if c.tag in SWALLOWED or _first(c.iter(*SWALLOWED)) is not None), None
     )
+    if first is None or heading.getparent() is None:
+        return
     anchor = heading
-    for child in children[first:] if first is not None else ():
-        anchor.insert_after(child.extract())
+    for child in children[first:]:
+        anchor.addnext(child)
         anchor = child
 
 
-def _remove_boilerplate(soup: BeautifulSoup, keep: tuple[Tag | None, ...]) -> None:
+def _remove_boilerplate(root, keep: tuple) -> None:
     """Remove site chrome, but never the main content, the page heading, or anything that holds them."""
-    kept = {id(t) for tag in keep if tag is not None for t in (tag, *tag.parents)}
-    for tag in soup.find_all(_is_boilerplate):
-        if id(tag) not in kept and not tag.decomposed:
-            tag.decompose()
+    kept = {t for el in keep if el is not None for t in _ancestors(el)}
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        for child in list(el):
+            if not isinstance(child.tag, str):
+                continue
+            if child not in kept and _is_boilerplate(child):
+                _drop(child)
+            else:
+                stack.append(child)
 
 
-def _is_boilerplate(tag: Tag) -> bool:
-    if tag.attrs is None or tag.name in ("html", "body", "main"):
+def _is_boilerplate(el) -> bool:
+    if el.tag in ("html", "body", "main"):
         return False
-    if _is_chrome_tag(tag) or MSO_HIDDEN.search(tag.get("style") or ""):
+    if _is_chrome_tag(el) or MSO_HIDDEN.search(el.get("style") or "") or _is_chrome_by_text(el):
         return True
-    if tag.get("aria-hidden") == "true" and not tag.find(("p", "dd", "table")):
+    if el.get("aria-hidden") == "true" and _first(el.iter("p", "dd", "table")) is None:
         return True  # icons and duplicates; a collapsed accordion panel is also aria-hidden but holds text
-    names = [*(tag.get("class") or []), tag.get("aria-label") or ""]
-    if tag.name not in ANCHOR_TAGS:
-        names.append(tag.get("id") or "")
-    if any(_is_chrome_token(name) for name in names):
+    names = [*_classes(el), el.get("aria-label") or ""]
+    if el.tag not in ANCHOR_TAGS:
+        names.append(el.get("id") or "")
+    kinds = [_name_kind(name) for name in names if name]
+    if "chrome" in kinds or ("link-bar" in kinds and _link_share(el) > 0.5):
         return True
-    return any(LINK_BAR_NAMES.fullmatch(_words(name)) for name in names) and _link_share(tag) > 0.5
+    return el.tag in ("ul", "ol") and len(el.findall("li")) >= LINK_LIST_ITEMS and _link_share(el) > LINK_LIST_SHARE
 
 
-def _link_share(tag: Tag) -> float:
-    """The share of a tag's text that is link text; 1 for a tag with no text (a logo)."""
-    text = len(tag.get_text(strip=True))
-    return sum(len(a.get_text(strip=True)) for a in tag.find_all("a")) / text if text else 1.0
+@functools.lru_cache(maxsize=8192)
+def _name_kind(name: str) -> str:
+    """ "chrome" for a class token, id or label that names chrome, "link-bar" for one that names a bar of links
+    only when it is mostly links, "" otherwise; cached, since a site repeats its class names on every page."""
+    if _is_chrome_token(name):
+        return "chrome"
+    return "link-bar" if LINK_BAR_NAMES.fullmatch(_words(name)) else ""
 
 
-def _is_chrome_tag(tag: Tag) -> bool:
+def _is_chrome_by_text(el) -> bool:
+    """A photo credit in a caption, a print or other script link, a link back to the top, to print or to feedback."""
+    if el.tag == "figcaption":
+        return bool(CREDIT.match(el.text_content().strip()))
+    if el.tag == "a":
+        href = (el.get("href") or "").strip().lower()
+        return href.startswith("javascript:") or bool(SITE_TOOL_LINK.fullmatch(el.text_content().strip()))
+    return False
+
+
+def _link_share(el) -> float:
+    """The share of an element's text that is link text; 1 for an element with no text (a logo)."""
+    text = len("".join(el.text_content().split()))
+    return sum(len("".join(a.text_content().split())) for a in el.iter("a")) / text if text else 1.0
+
+
+def _is_chrome_tag(el) -> bool:
     """Site chrome by element or ARIA role: menus, banners, footers, forms, scripts."""
-    if tag.attrs is None:
+    if not isinstance(el.tag, str):
         return False
-    if tag.get("role") in BOILERPLATE_ROLES:
+    if el.get("role") in BOILERPLATE_ROLES:
         return True
-    if tag.name not in BOILERPLATE_TAGS:
+    if el.tag not in BOILERPLATE_TAGS:
         return False
-    if tag.name in ("header", "footer"):
-        return tag.find_parent(("article", "main")) is None  # an article's own header holds its title and date
-    if tag.name == "form":
-        return tag.find(("h1", "main")) is None  # ASP.NET wraps the whole page in one form
-    if tag.name == "button":
-        return tag.find_parent(("h2", "h3", "h4", "h5", "h6")) is None  # an accordion's question: a button in a heading
+    if el.tag in ("header", "footer"):
+        return not any(a.tag in ("article", "main") for a in el.iterancestors())  # an article's own header
+    if el.tag == "form":
+        return _first(el.iter("h1", "main")) is None  # ASP.NET wraps the whole page in one form
+    if el.tag == "button":
+        return not any(a.tag in ("h2", "h3", "h4", "h5", "h6") for a in el.iterancestors())  # an accordion's question
     return True
 
 
@@ -425,46 +526,68 @@ def _words(name: str) -> str:
     return re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name.strip()).lower().replace("_", "-").replace(" ", "-")
 
 
-def _names(tag: Tag) -> str:
-    """Class, id, aria-label and itemtype of a tag in one string, for pattern tests."""
-    if tag.attrs is None:
-        return ""
-    names = [*(tag.get("class") or []), *(tag.get(a) or "" for a in ("id", "aria-label", "itemtype"))]
-    return " ".join(names)
+def _names(el) -> str:
+    """Class, id, aria-label and itemtype of an element in one string, for pattern tests."""
+    return " ".join([*_classes(el), *(el.get(a) or "" for a in ("id", "aria-label", "itemtype"))])
 
 
-def _visible_text(main: Tag) -> str:
+def _visible_text(main) -> str:
     """The text of a container, one line per block; table cells side by side, so a row reads as a line."""
-    for string in main.find_all(string=True):
-        # Source line breaks inside a paragraph (Word wraps its HTML at 80 columns) are not line breaks on the page.
-        if type(string) is NavigableString and string.find_parent("pre") is None:
-            string.replace_with(re.sub(r"\s+", " ", string))
     # A cell's only paragraph (Word puts every cell in a <p>) does not break its row.
-    cell_paragraphs = {
-        id(blocks[0]) for cell in main.find_all(("td", "th")) if len(blocks := cell.find_all(BLOCK_TAGS)) == 1
-    }
-    for tag in main.find_all(BLOCK_TAGS):
-        if id(tag) not in cell_paragraphs:
-            tag.insert_before("\n")
-            tag.append("\n")
-    for cell in main.find_all(("td", "th")):
-        cell.append(" ")
-    return _clean_text(main.get_text())
+    cell_paragraphs = set()
+    for cell in main.iter("td", "th"):
+        blocks = [b for b in cell.iter(*BLOCK_TAGS) if b is not cell]
+        if len(blocks) == 1:
+            cell_paragraphs.add(blocks[0])
+    parts: list[str] = []
+    _write_text(main, parts, cell_paragraphs, in_pre=False)
+    return _clean_text("".join(parts))
 
 
-def _breadcrumb(soup: BeautifulSoup) -> str:
+def _write_text(el, parts: list[str], cell_paragraphs: set, in_pre: bool) -> None:
+    # Source line breaks inside a paragraph (Word wraps its HTML at 80 columns) are not line breaks on the page.
+    in_pre = in_pre or el.tag == "pre"
+    block = el.tag in BLOCK_TAGS and el not in cell_paragraphs
+    if block:
+        parts.append("\n")
+    if el.text:
+        parts.append(el.text if in_pre else WHITESPACE.sub(" ", el.text))
+    for child in el:
+        if isinstance(child.tag, str):
+            _write_text(child, parts, cell_paragraphs, in_pre)
+        if child.tail:
+            parts.append(child.tail if in_pre else WHITESPACE.sub(" ", child.tail))
+    if block:
+        parts.append("\n")
+    if el.tag in ("td", "th"):
+        parts.append(" ")
+
+
+def _strings(el, skip: set):
+    """The text pieces of an element in order, leaving out those inside `skip` elements."""
+    if el in skip:
+        return
+    if el.text:
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str):
+            yield from _strings(child, skip)
+        if child.tail:
+            yield child.tail
+
+
+def _breadcrumb(root) -> str:
     """The breadcrumb trail as "Etusivu > Palvelut > Kotihoito", or "" when the page has none."""
-    crumbs = soup.find(
-        lambda t: t.name not in ("html", "body", "main", "article") and bool(BREADCRUMB.search(_names(t)))
+    crumbs = next(
+        (el for el in root.xpath("//*[@class or @id or @aria-label or @itemtype]")
+         if el.tag not in ("html", "body", "main", "article") and BREADCRUMB.search(_names(el))),
+        None,
     )
-    if not crumbs:
+    if crumbs is None:
         return ""
-    hidden = crumbs.find_all(class_=HIDDEN_TEXT)  # "Olet tässä:" for screen readers
-    items = [li.get_text(" ", strip=True) for li in crumbs.find_all("li")] or [
-        str(s) for s in crumbs.find_all(string=True)
-        if type(s) is NavigableString and not any(h in s.parents for h in hidden)
-    ]
-    items = [re.sub(r"\s+", " ", item).strip(CRUMB_SEPARATORS) for item in items]
+    hidden = {el for el in crumbs.iter() if isinstance(el.tag, str) and HIDDEN_TEXT.search(el.get("class") or "")}
+    items = [_joined_text(li) for li in crumbs.iter("li")] or list(_strings(crumbs, hidden))
+    items = [WHITESPACE.sub(" ", item).strip(CRUMB_SEPARATORS) for item in items]
     return " > ".join(i for i in items if i and not BREADCRUMB.fullmatch(i))
 
 
@@ -476,46 +599,50 @@ def _strip_site_suffix(title: str) -> str:
     return title.strip()
 
 
-def _declared_lang(soup: BeautifulSoup, main: Tag) -> str:
+def _declared_lang(root, main) -> str:
     """The language the page declares: on its main content, body or root (Word puts it on <body>), or in a meta tag."""
-    for tag in (main, soup.body, soup.find("html")):
-        if isinstance(tag, Tag):
-            code = _lang_code(tag.get("lang") or tag.get("xml:lang") or "")
+    for el in (main, _first(root.iter("body")), root):
+        if el is not None:
+            code = _lang_code(el.get("lang") or el.get("xml:lang") or el.get(XML_LANG) or "")
             if code:
                 return code
-    meta = soup.find("meta", attrs={"http-equiv": re.compile("^content-language$", re.I)})
-    return _lang_code((meta.get("content") or "").split(",")[0]) if meta else ""
+    meta = next((m for m in root.iter("meta") if (m.get("http-equiv") or "").lower() == "content-language"), None)
+    return _lang_code((meta.get("content") or "").split(",")[0]) if meta is not None else ""
 
 
-def _links(soup: BeautifulSoup, base: str) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for a in soup.find_all("a", href=True):
-        rel = a.get("rel") or []
-        if "nofollow" in rel:
-            continue
-        link = normalize_url(a["href"], base)
-        if link:
-            seen.setdefault(link, None)
-    return tuple(seen)
+def _links(root, base: str) -> tuple[str, ...]:
+    hrefs: dict[str, None] = {}
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href is not None and "nofollow" not in (a.get("rel") or "").split():
+            hrefs.setdefault(href, None)
+    # A page repeats its menus' links; each distinct href is normalised once.
+    links = (normalize_url(href, base) for href in hrefs)
+    return tuple(dict.fromkeys(link for link in links if link))
 
 
-def _meta(soup: BeautifulSoup, name: str) -> str:
-    tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": f"og:{name}"})
-    return (tag.get("content") or "").strip() if tag else ""
+def _meta(root, name: str) -> str:
+    metas = list(root.iter("meta"))
+    tag = next((m for m in metas if m.get("name") == name), None)
+    if tag is None:
+        tag = next((m for m in metas if m.get("property") == f"og:{name}"), None)
+    return (tag.get("content") or "").strip() if tag is not None else ""
 
 
-def _markup_dates(soup: BeautifulSoup, main: Tag) -> list[tuple[str, dt.date | None]]:
+def _markup_dates(root, main) -> list[tuple[str, dt.date | None]]:
     """Dates of meta tags and of <time> tags in the main content, each with its kind (update or publication)."""
     kinds = {name: kind for kind, names in META_DATES.items() for name in names}
     found = []
-    for tag in soup.find_all("meta", content=True) + main.find_all("time", itemprop=True, datetime=True):
+    tags = [m for m in root.iter("meta") if m.get("content") is not None]
+    tags += [t for t in main.iter("time") if t.get("itemprop") is not None and t.get("datetime") is not None]
+    for tag in tags:
         key = next((tag.get(a) for a in ("name", "property", "http-equiv", "itemprop") if tag.get(a)), "")
-        kind = kinds.get(str(key).lower())
+        kind = kinds.get(key.lower())
         if kind:
             found.append((kind, _any_date(tag.get("content") or tag.get("datetime") or "")))
-    first_time = main.find("time", datetime=True)
-    if first_time:
-        found.append(("publication", _any_date(first_time["datetime"])))  # a byline's date, as a last resort
+    first_time = _first(t for t in main.iter("time") if t.get("datetime") is not None)
+    if first_time is not None:
+        found.append(("publication", _any_date(first_time.get("datetime"))))  # a byline's date, as a last resort
     return found
 
 

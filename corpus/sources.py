@@ -38,6 +38,7 @@ class Source:
     sitemap_urls: tuple[str, ...] = ()
     max_depth: int = 50
     timeout: float = 10.0
+    deadline: float = 60.0
     retries: int = 3
     _include_re: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     _exclude_re: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
@@ -105,7 +106,7 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
     where = f"{path}, source #{index}"
     known = {
         "name", "start_urls", "sitemap_urls", "allowed_hosts", "include", "exclude", "visibility",
-        "max_pages", "max_depth", "delay", "timeout", "retries", "user_agent",
+        "max_pages", "max_depth", "delay", "timeout", "deadline", "retries", "user_agent",
     }
     unknown = sorted(set(table) - known)
     if unknown:
@@ -141,6 +142,9 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
     timeout = table.get("timeout", 10.0)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise SourceConfigError(f"{where}: timeout must be a number of seconds above 0.")
+    deadline = table.get("deadline", 60.0)
+    if not isinstance(deadline, (int, float)) or isinstance(deadline, bool) or deadline <= 0:
+        raise SourceConfigError(f"{where}: deadline must be a number of seconds above 0 (for a whole request).")
     retries = table.get("retries", 3)
     if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 10:
         raise SourceConfigError(f"{where}: retries must be a whole number from 0 to 10.")
@@ -157,6 +161,7 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
         sitemap_urls=tuple(sitemap_urls),
         max_depth=max_depth,
         timeout=float(timeout),
+        deadline=float(deadline),
         retries=retries,
     )
 

@@ -46,6 +46,11 @@ CREATE TABLE IF NOT EXISTS crawl_queue (
     done     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (source, url)
 );
+-- How many pages an unfinished crawl has fetched, so that its max_pages holds across a resume.
+CREATE TABLE IF NOT EXISTS crawl_progress (
+    source  TEXT PRIMARY KEY,
+    fetched INTEGER NOT NULL DEFAULT 0
+);
 """
 # Columns added before schema versions were counted, with their definitions: stores written before
 # release 0.1 lack them.
@@ -221,12 +226,20 @@ class CorpusStore:
         ).fetchall()
         return [(r["url"], r["depth"], r["referrer"]) for r in rows if not r["done"]], {r["url"] for r in rows}
 
-    def queue_urls(self, source: str, entries: Iterable[tuple[str, int, str]], *, done: str | None = None) -> None:
+    def fetched_so_far(self, source: str) -> int:
+        """How many pages the interrupted crawl of a source had fetched (0 when none was interrupted)."""
+        row = self._db.execute("SELECT fetched FROM crawl_progress WHERE source = ?", (source,)).fetchone()
+        return row[0] if row else 0
+
+    def queue_urls(
+        self, source: str, entries: Iterable[tuple[str, int, str]], *, done: str | None = None,
+        fetched: int | None = None,
+    ) -> None:
         """Add (url, depth, referrer) entries to a source's frontier and, in the same transaction, mark the
-        URL whose page linked them as handled (stored, revalidated or skipped): a kill can never keep
-        the one without the other."""
+        URL whose page linked them as handled (stored, revalidated or skipped) and record how many pages the
+        crawl has fetched: a kill can never keep the one without the other."""
         entries = list(entries)
-        if not entries and done is None:
+        if not entries and done is None and fetched is None:
             return
         with self._transaction():
             if entries:
@@ -237,10 +250,18 @@ class CorpusStore:
                 )
             if done is not None:
                 self._db.execute("UPDATE crawl_queue SET done = 1 WHERE source = ? AND url = ?", (source, done))
+            if fetched is not None:
+                self._db.execute(
+                    "INSERT INTO crawl_progress (source, fetched) VALUES (?, ?) "
+                    "ON CONFLICT (source) DO UPDATE SET fetched = excluded.fetched",
+                    (source, fetched),
+                )
 
     def clear_frontier(self, source: str) -> None:
         """Forget a source's frontier: its crawl finished."""
-        self._db.execute("DELETE FROM crawl_queue WHERE source = ?", (source,))
+        with self._transaction():
+            self._db.execute("DELETE FROM crawl_queue WHERE source = ?", (source,))
+            self._db.execute("DELETE FROM crawl_progress WHERE source = ?", (source,))
 
 
 def open_data_store(data_dir: str | Path) -> CorpusStore:

@@ -5,22 +5,21 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from corpus.document import Document
-
-# Short document types for the type: filter and facets, by MIME type; anything else is a web page.
-CONTENT_KINDS = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "text/plain": "text",
-}
-
+from corpus.formats import format_for
 
 def content_kind(content_type: str) -> str:
-    """Short document type for the type: filter and facets: html, pdf, docx or text.
+    """Short document type for the type: filter and facets: the file format's kind (pdf, docx, odt, xlsx,
+    ...), text for plain text, html for anything else.
 
-    >>> content_kind("application/pdf"), content_kind("text/html; charset=utf-8")
-    ('pdf', 'html')
+    >>> content_kind("application/pdf"), content_kind("application/vnd.oasis.opendocument.text")
+    ('pdf', 'odt')
+    >>> content_kind("text/html; charset=utf-8"), content_kind("text/plain")
+    ('html', 'text')
     """
-    return CONTENT_KINDS.get(content_type.split(";")[0].strip().lower(), "html")
+    found = format_for(content_type)
+    if found is not None:
+        return found.kind
+    return "text" if content_type.split(";")[0].strip().lower() == "text/plain" else "html"
 
 
 def section_top(section: str) -> str:

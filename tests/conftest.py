@@ -153,3 +153,7 @@ def chromium():
         browser = p.chromium.launch(executable_path=executable, args=args)
         yield browser
         browser.close()
+
+
+# The SolrCloud cluster fixtures live in their own module; importing them here shares them with every test.
+from solrcloud_fixture import solrcloud, solrcloud_collection  # noqa: E402,F401

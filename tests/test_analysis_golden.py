@@ -174,3 +174,19 @@ def test_neutral_analyzers_pickle_round_trip(name):
     clone = pickle.loads(pickle.dumps(original))
     assert clone == original
     assert list(clone(text, mode="query")) == list(original(text, mode="query"))
+
+
+def test_shared_words_are_reused_only_for_the_same_words_text_and_mode():
+    """The Finnish and folded analyzers cut a text's words once; nothing leaks between texts, modes
+    or analyzers with other word stages."""
+    from indexer.analysis import SharedWordsTokenizer, StopFilter, word_tokenizer
+
+    first, second = "Kuusi on puu", "Päijät-Hämeen kuusi"
+    fi, folded = analyzer("fi"), analyzer("folded")
+    assert [t.term for t in fi(first)] == ["kuu", "kuusi", "puu"]
+    assert [t.term for t in folded(first)] == []
+    assert [(t.term, t.kind) for t in fi(first, mode="query")][2] == ("on", "stop")
+    assert [t.term for t in folded(second)] == ["paijat-hame", "paijathame", "paijat-ham"]
+    assert [t.term for t in fi(first)] == ["kuu", "kuusi", "puu"]
+    other = SharedWordsTokenizer(word_tokenizer() | StopFilter({"puu"}))
+    assert [t.term for t in other(first)] == ["Kuusi", "on"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import languages
+
 UI_LANGUAGES = ("fi", "sv", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -263,17 +265,24 @@ TEXTS: dict[str, dict[str, str]] = {
 
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
+# File types named the same in every interface language.
+OFFICE_LABELS = {
+    "pdf": "PDF", "docx": "Word (DOCX)", "doc": "Word (DOC)", "rtf": "RTF", "odt": "OpenDocument (ODT)",
+    "xlsx": "Excel (XLSX)", "xls": "Excel (XLS)", "ods": "OpenDocument (ODS)",
+    "pptx": "PowerPoint (PPTX)", "ppt": "PowerPoint (PPT)", "odp": "OpenDocument (ODP)",
+}
+
 # Facet values as shown: document languages and file types by their codes.
 VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "lang": {
-        "fi": {"fi": "suomi", "sv": "ruotsi", "en": "englanti"},
-        "sv": {"fi": "finska", "sv": "svenska", "en": "engelska"},
-        "en": {"fi": "Finnish", "sv": "Swedish", "en": "English"},
-    },
+    # Document languages are named by the language registry.
+    "lang": {ui: {code: languages.get(code).label(ui) for code in languages.CODES} for ui in UI_LANGUAGES},
     "type": {
-        "fi": {"html": "Verkkosivu", "pdf": "PDF", "docx": "Word (DOCX)"},
-        "sv": {"html": "Webbsida", "pdf": "PDF", "docx": "Word (DOCX)"},
-        "en": {"html": "Web page", "pdf": "PDF", "docx": "Word (DOCX)"},
+        ui: {**OFFICE_LABELS, **labels}
+        for ui, labels in {
+            "fi": {"html": "Verkkosivu", "text": "Teksti"},
+            "sv": {"html": "Webbsida", "text": "Text"},
+            "en": {"html": "Web page", "text": "Text"},
+        }.items()
     },
 }
 

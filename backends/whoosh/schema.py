@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from backends.whoosh.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
+import languages
 
-LANGUAGES = ("fi", "sv", "en")
+from backends.whoosh.analysis import analyzer as whoosh_analyzer
+
+LANGUAGES = languages.CODES  # one set of fields per registered language
 # Field boosts for BM25F: a word in the title says more about a page than the same word in its body.
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 1.5
@@ -21,8 +23,8 @@ SNIPPET_FIELDS = (*TEXT_FIELDS.values(), "text_folded")
 
 def build_schema() -> Schema:
     """Stored fields for display, analysed fields for matching (one set per language), ids for filters."""
-    analyzers = {"fi": finnish_analyzer(), "sv": swedish_analyzer(), "en": english_analyzer()}
-    folded = folded_analyzer()
+    analyzers = {lang: whoosh_analyzer(lang) for lang in LANGUAGES}
+    folded = whoosh_analyzer("folded")
     fields = {
         "id": ID(stored=True, unique=True, sortable=True),
         "url": ID(stored=True),

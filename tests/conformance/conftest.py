@@ -8,12 +8,20 @@ returns an empty backend of that kind.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from backends.solr import admin
+from backends.solr.backend import SolrBackend, setup
+from backends.solr.configset import CONFIGSET_DIR
 from backends.whoosh.backend import WhooshBackend
 from search.engine import SearchEngine
+
+SOLR_CONFIGSET = "sotehaku_conformance"
+_solr_in_module: dict[str, int] = {}  # test module -> index of its latest backend
+_solr_created: set[str] = set()
 
 
 def whoosh_backend(request, folder: Path):
@@ -21,7 +29,37 @@ def whoosh_backend(request, folder: Path):
     return WhooshBackend(folder)
 
 
-BACKENDS = {"whoosh": whoosh_backend}
+@pytest.fixture(scope="session")
+def solr_conformance_urls(request):
+    """Node URLs of the session's SolrCloud cluster, with the package's configset uploaded once for the
+    conformance suite. SOTEHAKU_TEST_SOLR=URL[,URL...] names a running cluster to use instead (while
+    developing: start one with `python -m backends.solr.cluster run` and keep it)."""
+    running = os.environ.get("SOTEHAKU_TEST_SOLR")
+    urls = running.split(",") if running else request.getfixturevalue("solrcloud").node_urls
+    admin.upload_configset(urls, SOLR_CONFIGSET, CONFIGSET_DIR)
+    return urls
+
+
+def solr_backend(request, folder: Path):
+    """An empty SolrCloud index (collections of 1 shard x 1 replica) on the session's cluster.
+
+    Creating collections takes seconds, so each test module reuses those of earlier modules: its n-th
+    backend gets the n-th pair of collections, emptied (a delete of everything drops every segment,
+    so no term statistic of an earlier module's documents remains)."""
+    urls = request.getfixturevalue("solr_conformance_urls")
+    module = request.node.nodeid.split("::")[0]
+    index = _solr_in_module[module] = _solr_in_module.get(module, -1) + 1
+    name = f"conformance{index}"
+    if name not in _solr_created:
+        setup(urls, name, shards=1, replicas=1, configset=SOLR_CONFIGSET, upload=False)
+        _solr_created.add(name)
+    backend = SolrBackend(urls, name)
+    for part in ("public", "all"):
+        backend.update(part, {"delete": {"query": "*:*"}}, commit="true")
+    return backend
+
+
+BACKENDS = {"whoosh": whoosh_backend, "solr": solr_backend}
 
 
 @pytest.fixture(scope="module", params=sorted(BACKENDS))

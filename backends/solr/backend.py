@@ -1,0 +1,470 @@
+"""The SolrCloud backend: sotehaku's analysed documents in SolrCloud collections, searched through any node.
+
+Two collections per index, both from the package's configset:
+  NAME_public   public documents only: anonymous searches, so that no term statistic of an anonymous
+                score ever counts an internal document (ExactStatsCache sums statistics over shards);
+  NAME_all      every document: staff searches, filtered by visibility.
+Each holds a meta document (id "__meta__", visibility "meta", no analysed field) with the published
+version and the completion vocabulary of the documents it holds, so that every web node reads them.
+
+Documents are routed to shards by their near-duplicate group (router.field=duplicate_group), so that
+{!collapse} sees every copy of a group in one shard.
+
+    backend = SolrBackend(["http://127.0.0.1:8983/solr"], "sotehaku")
+    backend.publish(lambda: documents)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+
+from backends.solr import admin
+from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
+from backends.solr.configset import CONFIGSET_DIR, LANGUAGES
+from backends.solr.errors import CollectionError, SolrError
+from backends.solr.indexing import META_ID, META_VISIBILITY, index_language, solr_document
+from backends.solr.translate import date_value, filter_queries, quote, to_lucene
+from corpus.document import VISIBILITIES, Document
+from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, FOLDED, SV_STOPWORDS, analyzer, vocabulary_words
+from indexer.vocabulary import Vocabulary
+from search import SearchError
+from search.api import FACET_NAMES, IndexUnavailableError, Match, Matches, Published
+from search.query import Filters, Node, Phrase, Words
+from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT
+
+DEFAULT_COLLECTION = "sotehaku"
+PARTS = ("public", "all")
+BATCH_DOCS = 500
+# A web node asks for the live version at most this often (a publish by this process is seen at once).
+VERSION_CHECK_SECONDS = 1.0
+FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
+assert tuple(FACET_FIELDS) == FACET_NAMES
+FACET_LIMIT = 1000
+# The freshness boost of search.ranking as a Solr function of the `updated` date: the age in days is the
+# milliseconds since midnight (UTC) over a day's, never negative; a page without a date gets 1.
+DAY_MS = 86_400_000
+FRESHNESS_FUNCTION = (
+    f"if(exists(updated),sum(1,product({FRESHNESS_WEIGHT},pow(0.5,div(max(0,ms(NOW/DAY,updated)),"
+    f"{DAY_MS * FRESHNESS_HALF_LIFE_DAYS})))),1)"
+)
+COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
+SORT = "score desc,id asc"
+HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,updated,title,text,description,duplicate_of,parent,content_hash"
+DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,updated,title,text,description,duplicate_of,parent,content_hash"
+STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
+
+
+def collection_names(name: str) -> dict[str, str]:
+    """The collections of an index name.
+
+    >>> collection_names("sotehaku")
+    {'public': 'sotehaku_public', 'all': 'sotehaku_all'}
+    """
+    return {part: f"{name}_{part}" for part in PARTS}
+
+
+def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: int = 1, configset: str | None = None,
+          upload: bool = True) -> dict[str, dict]:
+    """Upload the package's configset and create (or reload) the index's collections; their states by part.
+    Raises SolrError subclasses with a one-line message naming the fix."""
+    configset = configset or name
+    if upload:
+        admin.upload_configset(urls, configset, CONFIGSET_DIR)
+    states = {}
+    for part, collection in collection_names(name).items():
+        if admin.collection_exists(urls, collection):
+            states[part] = admin.setup_collection(urls, collection, shards=shards, replicas=replicas, configset=configset)
+            continue
+        base, message = admin.run_collection_action(urls, {
+            "action": "CREATE", "name": collection, "numShards": shards, "replicationFactor": replicas,
+            "collection.configName": configset, "router.field": "duplicate_group",
+        })
+        if message is not None:
+            admin.delete_collection(urls, collection)
+            raise CollectionError(
+                f"Solr at {base} could not create collection {collection!r} ({shards} shards x {replicas} replicas) "
+                f"from configset {configset!r}: {message}. Fix the configset, or the shard and replica counts, "
+                "and run `sotehaku solr setup` again."
+            )
+        states[part] = admin.wait_until_active(urls, collection)
+    return states
+
+
+def _analyse(doc_and_generation: tuple[Document, str]) -> dict:
+    doc, generation = doc_and_generation
+    return solr_document(doc, generation)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class SolrBackend:
+    """The collections NAME_public and NAME_all of a SolrCloud cluster, reached through any of `urls`."""
+
+    name = "solr"
+
+    def __init__(self, urls, collection: str = DEFAULT_COLLECTION, *, client: SolrClient | None = None):
+        self.client = client or SolrClient(urls)
+        self.urls = self.client.urls
+        self.collection = collection
+        self.collections = collection_names(collection)
+        self._lock = threading.Lock()
+        self._snapshot: SolrSnapshot | None = None
+        self._checked = 0.0
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def _unavailable(self, exc: Exception) -> IndexUnavailableError:
+        return IndexUnavailableError(" ".join(str(exc).split()))
+
+    def select(self, part: str, params: dict, *, rounds: int | None = None) -> dict:
+        """A /select request on one collection (POSTed: long queries do not fit in a URL)."""
+        kwargs = {"rounds": rounds} if rounds else {}
+        return self.client.json("POST", f"/{self.collections[part]}/select", data={"wt": "json", **params}, **kwargs)
+
+    def meta(self, part: str) -> dict | None:
+        """The committed meta document of a collection, or None when nothing was published to it."""
+        try:
+            found = self.select(part, {"q": f"id:{META_ID}", "fl": "meta_version,meta_vocabulary", "rows": 1})
+        except SolrRequestError as exc:
+            if exc.status == 404 or "not found" in str(exc).lower() or "can not find" in str(exc).lower():
+                raise IndexUnavailableError(
+                    f"The SolrCloud collection {self.collections[part]!r} does not exist at {', '.join(self.urls)}. "
+                    "Run 'sotehaku solr setup', then 'sotehaku index'."
+                ) from None
+            raise
+        docs = found["response"]["docs"]
+        return docs[0] if docs else None
+
+    def live_version(self) -> str:
+        try:
+            meta = self.meta("all")
+        except SolrError as exc:
+            raise self._unavailable(exc) from None
+        if meta is None:
+            raise IndexUnavailableError(
+                f"Nothing is published in the SolrCloud collection {self.collections['all']!r} yet. Run 'sotehaku index'."
+            )
+        return meta["meta_version"]
+
+    def snapshot(self) -> SolrSnapshot:
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - self._checked < VERSION_CHECK_SECONDS:
+            return snapshot
+        version = self.live_version()
+        with self._lock:
+            self._checked = time.monotonic()
+            if self._snapshot is None or self._snapshot.version != version:
+                try:
+                    self._snapshot = SolrSnapshot(self, version)
+                except SolrError as exc:
+                    raise self._unavailable(exc) from None
+            return self._snapshot
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def update(self, part: str, body, **params) -> None:
+        """Send an update request (JSON) to one collection, retried on another node after a failure."""
+        self.client.request(
+            "POST", f"/{self.collections[part]}/update", params={"wt": "json", **params}, rounds=UPDATE_ROUNDS,
+            content=json.dumps(body, ensure_ascii=False).encode("utf-8"), headers={"Content-Type": "application/json"},
+        )
+
+    def _indexed(self) -> dict[str, str]:
+        """fingerprint -> id of every committed document, read with a cursor."""
+        out, cursor = {}, "*"
+        while True:
+            page = self.select("all", {
+                "q": "*:*", "fq": f"-id:{META_ID}", "fl": "id,fingerprint", "sort": "id asc", "rows": 5000,
+                "cursorMark": cursor,
+            })
+            for doc in page["response"]["docs"]:
+                out[doc.get("fingerprint", "")] = doc["id"]
+            if page["nextCursorMark"] == cursor:
+                return out
+            cursor = page["nextCursorMark"]
+
+    def _vocabulary(self) -> Vocabulary | None:
+        meta = self.meta("all")
+        if meta is None:
+            return None
+        return Vocabulary(json.loads(meta.get("meta_vocabulary") or "{}"))
+
+    def publish(
+        self,
+        documents: Callable[[], Iterable[Document]],
+        *,
+        full: bool = False,
+        procs: int = 1,
+        progress: Callable[[int], None] | None = None,
+    ) -> Published:
+        """Send new and changed documents (by fingerprint) in batches, delete vanished ones, then write the
+        meta documents and commit. Documents are replaced by id, so a run that fails or is killed leaves
+        each document either old or new (what it sent becomes searchable at the next commit), and the
+        next run completes it; the version changes only when a run completes."""
+        try:
+            return self._publish(documents, full=full, procs=procs, progress=progress)
+        except SolrError as exc:
+            raise self._unavailable(exc) from None
+
+    def _publish(self, documents, *, full: bool, procs: int, progress) -> Published:
+        vocabulary = None if full else self._vocabulary()
+        full = full or vocabulary is None
+        generation = dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ")
+        indexed = {} if full else self._indexed()
+        kept: set[str] = set()
+        counted = 0
+
+        def fresh() -> Iterator[Document]:
+            nonlocal counted
+            for doc in documents():
+                counted += 1
+                if doc.fingerprint in indexed:
+                    kept.add(doc.fingerprint)
+                    if progress:
+                        progress(1)
+                    continue
+                yield doc
+
+        if full:
+            vocabulary = Vocabulary()
+        added = 0
+        pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
+        try:
+            analysed = (
+                pool.imap(_analyse, ((d, generation) for d in fresh()), chunksize=16) if pool
+                else (_analyse((d, generation)) for d in fresh())
+            )
+            for batch in _batches(analysed, BATCH_DOCS):
+                public = [d for d in batch if d["visibility"] == "public"]
+                self.update("all", batch)
+                if public:
+                    self.update("public", public)
+                for d in batch:
+                    vocabulary.counts[d["visibility"]].update(_vocabulary_words(d))
+                added += len(batch)
+                if progress:
+                    progress(len(batch))
+        finally:
+            if pool:
+                pool.terminate()
+        stale = set(indexed) - kept
+        if not full and not added and not stale:
+            return Published(version=self.live_version(), documents=counted, unchanged=counted, full=False)
+        if full:
+            removed = 0
+            for part in PARTS:
+                self.update(part, {"delete": {"query": f"*:* -generation:{quote(generation)}"}})
+        else:
+            removed = self._remove_stale(stale, vocabulary)
+        version = generation
+        for part in PARTS:
+            visible = ("public",) if part == "public" else VISIBILITIES
+            counts = {v: dict(vocabulary.counts[v]) for v in visible}
+            meta = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID, "generation": generation,
+                    "meta_version": version, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+            self.update(part, [meta], commit="true")
+        with self._lock:
+            self._checked = 0.0
+        return Published(version=version, documents=counted, added=added, removed=removed,
+                         unchanged=len(kept), full=full)
+
+    def _remove_stale(self, stale: set[str], vocabulary: Vocabulary) -> int:
+        """Delete documents by fingerprint (the old versions of changed ones, and vanished ones), after
+        uncounting their words; the new versions of changed documents were written in this run with
+        another fingerprint, so they stay."""
+        removed_ids = set()
+        for chunk in _batches(sorted(stale), 500):
+            terms = "{!terms f=fingerprint}" + ",".join(chunk)
+            found = self.select("all", {"q": terms, "fl": "id,visibility,title,text", "rows": len(chunk) * 2})
+            for doc in found["response"]["docs"]:
+                vocabulary.remove(doc["visibility"], doc.get("title", ""), doc.get("text", ""))
+                removed_ids.add(doc["id"])
+            for part in PARTS:
+                self.update(part, {"delete": {"query": terms}})
+        return len(removed_ids)
+
+    def stats(self, visibilities: tuple[str, ...], top: int = 20) -> dict:
+        snap = self.snapshot()
+        counts: dict[str, int] = {}
+        for visibility in visibilities:
+            for word, n in snap.word_counts(visibility).items():
+                if word not in STOPWORDS:
+                    counts[word] = counts.get(word, 0) + n
+        best = heapq.nsmallest(top, counts.items(), key=lambda item: (-item[1], item[0]))
+        return {
+            "version": snap.version,
+            "documents": snap.doc_count(visibilities),
+            "bytes": self._size(snap.part(visibilities)),
+            "top_terms": [{"term": word, "documents": n} for word, n in best],
+        }
+
+    def _size(self, part: str) -> int:
+        """Bytes of the collection's index: one replica of each shard."""
+        try:
+            state = admin.cluster_status(self.urls, self.collections[part])["collections"][self.collections[part]]
+            total = 0
+            for shard in state["shards"].values():
+                replica = next(iter(shard["replicas"].values()))
+                found = admin.solr_request(replica["base_url"], "GET", "/admin/cores", timeout=30,
+                                           params={"action": "STATUS", "core": replica["core"], "wt": "json"})[1].json()
+                total += found["status"][replica["core"]]["index"]["sizeInBytes"]
+            return total
+        except (SolrError, KeyError, StopIteration, ValueError):
+            return 0
+
+
+def _vocabulary_words(solr_doc: dict) -> list[str]:
+    """The distinct written words of a document, as indexer.vocabulary counts them."""
+    return vocabulary_words(f"{solr_doc.get('title', '')}\n{solr_doc.get('text', '')}").split()
+
+
+class SolrSnapshot:
+    """The published version of a SolrBackend: anonymous searches on NAME_public, others on NAME_all."""
+
+    def __init__(self, backend: SolrBackend, version: str):
+        self.backend = backend
+        self.version = version
+        found = backend.select("all", {"q": "*:*", "rows": 0, "facet": "true", "facet.field": "lang",
+                                       "fq": f"-id:{META_ID}", "facet.mincount": 1})
+        langs = found["facet_counts"]["facet_fields"]["lang"][::2]
+        self.languages = tuple(lang for lang in LANGUAGES if lang in langs)
+        self._counts: dict[tuple, int] = {}
+        self._vocabulary: dict[str, dict[str, int]] = {}
+
+    @staticmethod
+    def part(visibilities: tuple[str, ...]) -> str:
+        """The collection of a viewer's visibilities: public documents alone come from NAME_public."""
+        return "public" if tuple(visibilities) == ("public",) else "all"
+
+    @staticmethod
+    def visibility_filter(visibilities: tuple[str, ...]) -> str:
+        return "visibility:(" + " ".join(quote(v) for v in visibilities) + ")" if visibilities else "-*:*"
+
+    def _select(self, visibilities, params: dict) -> dict:
+        """A select on the viewer's collection, filtered to the viewer's visibilities. No node answering
+        is IndexUnavailableError; a refused request (a bug, or a limit such as maxBooleanClauses) SearchError."""
+        fq = [self.visibility_filter(visibilities), *params.pop("fq", [])]
+        try:
+            return self.backend.select(self.part(visibilities), {**params, "fq": fq})
+        except SolrRequestError as exc:
+            raise SearchError(f"SolrCloud refused the search: {' '.join(str(exc).split())}") from None
+        except SolrError as exc:
+            raise IndexUnavailableError(" ".join(str(exc).split())) from None
+
+    def doc_count(self, visibilities: tuple[str, ...]) -> int:
+        key = tuple(visibilities)
+        if key not in self._counts:
+            self._counts[key] = self._select(key, {"q": "*:*", "rows": 0})["response"]["numFound"]
+        return self._counts[key]
+
+    def word_counts(self, visibility: str) -> dict[str, int]:
+        if visibility not in self._vocabulary:
+            try:
+                meta = self.backend.meta("public" if visibility == "public" else "all") or {}
+            except SolrError as exc:
+                raise IndexUnavailableError(" ".join(str(exc).split())) from None
+            counts = json.loads(meta.get("meta_vocabulary") or "{}")
+            self._vocabulary[visibility] = counts.get(visibility, {})
+        return self._vocabulary[visibility]
+
+    def search(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
+        params = {
+            "q": "{!boost b=$fresh v=$qq}", "qq": to_lucene(query), "fresh": FRESHNESS_FUNCTION,
+            "fq": [*filter_queries(filters), COLLAPSE], "sort": SORT, "rows": limit, "fl": HIT_FIELDS,
+        }
+        if facets:
+            params.update({"facet": "true", "facet.field": list(FACET_FIELDS.values()), "facet.mincount": 1,
+                           "facet.limit": FACET_LIMIT})
+        found = self._select(visibilities, params)
+        terms = _terms_by_analysis(query)
+        top = [self._match(doc, terms) for doc in found["response"]["docs"]]
+        return Matches(total=found["response"]["numFound"], top=top,
+                       facets=_facets(found["facet_counts"]["facet_fields"]) if facets else {})
+
+    def rank(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
+        found = self._select(visibilities, {"q": to_lucene(query), "fq": filter_queries(filters), "sort": SORT,
+                                            "rows": limit, "fl": "id,score"})
+        return [(doc["id"], float(doc["score"])) for doc in found["response"]["docs"]]
+
+    def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
+        return self._select(visibilities, {"q": to_lucene(query), "rows": 0})["response"]["numFound"] > 0
+
+    def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
+        found = self._select(visibilities, {"q": f"id:{quote(doc_id)}", "rows": 1, "fl": DOCUMENT_FIELDS})
+        docs = found["response"]["docs"]
+        if not docs:
+            return None
+        stored = _stored(docs[0])
+        stored["updated"] = stored["updated"].isoformat() if stored["updated"] else None
+        return stored
+
+    def _match(self, doc: dict, terms: dict[str, set[str]]) -> Match:
+        stored = _stored(doc)
+        return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(match_spans(stored, terms)))
+
+
+def _stored(doc: dict) -> dict:
+    stored = {name: value for name, value in doc.items() if name != "score"}
+    for name in ("url", "lang", "type", "source", "section", "visibility", "title", "text", "description",
+                 "duplicate_of", "parent", "content_hash"):
+        stored.setdefault(name, "")
+    stored["updated"] = date_value(doc.get("updated"))
+    return stored
+
+
+def _terms_by_analysis(query: Node) -> dict[str, set[str]]:
+    """The query's terms by analysis that can occur in a document's text (title-only words cannot)."""
+    out: dict[str, set[str]] = {}
+
+    def walk(node: Node) -> None:
+        if isinstance(node, (Words, Phrase)):
+            if not node.title_only:
+                for alt in node.alternatives():
+                    out.setdefault(alt.analysis, set()).add(alt.term)
+            return
+        for child in getattr(node, "children", ()):
+            walk(child)
+
+    walk(query)
+    return out
+
+
+def match_spans(stored: dict, terms: dict[str, set[str]]) -> set[tuple[int, int]]:
+    """Character spans in a hit's stored text of the tokens whose terms the query asks for: the text is
+    analysed again, as it was indexed (its language's analysis and the folded one)."""
+    text = stored.get("text", "")
+    spans = set()
+    if not text:
+        return spans
+    for analysis in (index_language(stored.get("lang", "fi")), FOLDED):
+        wanted = terms.get(analysis)
+        if wanted:
+            spans.update((t.start, t.end) for t in analyzer(analysis)(text, mode="index") if t.term in wanted)
+    return spans
+
+
+def _facets(fields: dict) -> dict[str, list[tuple[str, int]]]:
+    out = {}
+    for name, field in FACET_FIELDS.items():
+        flat = fields.get(field, [])
+        counts = [(value, count) for value, count in zip(flat[::2], flat[1::2]) if value and count]
+        if name == "year":
+            out[name] = sorted(counts, reverse=True)
+        else:
+            out[name] = sorted(counts, key=lambda vn: (-vn[1], vn[0]))
+    return out

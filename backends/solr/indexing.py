@@ -1,0 +1,86 @@
+"""A sotehaku document as a SolrCloud document: sotehaku's own analysis sent as slots, one field per
+role, language and weight class (see configset.py), beside docValues filter fields and stored text.
+
+The fields mirror the embedded backend's (backends/whoosh/schema.py): a document's title, headings and
+text go to the fields of its language (Finnish for a language without fields of its own), its
+breadcrumb section to the Finnish section fields, its title and text also to the umlaut-folded fields.
+Weights are not sent: the compound parts and folded forms are in fields of their own, weighted at
+query time (translate.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from backends.solr.configset import LANGUAGES, encode_slots, slot_field
+from corpus.document import Document
+from indexer.analysis import FOLDED, analyzer
+from indexer.fields import filter_values
+
+META_ID = "__meta__"
+META_VISIBILITY = "meta"
+# The weight class (configset.WEIGHT_CLASSES) of each kind of token the neutral analyzers yield.
+KIND_CLASSES = {"lemma": "lemma", "stem": "lemma", "word": "lemma", "part": "part", "folded": "folded", "folded_part": "folded_part"}
+
+
+def index_language(lang: str) -> str:
+    """The language whose fields hold a document: its own if the schema has fields for it, else Finnish.
+
+    >>> index_language("sv"), index_language("de")
+    ('sv', 'fi')
+    """
+    return lang if lang in LANGUAGES else "fi"
+
+
+def slot_values(role: str, text: str, analysis: str, lang: str = "fi") -> dict[str, str]:
+    """The slot text of each weight class's field for one role's text under one analysis.
+
+    >>> slot_values("title", "Työryhmän kokous", "fi")
+    {'title_fi': 'työryhmä kokous', 'title_fi_part': 'työ|ryhmä'}
+    """
+    by_class: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for token in sorted(analyzer(analysis)(text, mode="index"), key=lambda t: t.position):
+        weight_class = KIND_CLASSES.get(token.kind)
+        if weight_class is not None:
+            by_class[weight_class].append((token.position, token.term))
+    return {slot_field(role, weight_class, lang): encode_slots(terms) for weight_class, terms in by_class.items()}
+
+
+def solr_document(doc: Document, generation: str = "") -> dict:
+    """The Solr fields of one document (empty values left out)."""
+    lang = index_language(doc.lang)
+    values = filter_values(doc)
+    fields = {
+        "id": doc.id,
+        "url": doc.url,
+        "lang": doc.lang,
+        "type": values["type"],
+        "site": values["site"],
+        "source": doc.source,
+        "section": doc.section,
+        "section_top": values["section"],
+        "year": values["year"],
+        "updated": f"{doc.updated.isoformat()}T00:00:00Z" if doc.updated else None,
+        "visibility": doc.visibility,
+        "duplicate_of": doc.duplicate_of,
+        # Near-duplicates share a group (and, through the collection's router.field, a shard) for {!collapse}.
+        "duplicate_group": doc.duplicate_of or doc.id,
+        "parent": doc.parent,
+        "content_hash": doc.content_hash,
+        "fingerprint": doc.fingerprint,
+        "generation": generation,
+        "title": doc.title,
+        "description": doc.description,
+        "text": doc.text,
+    }
+    fields = {name: value for name, value in fields.items() if value}
+    fields["duplicate_group"] = doc.duplicate_of or doc.id
+    for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text)):
+        if text:
+            fields.update(slot_values(role, text, lang, lang))
+    if doc.section:
+        fields.update(slot_values("section", doc.section, "fi"))
+    for role, text in (("title", doc.title), ("text", doc.text)):
+        if text:
+            fields.update(slot_values(role, text, FOLDED))
+    return fields

@@ -1,0 +1,143 @@
+"""Translating the backend-neutral query tree (search.query) and filters into Solr's Lucene query syntax.
+
+Every term is quoted (a quoted value is analysed by the slot field type: one term, or for a phrase one
+stacked position per slot), so no query word is ever read as syntax. A word's alternative goes to every
+field of its analysis, boosted by the field's role (titles x3, headings x1.5, as the embedded backend)
+times its weight class (compound parts count half, as the neutral analysis weights them) times the
+alternative's own weight (query.py: folded forms, synonyms, query compound parts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from backends.solr.configset import LANGUAGES, SLOT_SEPARATOR, slot_field
+from indexer.analysis import FOLDED, PART_BOOST
+from search.query import AllOf, AnyOf, Everything, Excluding, Filters, Node, Nothing, Phrase, Words
+
+TITLE_BOOST = 3.0
+HEADINGS_BOOST = 1.5
+ROLE_BOOSTS = {"title": TITLE_BOOST, "headings": HEADINGS_BOOST, "text": 1.0, "section": 1.0}
+CLASS_BOOSTS = {"lemma": 1.0, "part": PART_BOOST, "folded": 1.0, "folded_part": PART_BOOST}
+NOTHING = "(+*:* -*:*)"
+
+
+def _fields(analysis: str, title_only: bool) -> list[tuple[str, float]]:
+    """(field, boost) of every field an analysis fills; the Finnish analysis also fills the section fields."""
+    if analysis == FOLDED:
+        roles, classes, lang = ("title", "text"), ("folded", "folded_part"), "fi"
+    else:
+        roles = ("title", "headings", "text", "section") if analysis == "fi" else ("title", "headings", "text")
+        classes, lang = ("lemma", "part"), analysis
+    if title_only:
+        roles = ("title",)
+    return [(slot_field(role, c, lang), ROLE_BOOSTS[role] * CLASS_BOOSTS[c]) for role in roles for c in classes]
+
+
+@functools.lru_cache(maxsize=64)
+def analysis_fields(analysis: str, title_only: bool = False) -> tuple[tuple[str, float], ...]:
+    if analysis != FOLDED and analysis not in LANGUAGES:
+        return ()
+    return tuple(_fields(analysis, title_only))
+
+
+def quote(value: str) -> str:
+    """A value as a quoted Lucene phrase: only the quote and the backslash need escaping.
+
+    >>> quote('Ajankohtaista" OR x')
+    '"Ajankohtaista\\\\" OR x"'
+    """
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _boost(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def to_lucene(node: Node) -> str:
+    """The Lucene query string of a query-tree node."""
+    return _translate(node)
+
+
+@functools.singledispatch
+def _translate(node) -> str:
+    raise TypeError(f"no Solr translation for {type(node).__name__}")
+
+
+@_translate.register
+def _(node: Words) -> str:
+    clauses = [
+        f"{field}:{quote(alt.term)}^{_boost(alt.weight * boost)}"
+        for alt in node.alts
+        for field, boost in analysis_fields(alt.analysis, node.title_only)
+    ]
+    return f"({' '.join(clauses)})" if clauses else NOTHING
+
+
+@_translate.register
+def _(node: Phrase) -> str:
+    clauses = []
+    for analysis in (a for a, _ in node.steps[0]):
+        slots = " ".join(SLOT_SEPARATOR.join(dict(step)[analysis]) for step in node.steps)
+        for field, boost in analysis_fields(analysis, node.title_only):
+            if field.startswith("section") or field.endswith("part"):
+                continue  # phrases match whole words (the embedded backend skips the section too)
+            clauses.append(f"{field}:{quote(slots)}~{max(0, node.slop - 1)}^{_boost(boost)}")
+    return f"({' '.join(clauses)})" if clauses else NOTHING
+
+
+@_translate.register
+def _(node: AllOf) -> str:
+    return "(" + " ".join(f"+{_translate(c)}" for c in node.children) + ")"
+
+
+@_translate.register
+def _(node: AnyOf) -> str:
+    return "(" + " ".join(_translate(c) for c in node.children) + ")"
+
+
+@_translate.register
+def _(node: Excluding) -> str:
+    return f"(+{_translate(node.wanted)} -{_translate(node.unwanted)})"
+
+
+@_translate.register
+def _(node: Everything) -> str:
+    return "*:*"
+
+
+@_translate.register
+def _(node: Nothing) -> str:
+    return NOTHING
+
+
+def _escape(value: str) -> str:
+    """A value escaped for the Lucene syntax outside quotes (for the wildcard of site filters)."""
+    return "".join(f"\\{c}" if c in '+-&|!(){}[]^"~*?:\\/ ' else c for c in value)
+
+
+def filter_queries(filters: Filters) -> list[str]:
+    """The filters as Solr filter queries: values of one field are alternatives, fields all apply.
+
+    >>> filter_queries(Filters({"site": ("phhyky.fi",), "section": ("Palvelut",)}))
+    ['(site:"phhyky.fi" site:*.phhyky.fi)', '(section_top:"Palvelut")']
+    """
+    out = []
+    for name, values in filters.values.items():
+        if name == "site":  # site:phhyky.fi also means www.phhyky.fi
+            terms = [t for v in values for t in (f"site:{quote(v)}", f"site:*.{_escape(v)}")]
+        else:
+            field = "section_top" if name == "section" else name
+            terms = [f"{field}:{quote(v)}" for v in values]
+        out.append(f"({' '.join(terms)})")
+    if filters.date_from or filters.date_to:
+        start = f"{filters.date_from.isoformat()}T00:00:00Z" if filters.date_from else "*"
+        end = f"{filters.date_to.isoformat()}T23:59:59.999Z" if filters.date_to else "*"
+        out.append(f"updated:[{start} TO {end}]")
+    return out
+
+
+def date_value(value) -> dt.date | None:
+    """A date from Solr's date string ("2023-05-02T00:00:00Z")."""
+    return dt.date.fromisoformat(value[:10]) if value else None

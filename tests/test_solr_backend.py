@@ -1,0 +1,156 @@
+"""The SolrCloud backend through the CLI on the sample site, against the embedded index, and its errors.
+
+The sample site is set up (2 shards, so collapsing and statistics cross shards), indexed and searched
+with `sotehaku --solr URL...` on the session's local cluster; a table of queries then gets the same
+first hit, totals, facets, relaxed and corrected answers from both backends. (Below the first hit the
+order may differ: Lucene's BM25 weighs common words less than Whoosh's BM25F does.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+
+import pytest
+from click.testing import CliRunner
+
+from app.backend import BackendConfigError, parse_solr, solr_settings, use_solr
+from app.cli import main
+from backends.solr.backend import SolrBackend
+from backends.whoosh.backend import WhooshBackend
+from search.api import IndexUnavailableError
+from search.engine import SearchEngine, Viewer
+
+STAFF = Viewer(name="staff", staff=True)
+COLLECTION = "sample"
+PARITY_QUERIES = [
+    "palveluseteli", "palvelusetelillä", "hyvinvointialueella", "sotekeskus", "sote-keskuksissa", "kotihoidon",
+    "aluevaltuustoon", "hemvård", "service voucher", "digityöryhmä", "paijat-hame", '"sosiaali- ja terveyspalvelut"',
+    "kotihoito -yöpartio", "neuvola OR hammashoito", "asiakasmaksut", "title:palveluseteli", "type:pdf",
+    "omaishoito", "valmistelu", "talousarvio", "hyvinvontialue", "pelastustoimi", "päivystys",
+]
+
+
+@pytest.fixture(scope="module")
+def solr_urls(request):
+    """Node URLs of the session's local cluster (SOTEHAKU_TEST_SOLR names a running one instead)."""
+    running = os.environ.get("SOTEHAKU_TEST_SOLR")
+    return running.split(",") if running else request.getfixturevalue("solrcloud").node_urls
+
+
+@pytest.fixture(scope="module")
+def cli(indexed_data_dir, solr_urls):
+    runner = CliRunner()
+    solr = ",".join(f"{url}/{COLLECTION}" for url in solr_urls)
+
+    def invoke(*args):
+        try:
+            return runner.invoke(main, ["--data-dir", str(indexed_data_dir), "--solr", solr, *args])
+        finally:
+            use_solr(None)
+
+    return invoke
+
+
+@pytest.fixture(scope="module")
+def solr_sample(cli, solr_urls):
+    """The sample site's corpus set up and indexed in SolrCloud through the CLI."""
+    setup = cli("solr", "setup", "--shards", "2", "--replicas", "1")
+    assert setup.exit_code == 0, setup.output
+    assert "sample_public: 2 shards x 1 replicas, active" in setup.output
+    indexed = cli("index")
+    assert indexed.exit_code == 0, indexed.output
+    return SolrBackend(solr_urls, COLLECTION)
+
+
+@pytest.fixture(scope="module")
+def engines(solr_sample, indexed_data_dir):
+    return (SearchEngine(WhooshBackend(indexed_data_dir), lexicon_dir=indexed_data_dir),
+            SearchEngine(solr_sample, lexicon_dir=indexed_data_dir))
+
+
+def test_cli_indexes_again_only_what_changed_and_searches(cli, solr_sample):
+    again = cli("index")
+    assert again.exit_code == 0 and "The index is up to date" in again.output, again.output
+    found = cli("search", "palvelusetelillä", "--format", "json")
+    assert found.exit_code == 0, found.output
+    hits = json.loads(found.output)["hits"]
+    assert hits[0]["url"].endswith("/palvelut/palveluseteli.html") and "<mark>" in hits[0]["snippet"]
+    assert all(h["visibility"] == "public" for h in hits)
+    completions = cli("suggest", "palveluse", "--format", "json")
+    assert completions.exit_code == 0 and "palveluseteli" in completions.output
+    stats = json.loads(cli("stats", "--format", "json").output)["index"]
+    assert stats["documents"] == solr_sample.snapshot().doc_count(("public",)) > 0 and stats["bytes"] > 0
+
+
+@pytest.mark.parametrize("viewer", [None, STAFF], ids=["anonymous", "staff"])
+@pytest.mark.parametrize("query", PARITY_QUERIES)
+def test_same_answers_as_the_embedded_index(engines, query, viewer):
+    embedded, solr = (engine.search(query, viewer=viewer or Viewer(), size=10) for engine in engines)
+    assert solr.total == embedded.total
+    assert solr.facets == embedded.facets
+    assert (solr.relaxed, solr.corrected, solr.suggestion) == (embedded.relaxed, embedded.corrected, embedded.suggestion)
+    if embedded.hits:
+        assert solr.hits[0].id == embedded.hits[0].id
+        assert _marked(solr.hits[0].snippet) == _marked(embedded.hits[0].snippet)
+        assert solr.hits[0].visibility == embedded.hits[0].visibility
+
+
+def test_documents_counts_and_completions_agree(engines):
+    embedded, solr = engines
+    for viewer in (Viewer(), STAFF):
+        assert solr.doc_count(viewer) == embedded.doc_count(viewer)
+        assert solr.suggest("hyvinvoi", viewer=viewer) == embedded.suggest("hyvinvoi", viewer=viewer)
+    some = embedded.search("palveluseteli").hits[0].id
+    assert solr.document(some) == embedded.document(some)
+
+
+def _marked(snippet: str) -> set[str]:
+    return {m.lower() for m in re.findall(r"<mark>(.*?)</mark>", snippet)}
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_cluster_is_a_one_line_error_naming_the_url_and_the_fix(tmp_path):
+    url = f"http://127.0.0.1:{_closed_port()}/solr"
+    with pytest.raises(IndexUnavailableError) as caught:
+        SearchEngine(SolrBackend([url])).search("sote")
+    message = str(caught.value)
+    assert url in message and "make solrcloud" in message and "\n" not in message
+    runner = CliRunner()
+    for args in (["search", "sote"], ["solr", "setup"]):
+        result = runner.invoke(main, ["--data-dir", str(tmp_path), "--solr", url, *args])
+        use_solr(None)
+        assert result.exit_code == 1 and url in result.output and "Traceback" not in result.output, (args, result.output)
+
+
+def test_a_missing_collection_says_how_to_set_it_up(solr_urls):
+    with pytest.raises(IndexUnavailableError, match=r"'nosuch_all' does not exist at .*Run 'sotehaku solr setup'"):
+        SolrBackend(solr_urls, "nosuch").snapshot()
+
+
+def test_solr_settings_come_from_the_option_the_environment_or_the_config_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SOTEHAKU_SOLR", raising=False)
+    assert solr_settings() is None  # no option, no variable, no file: the embedded index
+    (tmp_path / "sotehaku.toml").write_text('[solr]\nurls = ["http://a:8983/solr"]\ncollection = "haku"\n')
+    assert solr_settings() == parse_solr("http://a:8983/solr", "haku")
+    monkeypatch.setenv("SOTEHAKU_SOLR", "http://b:8983/solr/toinen")
+    assert solr_settings() == parse_solr("http://b:8983/solr", "toinen")
+    use_solr("http://c:8983/solr")
+    try:
+        assert solr_settings().urls == ("http://c:8983/solr",)
+    finally:
+        use_solr(None)
+    (tmp_path / "sotehaku.toml").write_text('[solr]\nhosts = ["a"]\n')
+    monkeypatch.delenv("SOTEHAKU_SOLR")
+    with pytest.raises(BackendConfigError, match="needs urls"):
+        solr_settings()
+    with pytest.raises(BackendConfigError, match="is not a Solr URL"):
+        parse_solr("solr1:8983")
