@@ -10,11 +10,13 @@ import argparse
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
+REDESIGN_BASELINE = "24c360e"  # the last commit before the core redesign of issue 9
 
 
 def main() -> None:
@@ -35,10 +37,18 @@ def main() -> None:
         [sys.executable, str(HERE / "latency.py"), "--data", str(args.data), *(["--queries", "200"] if args.quick else [])],
         [sys.executable, str(HERE / "load.py"), *(["--seconds", "15"] if args.quick else [])],
     ]
-    for command in commands:
-        sys.stdout.flush()
-        subprocess.run(command, check=True)
-        print()
+    with tempfile.TemporaryDirectory(prefix="sotehaku-baseline-") as baseline:
+        # The commit before the core redesign (issue 9): analysis, indexing and search speed side by side.
+        archive = subprocess.run(["git", "archive", REDESIGN_BASELINE], cwd=HERE.parent, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", baseline], input=archive.stdout, check=True)
+        commands += [
+            [sys.executable, str(HERE / "analysis_speed.py"), "--baseline", baseline, "--data", str(args.data)],
+            [sys.executable, str(HERE / "search_speed.py"), "--baseline", baseline, "--data", str(args.data)],
+        ]
+        for command in commands:
+            sys.stdout.flush()
+            subprocess.run(command, check=True)
+            print()
 
 
 if __name__ == "__main__":
