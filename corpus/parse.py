@@ -411,7 +411,7 @@ def _main_content(root):
     if main is None:
         main = _first(root.xpath("//*[@role='main']"))
     if main is not None:
-        return main
+        return _text_holder(main)
     articles = list(root.iter("article"))
     article = next((a for a in articles if _first(a.iter("h1")) is not None), None)
     if article is None and articles:
