@@ -56,6 +56,9 @@ LINK_BAR_NAMES = re.compile(r"(?:top-?)?header|top-?(?:bar|links?|nav)|ylapalkki
 # not the page's own text.
 LINK_LIST_ITEMS = 2
 LINK_LIST_SHARE = 0.9
+# Share of a page's paragraph text an element must hold to be taken as its text column.
+TEXT_HOLDER_SHARE = 0.9
+HOLDER_TAGS = frozenset({"div", "section", "table", "tbody", "tr", "td", "center", "font", "span", "form"})
 # SharePoint's "layoutTwoColumnsRightSidebar" holds the page's text beside a sidebar.
 LAYOUT_WORDS = frozenset({"has", "no", "with", "without", "is", "layout", "columns"})
 # Chrome by what it says: a photo credit ("Kuva: Hanna Virtanen"), a link back to the top of the page.
@@ -394,7 +397,7 @@ def _main_content(root):
     if main is None:
         main = _first(root.xpath("//*[@role='main']"))
     if main is not None:
-        return main
+        return _text_holder(main)
     articles = list(root.iter("article"))
     article = next((a for a in articles if _first(a.iter("h1")) is not None), None)
     if article is None and articles:
@@ -402,7 +405,28 @@ def _main_content(root):
     if article is not None:
         return article
     body = _first(root.iter("body"))
-    return body if body is not None else root
+    return _text_holder(body) if body is not None else root
+
+
+def _text_holder(body):
+    """The deepest element that holds nearly all of the body's paragraph text, or the body.
+
+    A page without <main> or <article> still has its text in one column; menus, footers and side boxes
+    around it hold little of the paragraph text.
+    """
+    total = _paragraph_text(body)
+    if not total:
+        return body
+    holder = body
+    while True:
+        best = max((c for c in holder if c.tag in HOLDER_TAGS), key=_paragraph_text, default=None)
+        if best is None or _paragraph_text(best) < TEXT_HOLDER_SHARE * total:
+            return holder
+        holder = best
+
+
+def _paragraph_text(el) -> int:
+    return sum(len(p.text_content().strip()) for p in el.iter("p"))
 
 
 def _page_heading(root, main):
