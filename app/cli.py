@@ -27,6 +27,7 @@ from corpus.store import open_data_store
 from indexer import IndexingError
 from indexer.analysis import explain
 from search import SearchError
+from search.api import IndexUnavailableError
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
@@ -531,7 +532,14 @@ def serve(data_dir: Path, host: str, port: int, public_url: str | None, trusted_
     """
     settings = web_settings(data_dir, config, public_url=public_url, trusted_proxies=trusted_proxies,
                             cors_origins=cors_origins, secure_cookies=secure_cookies)
-    open_engine(data_dir).version  # fail now, with the fix, rather than on the first request
+    if not data_dir.is_dir():  # a mistyped --data-dir: say so now, not on every request
+        raise click.ClickException(f"The data directory {data_dir} does not exist. Check --data-dir, or crawl or import into it first.")
+    try:
+        open_engine(data_dir).version
+    except IndexUnavailableError as exc:
+        # Missing or damaged: serve anyway, so that /healthz tells monitoring (503) and the version that
+        # 'sotehaku index' publishes next is picked up without a restart.
+        click.echo(f"Warning: {exc} Until then the server answers 503.", err=True)
     _run_web(settings, host, port)
 
 

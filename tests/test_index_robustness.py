@@ -105,3 +105,31 @@ def test_kill_9_of_a_parallel_build_leaves_no_worker_running(tmp_path):
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [w for w in workers if _alive(w)]
+
+
+def test_serve_on_a_damaged_index_answers_503_until_the_index_is_rebuilt(tmp_path):
+    """`sotehaku serve` starts on a damaged index (monitoring sees 503 on /healthz) and picks up the
+    version that `sotehaku index` rebuilds, without a restart."""
+    import httpx
+    from test_web_proxies import start_serve, stop
+
+    from corpus.store import open_data_store
+
+    data_dir = tmp_path / "data"
+    with open_data_store(data_dir) as store:
+        store.put_many(DOCS)
+    build_index(DOCS, data_dir)
+    damage(data_dir)
+    process, url = start_serve(data_dir, cwd=tmp_path)
+    try:
+        assert httpx.get(f"{url}/healthz").status_code == 503
+        assert httpx.get(f"{url}/api/search", params={"q": "kotihoito"}).status_code == 503
+        rebuilt = subprocess.run(
+            [sys.executable, "-c", "from app.cli import main; main()", "--data-dir", str(data_dir), "index"],
+            capture_output=True, text=True,
+        )
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        assert httpx.get(f"{url}/api/search", params={"q": "kotihoito"}).json()["total"] == len(DOCS)
+    finally:
+        stop(process)
