@@ -16,6 +16,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+import languages
+
 from backends.whoosh.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
 from backends.whoosh.versions import (
     BUILDING_SUFFIX, FORMAT_FILE, INDEX_FORMAT, PARTS, UNREADABLE, copy_version, current_version, index_root, is_current_format,
@@ -23,7 +25,6 @@ from backends.whoosh.versions import (
 )
 from corpus.document import Document
 from indexer import IndexingError
-from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, SV_STOPWORDS
 from indexer.fields import filter_values
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
 from search.api import Published
@@ -33,7 +34,7 @@ PARALLEL_MIN_DOCS = 2000
 WRITER_MEMORY_MB = 256
 BUILD_LOCK = "BUILD_LOCK"
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
-STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
+STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
 # When more than this share of the corpus changed, a fresh (parallel) build is quicker than an update.
 UPDATE_MAX_SHARE = 0.5
 
