@@ -17,7 +17,6 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter

@@ -3,7 +3,6 @@ and the normal page linked after the traps is stored."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -8,8 +8,6 @@ from search.api import IndexUnavailableError
 from search.engine import ANONYMOUS, SearchEngine, Viewer
 from search.query import QueryError
 
-from .conftest import publish
-
 DOCS = [
     Document(id="wg", title="Viestintätyöryhmä", text="Työryhmän tehtävänä on viestiä uudistuksesta. Työryhmässä on seitsemän jäsentä."),
     Document(id="voucher", title="Palveluseteli", text="Palvelusetelillä asiakas valitsee palveluntuottajan itse."),
