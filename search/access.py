@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from corpus.document import VISIBILITIES
 from search.api import Viewer
 
 PUBLIC = ("public",)
-EVERYTHING = ("public", "internal")
+EVERYTHING = VISIBILITIES
 
 
 def visibilities(viewer: Viewer) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import bisect
 import functools
 import itertools
 
+from corpus.document import VISIBILITIES
 from indexer.analysis import fold_umlauts
 
 
@@ -15,7 +16,7 @@ class WordIndex:
 
     def __init__(self, snapshot):
         self.version = snapshot.version
-        self.counts = {v: snapshot.word_counts(v) for v in ("public", "internal")}
+        self.counts = {v: snapshot.word_counts(v) for v in VISIBILITIES}
         self.sorted_words = {v: sorted(counts) for v, counts in self.counts.items()}
 
     @functools.cached_property

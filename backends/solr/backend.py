@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+import languages
 from backends.solr import admin
 from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
 from backends.solr.configset import CONFIGSET_DIR, LANGUAGES
@@ -31,7 +32,7 @@ from backends.solr.errors import CollectionError, SolrError
 from backends.solr.indexing import META_ID, META_VISIBILITY, index_language, solr_document
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import VISIBILITIES, Document
-from indexer.analysis import EN_STOPWORDS, FI_STOPWORDS, FOLDED, SV_STOPWORDS, analyzer, vocabulary_words
+from indexer.analysis import FOLDED, analyzer, vocabulary_words
 from indexer.vocabulary import Vocabulary
 from search import SearchError
 from search.api import FACET_NAMES, IndexUnavailableError, Match, Matches, Published
@@ -57,7 +58,7 @@ COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
 SORT = "score desc,id asc"
 HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,updated,title,text,description,duplicate_of,parent,content_hash"
 DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,updated,title,text,description,duplicate_of,parent,content_hash"
-STOPWORDS = frozenset(FI_STOPWORDS) | frozenset(SV_STOPWORDS) | frozenset(EN_STOPWORDS)
+STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
 
 
 def collection_names(name: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS
+from backends.whoosh.versions import PARTS
 from backends.whoosh.translate import filter_query, to_whoosh
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
 from search.api import FACET_NAMES, Match, Matches
@@ -100,7 +101,7 @@ class WhooshSnapshot:
     def _open_combined(self):
         """A searcher of both indexes, public segments first."""
         leaves = []
-        for part in ("public", "internal"):
+        for part in PARTS:
             reader = self.indexes[part].reader()
             leaves += [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
         if not leaves:
@@ -187,7 +188,7 @@ class WhooshSnapshot:
         key = filters.key()
         docs = self._filter_sets.get(key)
         if docs is None:
-            docs = frozenset(self.searcher(("public", "internal")).docs_for_query(flt))
+            docs = frozenset(self.searcher(PARTS).docs_for_query(flt))
             if len(self._filter_sets) > FILTER_CACHE_SIZE:
                 self._filter_sets.clear()
             self._filter_sets[key] = docs

@@ -17,6 +17,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import IndexError as WhooshIndexError
 
+from corpus.document import VISIBILITIES
 from search.api import IndexUnavailableError
 
 INDEX_DIRNAME = "index"
@@ -30,7 +31,7 @@ INDEX_FORMAT = "sotehaku-index-8"
 # BM25 statistics from) public documents only: its scores cannot reveal what internal documents say.
 # Staff search both through one reader, public documents first, so a public document has the same
 # number in either view.
-PARTS = ("public", "internal")
+PARTS = VISIBILITIES
 FORMAT_FILE = "FORMAT"
 
 
