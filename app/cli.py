@@ -80,6 +80,15 @@ def main(ctx: click.Context, data_dir: Path, verbose: bool, solr_urls: str | Non
     ctx.obj = data_dir
 
 
+def require_data_dir(data_dir: Path) -> None:
+    """Refuse a data directory that does not exist, for commands that read one (a mistyped --data-dir
+    must be named as missing, not created empty or reported as a missing index)."""
+    if not data_dir.is_dir():
+        raise click.ClickException(
+            f"The data directory {data_dir} does not exist. Check --data-dir (or SOTEHAKU_DATA_DIR), or crawl or import into it first."
+        )
+
+
 def _progress_printer(label: str):
     """A callback that redraws one progress line on a terminal, or prints a line every few seconds elsewhere."""
     tty = sys.stderr.isatty()
@@ -122,10 +131,15 @@ def crawl(data_dir: Path, urls: tuple[str, ...], config: Path | None, source_nam
             configured = [s for s in configured if s.name in source_names]
         sources.extend(configured)
 
+    failed: list[str] = []
+
     def crawled(stats: CrawlStats) -> None:
         if sys.stderr.isatty():
             click.echo(err=True)
         click.echo(stats.summary())
+        if stats.fetched == 0:
+            reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.skipped.items())) or "no page to fetch"
+            failed.append(f"{stats.source} ({reasons})")
 
     refresh = crawl_sources(sources, progress=lambda source: _progress_printer(source.name), done=crawled)
     try:
@@ -139,6 +153,12 @@ def crawl(data_dir: Path, urls: tuple[str, ...], config: Path | None, source_nam
         )
         sys.exit(130)
     _echo_corpus(run.documents, run.duplicates)
+    if failed:
+        # A scheduled crawl that fetched nothing must not look like success to cron or systemd.
+        raise click.ClickException(
+            f"The crawl of source {'; '.join(failed)} fetched nothing. Check that the address is right and the site is "
+            "reachable from this machine; run with -v to see every skipped URL."
+        )
 
 
 def _echo_corpus(documents: int, duplicates: int) -> None:
@@ -178,10 +198,13 @@ def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibil
         for error in stats.errors:
             click.echo(f"skipped {error}", err=True)
         failed += len(stats.errors)
+        for doc_id in stats.blocked:
+            click.echo(f"skipped {doc_id}: blocked (taken down; 'sotehaku unblock' lets it back)", err=True)
         click.echo(
             f"{path}: imported {stats.imported} documents ({stats.changed} new or changed"
             + (f", {stats.removed} removed" if stats.removed else "")
             + f"), skipped {len(stats.errors)}"
+            + (f", left out {len(stats.blocked)} blocked" if stats.blocked else "")
             + (f", ignored {stats.ignored} other files or records" if stats.ignored else "") + "."
         )
 
@@ -209,6 +232,7 @@ def _configured_visibility(source: str, config: Path | None) -> str | None:
 @click.pass_obj
 def export(data_dir: Path, fmt: str, output) -> None:
     """Write the corpus out as JSONL, in the shape 'import' reads."""
+    require_data_dir(data_dir)
     with open_data_store(data_dir) as store:
         count = export_jsonl(store, output)
     click.echo(f"exported {count} documents", err=True)
@@ -224,6 +248,7 @@ def index(data_dir: Path, procs: int | None, full: bool) -> None:
     Only new and changed documents are analysed; removed ones are dropped. The server keeps answering
     from the previous version until the new one is published.
     """
+    require_data_dir(data_dir)
     with open_data_store(data_dir) as store:
         total = documents_to_index(store, data_dir)
         started = time.monotonic()
@@ -418,6 +443,7 @@ def suggest(data_dir: Path, prefix: str, limit: int, fmt: str, internal: bool) -
 @click.pass_obj
 def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
     """Corpus and index statistics: documents by source, language, visibility and type; index size; top terms."""
+    require_data_dir(data_dir)
     with open_data_store(data_dir) as store:
         corpus = {
             "documents": store.count(),
@@ -532,8 +558,7 @@ def serve(data_dir: Path, host: str, port: int, public_url: str | None, trusted_
     """
     settings = web_settings(data_dir, config, public_url=public_url, trusted_proxies=trusted_proxies,
                             cors_origins=cors_origins, secure_cookies=secure_cookies)
-    if not data_dir.is_dir():  # a mistyped --data-dir: say so now, not on every request
-        raise click.ClickException(f"The data directory {data_dir} does not exist. Check --data-dir, or crawl or import into it first.")
+    require_data_dir(data_dir)  # a mistyped --data-dir: say so now, not on every request
     try:
         open_engine(data_dir).version
     except IndexUnavailableError as exc:

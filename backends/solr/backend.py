@@ -272,17 +272,49 @@ class SolrBackend:
                 self.update(part, {"delete": {"query": f"*:* -generation:{quote(generation)}"}})
         else:
             removed = self._remove_stale(stale, vocabulary)
-        version = generation
+        version = self._commit_version(generation, vocabulary)
+        return Published(version=version, documents=counted, added=added, removed=removed,
+                         unchanged=len(kept), full=full)
+
+    def _commit_version(self, generation: str, vocabulary: Vocabulary) -> str:
+        """Write the meta documents of a new version (its name and completion vocabulary) and commit: what
+        was sent becomes searchable and this process sees the new version at once."""
         for part in PARTS:
             visible = ("public",) if part == "public" else VISIBILITIES
             counts = {v: dict(vocabulary.counts[v]) for v in visible}
             meta = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID, "generation": generation,
-                    "meta_version": version, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+                    "meta_version": generation, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
             self.update(part, [meta], commit="true")
         with self._lock:
             self._checked = 0.0
-        return Published(version=version, documents=counted, added=added, removed=removed,
-                         unchanged=len(kept), full=full)
+        return generation
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Delete documents by id from both collections, uncount their words and commit a new version."""
+        try:
+            return self._remove(sorted(set(ids)))
+        except SolrError as exc:
+            raise self._unavailable(exc) from None
+
+    def _remove(self, ids: list[str]) -> int:
+        try:
+            vocabulary = self._vocabulary()
+        except IndexUnavailableError:
+            return 0
+        if vocabulary is None or not ids:
+            return 0
+        held = 0
+        for doc_id in ids:  # one by one: takedowns are few, and an id (a URL) may hold any character
+            found = self.select("all", {"q": "{!term f=id v=$doc}", "doc": doc_id, "fl": "id,visibility,title,text", "rows": 1})
+            for doc in found["response"]["docs"]:
+                vocabulary.remove(doc["visibility"], doc.get("title", ""), doc.get("text", ""))
+                held += 1
+        if not held:
+            return 0
+        for part in PARTS:
+            self.update(part, {"delete": ids})
+        self._commit_version(dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"), vocabulary)
+        return held
 
     def _remove_stale(self, stale: set[str], vocabulary: Vocabulary) -> int:
         """Delete documents by fingerprint (the old versions of changed ones, and vanished ones), after
