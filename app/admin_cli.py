@@ -1,4 +1,5 @@
-"""The administrators' commands: `sotehaku users ...` for staff accounts and `sotehaku report` for the query log.
+"""The administrators' commands: `sotehaku users ...` for staff accounts, `sotehaku report` for the query
+log, `sotehaku remove` and `unblock` for takedowns.
 
 They are added to the `sotehaku` group, which passes the data directory as the click object and turns
 the application's errors (AccountError, QueryLogError) into one-line messages.
@@ -12,8 +13,20 @@ from pathlib import Path
 
 import click
 
+from corpus.store import open_data_store
+
 from app.accounts import open_accounts
 from app.querylog import QUERYLOG_FILENAME, Report, open_query_log
+from app.takedown import remove_document, unblock_document
+
+
+def require_data_dir(data_dir: Path) -> None:
+    """Refuse a data directory that does not exist, for commands that read one (a mistyped --data-dir
+    must be named as missing, not created empty or reported as a missing index)."""
+    if not data_dir.is_dir():
+        raise click.ClickException(
+            f"The data directory {data_dir} does not exist. Check --data-dir (or SOTEHAKU_DATA_DIR), or crawl or import into it first."
+        )
 
 
 @click.group()
@@ -132,3 +145,54 @@ def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
         width = max((len(str(n)) for _, n in rows), default=5)
         for query, count in rows:
             click.echo(f"  {count:>{width}}  {query}")
+
+
+@click.command("remove")
+@click.argument("key", metavar="URL|ID", required=False)
+@click.option("--block", "block", flag_value=True, default=None, help="Keep it from being crawled or imported again until unblocked.")
+@click.option("--unblock", "block", flag_value=False, help="Lift a block instead (as 'sotehaku unblock URL|ID').")
+@click.pass_obj
+def remove(data_dir: Path, key: str | None, block: bool | None) -> None:
+    """Take a document down: remove it from the corpus and from the live index at once.
+
+    Use it for a page published by mistake (personal data) that cannot wait for the next crawl. The
+    search page stops showing it as soon as this command returns. With --block, later crawls and
+    imports skip it (reason "blocked") until 'sotehaku unblock URL|ID'.
+    """
+    if key is None:
+        raise click.UsageError("Give the address (as in the search results) or the id of the document to remove.")
+    require_data_dir(data_dir)
+    if block is False:
+        _unblock(data_dir, key)
+        return
+    with open_data_store(data_dir) as store:
+        removal = remove_document(store, data_dir, key, block=bool(block))
+    where = [part for part, done in (("the corpus", removal.in_corpus), ("the index", removal.from_index)) if done]
+    click.echo(f"Removed {removal.ids[0]} from {' and '.join(where)}." if where else f"{key} is in neither the corpus nor the index.")
+    if removal.blocked:
+        click.echo("It is blocked: crawls and imports skip it until 'sotehaku unblock' lifts the block.")
+    elif removal.in_corpus:
+        click.echo("It is not blocked: the next crawl or import may bring it back. Use --block to keep it out.")
+
+
+@click.command("unblock")
+@click.argument("key", metavar="URL|ID", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the blocked documents instead.")
+@click.pass_obj
+def unblock(data_dir: Path, key: str | None, list_: bool) -> None:
+    """Let a document blocked by 'sotehaku remove --block' be crawled and imported again."""
+    require_data_dir(data_dir)
+    if list_:
+        with open_data_store(data_dir) as store:
+            for entry in store.blocked():
+                click.echo(f"{entry['blocked_at']}  {entry['id']}" + (f"  {entry['url']}" if entry["url"] not in ("", entry["id"]) else ""))
+        return
+    if key is None:
+        raise click.UsageError("Give the address or id of the blocked document, or --list.")
+    _unblock(data_dir, key)
+
+
+def _unblock(data_dir: Path, key: str) -> None:
+    with open_data_store(data_dir) as store:
+        unblock_document(store, key)
+    click.echo(f"Unblocked {key}: the next crawl or import may add it again.")

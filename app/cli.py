@@ -31,7 +31,7 @@ from search.api import IndexUnavailableError
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
-from app.admin_cli import report, users
+from app.admin_cli import remove, report, require_data_dir, unblock, users
 from app.backend import describe_index, open_engine, solr_settings, use_solr
 from app.errors import USER_ERRORS, cli_message
 from app.pipeline import (
@@ -78,15 +78,6 @@ def main(ctx: click.Context, data_dir: Path, verbose: bool, solr_urls: str | Non
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the skip reasons
     ctx.obj = data_dir
-
-
-def require_data_dir(data_dir: Path) -> None:
-    """Refuse a data directory that does not exist, for commands that read one (a mistyped --data-dir
-    must be named as missing, not created empty or reported as a missing index)."""
-    if not data_dir.is_dir():
-        raise click.ClickException(
-            f"The data directory {data_dir} does not exist. Check --data-dir (or SOTEHAKU_DATA_DIR), or crawl or import into it first."
-        )
 
 
 def _progress_printer(label: str):
@@ -585,6 +576,8 @@ def demo(data_dir: Path, port: int) -> None:
 
 main.add_command(users)
 main.add_command(report)
+main.add_command(remove)
+main.add_command(unblock)
 
 
 @main.group()
