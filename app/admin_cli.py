@@ -1,5 +1,5 @@
 """The administrators' commands: `sotehaku users ...` for staff accounts, `sotehaku report` for the query
-log, `sotehaku remove` and `unblock` for takedowns.
+log, `sotehaku remove` and `unblock` for takedowns, `sotehaku backup` and `restore`.
 
 They are added to the `sotehaku` group, which passes the data directory as the click object and turns
 the application's errors (AccountError, QueryLogError) into one-line messages.
@@ -16,6 +16,7 @@ import click
 from corpus.store import open_data_store
 
 from app.accounts import open_accounts
+from app.backup import backup_data_dir, restore_data_dir
 from app.querylog import QUERYLOG_FILENAME, Report, open_query_log
 from app.takedown import remove_document, unblock_document
 
@@ -196,3 +197,40 @@ def _unblock(data_dir: Path, key: str) -> None:
     with open_data_store(data_dir) as store:
         unblock_document(store, key)
     click.echo(f"Unblocked {key}: the next crawl or import may add it again.")
+
+
+@click.command("backup")
+@click.argument("target", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(data_dir: Path, target: Path) -> None:
+    """Back up the data directory into DIR (a new or empty folder), safely while 'serve' and crawls run.
+
+    Copies consistent snapshots of the corpus store, the staff accounts and the query log, the data
+    directory's lexicon, and the published index version (of the embedded index; a SolrCloud index is
+    rebuilt from the corpus, see the README). 'sotehaku restore DIR' puts it back.
+    """
+    require_data_dir(data_dir)
+    manifest = backup_data_dir(data_dir, target)
+    index = f"index version {manifest.index_version}" if manifest.index_version else "no index"
+    if manifest.backend == "solr":
+        index = f"the SolrCloud index's version {manifest.index_version} recorded, not copied"
+    click.echo(f"Backed up {', '.join(manifest.databases) or 'no store'} and {index} into {target}.")
+
+
+@click.command("restore")
+@click.argument("source", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the stores and index the data directory already holds.")
+@click.pass_obj
+def restore(data_dir: Path, source: Path, force: bool) -> None:
+    """Restore a backup written by 'sotehaku backup DIR' into the data directory.
+
+    Refuses to replace existing stores or an index without --force. A running server answers from the
+    restored index at once; a SolrCloud index is rebuilt with 'sotehaku index --full'.
+    """
+    manifest = restore_data_dir(source, data_dir, force=force)
+    index = manifest.get("index") or {}
+    click.echo(f"Restored {', '.join(manifest.get('databases', {})) or 'no store'} from {source} (taken {manifest.get('created')}) into {data_dir}.")
+    if index.get("backend") == "whoosh" and index.get("version"):
+        click.echo(f"The index version {index['version']} is published.")
+    else:
+        click.echo("Run 'sotehaku index --full' to rebuild the index from the restored corpus.")

@@ -31,7 +31,7 @@ from search.api import IndexUnavailableError
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
-from app.admin_cli import remove, report, require_data_dir, unblock, users
+from app.admin_cli import backup, remove, report, require_data_dir, restore, unblock, users
 from app.backend import describe_index, open_engine, solr_settings, use_solr
 from app.errors import USER_ERRORS, cli_message
 from app.pipeline import (
@@ -578,6 +578,8 @@ main.add_command(users)
 main.add_command(report)
 main.add_command(remove)
 main.add_command(unblock)
+main.add_command(backup)
+main.add_command(restore)
 
 
 @main.group()
