@@ -502,13 +502,17 @@ def _check_port_free(host: str, port: int) -> None:
             raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}. Pass another --port.") from None
 
 
-def _run_web(settings, host: str, port: int) -> None:
+def _run_web(settings, host: str, port: int, *, access_log: bool = False) -> None:
     import uvicorn
 
+    from app.web.accesslog import AccessLog, log as access_log_writer
     from app.web.app import create_app
 
     _check_port_free(host, port)
     app = create_app(settings)
+    if access_log:
+        app.add_middleware(AccessLog)
+        access_log_writer.setLevel(logging.INFO)  # on stderr (the journal under systemd), whatever -v says
     listening = f"http://{host}:{port}/"
     if settings.public_url:
         click.echo(f"Search page: {settings.public_url}/  (served on {listening}; Ctrl-C stops)")
@@ -540,9 +544,11 @@ def web_settings(data_dir: Path, config: Path | None, *, use_file: bool = True, 
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), help=f"Settings file with a [web] table (default ./{DEFAULT_CONFIG} if present).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--access-log", is_flag=True, help="Log one line per request to stderr: time, method, path, status, "
+              "duration. No client address, cookies or query strings.")
 @click.pass_obj
 def serve(data_dir: Path, host: str, port: int, public_url: str | None, trusted_proxies: tuple[str, ...],
-          cors_origins: tuple[str, ...], secure_cookies: bool, config: Path | None) -> None:
+          cors_origins: tuple[str, ...], secure_cookies: bool, config: Path | None, access_log: bool) -> None:
     """Serve the search page and the JSON API.
 
     A new index version published by 'sotehaku index' is picked up without a restart.
@@ -556,7 +562,7 @@ def serve(data_dir: Path, host: str, port: int, public_url: str | None, trusted_
         # Missing or damaged: serve anyway, so that /healthz tells monitoring (503) and the version that
         # 'sotehaku index' publishes next is picked up without a restart.
         click.echo(f"Warning: {exc} Until then the server answers 503.", err=True)
-    _run_web(settings, host, port)
+    _run_web(settings, host, port, access_log=access_log)
 
 
 @main.command()
