@@ -15,7 +15,7 @@ import click
 
 from corpus.store import open_data_store
 
-from app.accounts import open_accounts
+from app.accounts import TOKEN_PREFIX_LENGTH, open_accounts
 from app.backup import backup_data_dir, restore_data_dir
 from app.querylog import QUERYLOG_FILENAME, Report, open_query_log
 from app.takedown import remove_document, unblock_document
@@ -105,10 +105,60 @@ def users_token(data_dir: Path, name: str, expires_days: int | None) -> None:
     click.echo(token)
 
 
+@users.command("tokens")
+@click.argument("name")
+@click.pass_obj
+def users_tokens(data_dir: Path, name: str) -> None:
+    """List an account's API tokens by id (the token's first characters), with when each was made and used."""
+    require_data_dir(data_dir)
+    with open_accounts(data_dir) as accounts:
+        tokens = accounts.list_tokens(name)
+    if not tokens:
+        click.echo(f"{name} has no API token. 'sotehaku users token {name}' issues one.")
+    for token in tokens:
+        expires = ("expired " if token["expired"] else "expires ") + token["expires"] if token["expires"] else "never expires"
+        click.echo(f"{token['id']}  created {token['created']}  {expires}  last used {token['last_used'] or 'never'}")
+
+
+@users.command("revoke")
+@click.argument("name")
+@click.option("--token-id", help="Revoke only this token (its id: its first characters, as 'sotehaku users tokens NAME' lists).")
+@click.pass_obj
+def users_revoke(data_dir: Path, name: str, token_id: str | None) -> None:
+    """Revoke an account's API tokens (all of them, or one with --token-id); the account and its password stay."""
+    require_data_dir(data_dir)
+    with open_accounts(data_dir) as accounts:
+        if token_id:
+            accounts.revoke_token(name, token_id)
+            click.echo(f"Revoked the token {token_id} of {name}; it no longer works.")
+            return
+        count = accounts.revoke_tokens(name)
+    click.echo(f"Revoked {count} token(s) of {name}; 'sotehaku users token {name}' issues a new one.")
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin instead of asking.")
+@click.pass_obj
+def users_password(data_dir: Path, name: str, password_stdin: bool) -> None:
+    """Set or reset an account's web login password (12+ characters); its signed-in sessions end."""
+    require_data_dir(data_dir)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"New password for {name}", hide_input=True, confirmation_prompt=True, default="", show_default=False)
+    if not password:
+        raise click.ClickException(f"No password given for {name!r}; nothing changed.")
+    with open_accounts(data_dir) as accounts:
+        accounts.set_password(name, password)
+    click.echo(f"Set the password of {name}; its web sessions are signed out.")
+
+
 def _echo_token(expires_days: int | None) -> None:
     """The explanation printed above a new token."""
     lifetime = f"It expires in {expires_days} days." if expires_days else "It does not expire."
-    click.echo(f"{lifetime} It is shown only this once (only a hash is stored): copy it now.")
+    click.echo(f"{lifetime} It is shown only this once (only a hash is stored): copy it now. "
+               f"Its id, for 'sotehaku users revoke --token-id', is its first {TOKEN_PREFIX_LENGTH} characters.")
 
 
 @click.command()

@@ -34,6 +34,7 @@ from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, re
 from app.admin_cli import backup, remove, report, require_data_dir, restore, unblock, users
 from app.backend import describe_index, open_engine, solr_settings, use_solr
 from app.errors import USER_ERRORS, cli_message
+from app.querylog import read_retention
 from app.pipeline import (
     chain, crawl_sources, documents_to_index, forget_sources, import_paths, index_corpus, run_pipeline,
 )
@@ -502,7 +503,7 @@ def _check_port_free(host: str, port: int) -> None:
             raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}. Pass another --port.") from None
 
 
-def _run_web(settings, host: str, port: int, *, access_log: bool = False) -> None:
+def _run_web(settings, host: str, port: int, *, access_log: bool = False, querylog_days: int | None = None) -> None:
     import uvicorn
 
     from app.web.accesslog import AccessLog, log as access_log_writer
@@ -510,6 +511,8 @@ def _run_web(settings, host: str, port: int, *, access_log: bool = False) -> Non
 
     _check_port_free(host, port)
     app = create_app(settings)
+    if querylog_days is not None:
+        app.state.sotehaku.recorder.retain_days = querylog_days
     if access_log:
         app.add_middleware(AccessLog)
         access_log_writer.setLevel(logging.INFO)  # on stderr (the journal under systemd), whatever -v says
@@ -562,7 +565,8 @@ def serve(data_dir: Path, host: str, port: int, public_url: str | None, trusted_
         # Missing or damaged: serve anyway, so that /healthz tells monitoring (503) and the version that
         # 'sotehaku index' publishes next is picked up without a restart.
         click.echo(f"Warning: {exc} Until then the server answers 503.", err=True)
-    _run_web(settings, host, port, access_log=access_log)
+    querylog_days = read_retention(config or Path(DEFAULT_CONFIG))
+    _run_web(settings, host, port, access_log=access_log, querylog_days=querylog_days)
 
 
 @main.command()
