@@ -26,7 +26,9 @@ from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
 from indexer import IndexingError
 from indexer.analysis import explain
+from indexer.fields import content_kind
 from search import SearchError
+from search.access import EVERYTHING, PUBLIC
 from search.api import IndexUnavailableError
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
@@ -431,19 +433,26 @@ def suggest(data_dir: Path, prefix: str, limit: int, fmt: str, internal: bool) -
 @main.command()
 @click.option("--top", default=20, show_default=True, type=click.IntRange(0, 1000), help="How many top terms to list.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
-@click.option("--internal", is_flag=True, help="Count internal documents' words in the top terms too.")
+@click.option("--internal", is_flag=True, help="Count internal documents too (staff use), in the corpus and the top terms.")
 @click.pass_obj
 def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
-    """Corpus and index statistics: documents by source, language, visibility and type; index size; top terms."""
+    """Corpus and index statistics: documents by source, language and type (as the type filter names them),
+    index size, top terms; of public documents, or with --internal of all (and by visibility)."""
     require_data_dir(data_dir)
+    visibilities = EVERYTHING if internal else PUBLIC  # internal documents are counted for staff only, like search
     with open_data_store(data_dir) as store:
         corpus = {
-            "documents": store.count(),
-            "by_source": store.counts("source"),
-            "by_language": store.counts("lang"),
-            "by_visibility": store.counts("visibility"),
-            "by_type": store.counts("content_type"),
+            "documents": sum(store.counts("visibility", visibilities).values()),
+            "by_source": store.counts("source", visibilities),
+            "by_language": store.counts("lang", visibilities),
+            "by_type": {},
         }
+        if internal:
+            corpus["by_visibility"] = store.counts("visibility")
+        for content_type, count in store.counts("content_type", visibilities).items():
+            kind = content_kind(content_type)  # the values the type filter takes: html, pdf, docx, ...
+            corpus["by_type"][kind] = corpus["by_type"].get(kind, 0) + count
+        corpus["by_type"] = dict(sorted(corpus["by_type"].items()))
     info = {"corpus": corpus, "index": None}
     try:
         info["index"] = describe_index(data_dir, top=top, internal=internal)
@@ -452,9 +461,10 @@ def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    click.echo(f"Corpus: {corpus['documents']} documents")
+    click.echo(f"Corpus: {corpus['documents']} {'documents' if internal else 'public documents (--internal counts all)'}")
     for key, label in (("by_source", "source"), ("by_language", "language"), ("by_visibility", "visibility"), ("by_type", "type")):
-        click.echo(f"  by {label}: " + ", ".join(f"{k or '-'} {n}" for k, n in corpus[key].items()))
+        if key in corpus:
+            click.echo(f"  by {label}: " + ", ".join(f"{k or '-'} {n}" for k, n in corpus[key].items()))
     index = info["index"]
     if index is None:
         click.echo(f"Index: none ({info['index_error']})")

@@ -223,11 +223,14 @@ class CorpusStore:
         for row in self._db.execute("SELECT * FROM documents ORDER BY id"):
             yield _row_to_document(row)
 
-    def counts(self, column: str) -> dict[str, int]:
-        """Number of documents per value of source, lang, visibility or content_type."""
+    def counts(self, column: str, visibilities: tuple[str, ...] | None = None) -> dict[str, int]:
+        """Number of documents per value of source, lang, visibility or content_type (of these visibilities only, if given)."""
         if column not in ("source", "lang", "visibility", "content_type"):
             raise ValueError(f"cannot count by {column!r}")
-        rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM documents GROUP BY {column} ORDER BY {column}")
+        where, args = "", ()
+        if visibilities is not None:
+            where, args = f"WHERE visibility IN ({', '.join('?' for _ in visibilities)})", tuple(visibilities)
+        rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM documents {where} GROUP BY {column} ORDER BY {column}", args)
         return {row[0]: row[1] for row in rows}
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> int:
