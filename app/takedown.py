@@ -42,7 +42,7 @@ def remove_document(store: CorpusStore, data_dir: str | Path, key: str, *, block
     if block:
         store.block(document.id if document else key, document.url if document else "")
     if document:
-        store.delete(document.id)
+        store.erase(document.id)
     from_index = open_backend(data_dir).remove(ids)
     if document is None and not from_index and not block:
         raise TakedownError(

@@ -204,6 +204,18 @@ class CorpusStore:
         """Remove a document; return True if it was there."""
         return self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
 
+    def erase(self, doc_id: str) -> bool:
+        """Remove a document and overwrite its content on disk (a takedown of personal data): SQLite's
+        secure_delete zeroes the freed space, and a checkpoint moves the change from the write-ahead log
+        into the file and empties the log. Return True if it was there."""
+        self._db.execute("PRAGMA secure_delete = ON")
+        try:
+            found = self.delete(doc_id)
+        finally:
+            self._db.execute("PRAGMA secure_delete = OFF")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # best effort: a reader elsewhere may hold a frame back
+        return found
+
     def count(self, source: str | None = None) -> int:
         """Number of stored documents, optionally of one source."""
         if source is None:

@@ -89,6 +89,9 @@ def test_reimport_skips_a_blocked_document_by_id_or_address(data_dir, tmp_path):
     assert "skipped muistio-1: blocked" in result.output and "left out 1 blocked" in result.output
     with open_data_store(data_dir) as store:
         assert store.get("muistio-1") is None and store.get("muistio-2") is not None
+    for name in ("corpus.sqlite3", "corpus.sqlite3-wal"):  # overwritten on disk, not only unlinked
+        if (data_dir / name).exists():
+            assert "henkilötiedot".encode() not in (data_dir / name).read_bytes()
 
     assert sotehaku(data_dir, "remove", "muistio-1", "--unblock").exit_code == 0  # by id
     assert "imported 2 documents" in sotehaku(data_dir, "import", str(lines)).output
