@@ -151,10 +151,10 @@ class WebAuth:
         address the same headers are ignored: anyone can send them."""
         if not self.proxy_user_header or not self.trusted_proxies:
             return None
-        name = request.headers.get(self.proxy_user_header, "").strip()
+        name = _utf8(request.headers.get(self.proxy_user_header, "")).strip()
         if not name or not self.from_trusted_proxy(request):
             return None
-        raw = request.headers.get(self.proxy_groups_header, "") if self.proxy_groups_header else ""
+        raw = _utf8(request.headers.get(self.proxy_groups_header, "")) if self.proxy_groups_header else ""
         if len(name) > 200 or len(raw) > MAX_PROXY_HEADER or any(ord(c) < 32 for c in name):
             log.warning("ignored the SSO proxy's headers: the user or groups header is too long or has control characters")
             return None
@@ -236,6 +236,19 @@ class WebAuth:
                     return False
         cookie, field = request.cookies.get(CSRF_COOKIE, ""), form.get(CSRF_FIELD, "")
         return bool(cookie) and bool(field) and hmac.compare_digest(cookie.encode(), field.encode())
+
+
+def _utf8(value: str) -> str:
+    """A header value as the proxy wrote it: UTF-8 bytes (group names with ä, ö), which ASGI servers hand
+    over as Latin-1; left as it is when it is not UTF-8.
+
+    >>> _utf8("talous, Sote johtoryhmÃ¤")
+    'talous, Sote johtoryhmä'
+    """
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 def viewer_roles(viewer: Viewer, admin_group: str | None) -> frozenset[str]:
