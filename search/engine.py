@@ -124,7 +124,11 @@ class SearchEngine:
 
     def document(self, doc_id: str, *, viewer: Viewer = ANONYMOUS) -> dict | None:
         """A stored document by id, or None when there is none the viewer may see (internal ones look absent)."""
-        return self._snapshot().document(doc_id, visibilities(viewer))
+        stored = self._snapshot().document(doc_id, visibilities(viewer))
+        if stored is not None:  # the groups, not the backend's access keys
+            stored["groups"] = list(document_groups(stored_keys(stored)))
+            stored.pop("access", None)
+        return stored
 
 
 def _with_lang(filters: dict | None, lang: str | None) -> dict:

@@ -96,6 +96,7 @@ def test_sign_in_with_groups_and_sign_out(app_url):
     assert "Endast för grupperna: talous" in page and "Inloggad: tiina" in page
     document = browser.get(f"{app_url}/api/document", params={"id": "talousmuistio"})
     assert document.status_code == 200 and document.json()["title"] == "Talousryhmän muistio"
+    assert document.json()["groups"] == ["talous"] and "access" not in document.json()
     assert browser.get(f"{app_url}/api/suggest", params={"q": "kvartaali"}).json()["suggestions"] == ["kvartaalikatsaus"]
     # Sign-out ends the session on the server: the same cookie no longer signs anyone in.
     session = browser.cookies.get("sotehaku_session")
