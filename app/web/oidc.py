@@ -295,5 +295,5 @@ class OidcClient:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc) or exc.__class__.__name__
-    return text.split(":", 1)[-1].strip() if ":" in text and exc.__class__.__name__ in text else text
+    """What JOSE said was wrong, for the log."""
+    return str(exc) or exc.__class__.__name__
