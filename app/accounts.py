@@ -57,7 +57,9 @@ CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user);
 """
 
 # Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
-MIGRATIONS = (SCHEMA,)  # 1: release 0.1
+# 2: the admin role, for the staff dashboard (/admin); existing accounts are not admins.
+ADMIN_ROLE = "ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0"
+MIGRATIONS = (SCHEMA, ADMIN_ROLE)  # 1: release 0.1; 2: admin role
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9äöåÄÖÅ._@-]{1,64}")
 MIN_PASSWORD_LENGTH = 12
@@ -123,8 +125,9 @@ class AccountStore:
 
     # Accounts
 
-    def add_user(self, name: str, password: str | None = None, *, expires_days: int | None = None) -> str:
-        """Create an account (with a password for the web login, if given) and return its first API token."""
+    def add_user(self, name: str, password: str | None = None, *, expires_days: int | None = None, admin: bool = False) -> str:
+        """Create an account (with a password for the web login, if given; an admin, who may open the staff
+        dashboard, if `admin`) and return its first API token."""
         name = _check_name(name)
         stored_password = _hash_password(name, password) if password is not None else None
         expires = self._expiry(expires_days)
@@ -134,9 +137,23 @@ class AccountStore:
             if clash is not None:
                 raise AccountError(f"An account named {clash!r} already exists. Choose another name for {name!r}.")
             self._db.execute(
-                "INSERT INTO users (name, created, password) VALUES (?, ?, ?)", (name, self._clock(), stored_password)
+                "INSERT INTO users (name, created, password, admin) VALUES (?, ?, ?, ?)",
+                (name, self._clock(), stored_password, int(admin)),
             )
             return self._insert_token(name, expires)
+
+    def set_admin(self, name: str, admin: bool = True) -> None:
+        """Give an account the admin role (the staff dashboard), or take it away."""
+        name = _nfc(name)
+        with self._transaction():
+            self._require(name)
+            self._db.execute("UPDATE users SET admin = ? WHERE name = ?", (int(admin), name))
+
+    def is_admin(self, name: str) -> bool:
+        """Whether an account has the admin role (False for an account that does not exist)."""
+        with self._lock:
+            row = self._db.execute("SELECT admin FROM users WHERE name = ?", (_nfc(name),)).fetchone()
+        return bool(row and row[0])
 
     def remove_user(self, name: str) -> None:
         """Delete an account with all its tokens and sessions."""
