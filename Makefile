@@ -14,8 +14,12 @@ SOLRCLOUD_SYSTEM_PACKAGES = default-jdk-headless maven
 SOLRCLOUD_ARGS ?=
 DEMO_DATA ?= demo-data
 PORT ?= 8000
+# axe-core checks the pages for WCAG 2.1 A/AA violations in the browser tests; npm installs it (pinned) into
+# a folder outside git. tests/axe.py installs the same version there if `make test-tools` has not.
+AXE_CORE_VERSION = 4.10.3
+TEST_TOOLS = .test-tools
 
-.PHONY: install demo test bench clean system-packages test-system-packages solrcloud solrcloud-launcher solrcloud-system-packages
+.PHONY: install demo test bench clean system-packages test-system-packages test-tools solrcloud solrcloud-launcher solrcloud-system-packages
 
 install: system-packages $(BIN)/sotehaku
 
@@ -24,6 +28,13 @@ system-packages:
 
 test-system-packages:
 	@./.ci/system-packages $(TEST_SYSTEM_PACKAGES)
+
+# npm from apt only where there is none (a Node.js from elsewhere is fine).
+test-tools:
+	@command -v npm >/dev/null || ./.ci/system-packages nodejs npm
+	@test -f $(TEST_TOOLS)/node_modules/axe-core/package.json \
+		&& grep -q '"version": "$(AXE_CORE_VERSION)"' $(TEST_TOOLS)/node_modules/axe-core/package.json \
+		|| npm install --silent --no-save --no-package-lock --prefix $(TEST_TOOLS) axe-core@$(AXE_CORE_VERSION)
 
 # Installed with apt only where java, javac or mvn is missing (a JDK from elsewhere is fine).
 solrcloud-system-packages:
@@ -38,21 +49,23 @@ solrcloud-launcher: install solrcloud-system-packages
 solrcloud: solrcloud-launcher
 	$(BIN)/python -m backends.solr.cluster run $(SOLRCLOUD_ARGS)
 
+# Quiet: pip's and setuptools' output goes to $(VENV)/install.log and is shown only if the install fails.
 $(BIN)/sotehaku: setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sotehaku needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "Installing sotehaku and its Python packages into $(VENV) (log: $(VENV)/install.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; echo "Installing failed; the log above is in $(VENV)/install.log." >&2; exit 1; }
 	@touch $@
 
 demo: install
-	$(BIN)/sotehaku --data-dir $(DEMO_DATA) demo --port $(PORT)
+	@$(BIN)/sotehaku --data-dir $(DEMO_DATA) demo --port $(PORT)
 
-test: install test-system-packages solrcloud-launcher
+test: install test-system-packages test-tools solrcloud-launcher
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DATA) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target
+	rm -rf $(VENV) $(DEMO_DATA) $(TEST_TOOLS) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target

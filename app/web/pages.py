@@ -36,16 +36,19 @@ BADGE_TYPES = ("pdf", "docx")
 LINKABLE_SCHEMES = ("http", "https", "ftp", "file")
 # The file a server answers for a folder's address: left out of the address a result shows.
 FOLDER_PAGE = re.compile(r"(index|default)\.(html?|php|aspx?)", re.IGNORECASE)
+PAGE_SUFFIX = re.compile(r"\.(html?|php|aspx?)$", re.IGNORECASE)
 # Index versions are named by the UTC time they were published (v20261130T103534841954Z), on every backend.
 VERSION_TIME = re.compile(r"v(\d{8}T\d{6})")
 
 
 def address_crumbs(url: str) -> list[str]:
-    """A result's address as a breadcrumb: the host, then the folders and the file, without the scheme,
-    the query, a folder's index.html or %-escapes.
+    """A result's address as a breadcrumb: the host, then the folders and the page, without the scheme,
+    the query, a folder's index.html, a page's .html or %-escapes (a document's file name stays whole).
 
     >>> address_crumbs("https://www.example.fi/uudistus/ty%C3%B6ryhm%C3%A4t/index.html?x=1")
     ['www.example.fi', 'uudistus', 'työryhmät']
+    >>> address_crumbs("https://www.example.fi/palvelut/seteli.html"), address_crumbs("http://x.fi/a/liite.pdf")
+    (['www.example.fi', 'palvelut', 'seteli'], ['x.fi', 'a', 'liite.pdf'])
     >>> address_crumbs("https://www.example.fi/"), address_crumbs("urn:x")
     (['www.example.fi'], ['urn:x'])
     """
@@ -55,6 +58,8 @@ def address_crumbs(url: str) -> list[str]:
     segments = [unquote(s) for s in parts.path.split("/") if s]
     if segments and FOLDER_PAGE.fullmatch(segments[-1]):
         segments.pop()
+    elif segments:
+        segments[-1] = PAGE_SUFFIX.sub("", segments[-1]) or segments[-1]
     return [parts.hostname or parts.netloc, *segments]
 
 
@@ -283,7 +288,28 @@ def search_view(ui: str, template: str):
     return endpoint
 
 
+def site_logo(request: Request) -> Response:
+    """The configured logo ([site] logo), read when asked so that a replaced file shows without a restart."""
+    site = web_state(request).settings.site
+    try:
+        content = site.logo.read_bytes() if site.logo else None
+    except OSError as exc:
+        log.error("site logo %s unreadable: %s", site.logo, exc)
+        content = None
+    if content is None:
+        return not_found_page(request)
+    return Response(content, media_type=site.logo_type, headers={"Cache-Control": "public, max-age=3600"})
+
+
+def site_colors(request: Request) -> Response:
+    """The configured colours ([site.colors]) as CSS custom properties over style.css's."""
+    return Response(web_state(request).settings.site.stylesheet(), media_type="text/css",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
 router = APIRouter(include_in_schema=False)
+router.add_api_route("/site/logo", site_logo, methods=["GET"])
+router.add_api_route("/site/colors.css", site_colors, methods=["GET"])
 for _ui in UI_LANGUAGES:
     router.add_api_route(PREFIX[_ui], search_view(_ui, "search.html"), methods=["GET"], response_class=HTMLResponse)
     router.add_api_route(f"{PREFIX[_ui]}results", search_view(_ui, "_results.html"), methods=["GET"], response_class=HTMLResponse)

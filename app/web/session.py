@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.accounts import AccountError
 from app.web.auth import client_key, safe_next
 from app.web.i18n import TEXTS, UI_LANGUAGES
-from app.web.pages import PREFIX, page_context, ui_of_path, viewer_for_page
+from app.web.pages import PREFIX, page_context, site_name, ui_of_path, viewer_for_page
 from app.web.settings import web_state
 
 log = logging.getLogger("sotehaku.web")
@@ -40,7 +40,7 @@ def login_page(request: Request, ui: str, *, status: int = 200, error: str | Non
     state = web_state(request)
     texts = TEXTS[ui]
     viewer = viewer_for_page(request)
-    context = page_context(request, ui, viewer=viewer, title=f"{texts['login_title']} – {texts['site_name']}",
+    context = page_context(request, ui, viewer=viewer, title=f"{texts['login_title']} – {site_name(request, ui)}",
                            switch=lambda code: PREFIX[code] + "login")
     token = state.auth.csrf_token(request)
     context.update(

@@ -31,6 +31,8 @@ HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 MAX_LOGO_BYTES = 512 * 1024
 MAX_EXAMPLES = 8
+# The configuration `sotehaku demo` serves with: a [site] table that shows every branding setting.
+DEMO_CONFIG = Path(__file__).parent / "demo" / "site.toml"
 PAGE_LANGUAGES = ("fi", "sv", "en")
 
 
