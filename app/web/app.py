@@ -46,8 +46,8 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
         description="Anonymous callers see public documents; `Authorization: Bearer TOKEN` (from "
         "`sotehaku users add`) also shows internal ones. A wrong, expired or revoked token is refused with 401.",
         version="0.1.0",
-        docs_url=None,  # FastAPI's docs load their code from a CDN and run an inline script: app.web.docs
-        redoc_url=None,  # serves Swagger UI from the package's files at /api/docs instead
+        docs_url=None,  # FastAPI's docs load their code from a CDN: app.web.docs writes the description
+        redoc_url=None,  # out as a page of the site instead (/api-docs)
     )
     app.state.sotehaku = WebState(
         settings=settings,
@@ -69,7 +69,6 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
     app.middleware("http")(security_headers)
     install_error_handlers(app, not_found_page=pages.not_found_page, hints=api.PARAMETER_HINTS)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    docs.mount_assets(app)
     for router in (pages.router, session.router, embed.router, admin.router, docs.router, api.router):
         app.include_router(router)
     # Starlette's own slash redirect writes the Host header into its Location; app.web.errors redirects
