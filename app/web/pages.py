@@ -10,9 +10,8 @@ import datetime as dt
 import logging
 import math
 import re
-from urllib.parse import unquote, urlsplit
-
 from dataclasses import replace
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
