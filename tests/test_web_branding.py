@@ -219,3 +219,14 @@ def test_searches_only_the_any_word_fallback_answered_are_logged_as_such(counted
     report = staff_report(data_dir)
     assert report.queries.relaxed == [("kotihoito zzqxqzwy", 1), ("neuvola zzqxqzwy", 1)]
     assert ("kotihoito", 1) in report.queries.top and report.queries.total_queries == 3
+
+
+def test_behind_a_proxy_the_public_address_is_this_site(indexed_data_dir, tmp_path, serve_app):
+    data_dir = tmp_path / "data"
+    shutil.copytree(indexed_data_dir / "index", data_dir / "index")
+    url = serve_app(create_app(data_dir, public_url="https://www.kunta.fi/haku/"))
+    httpx.get(f"{url}/haku/", params={"q": "neuvola"})
+    httpx.get(f"{url}/haku/", params={"q": "neuvola", "type": "pdf"}, headers={"Referer": "https://www.kunta.fi/haku/?q=neuvola"})
+    httpx.get(f"{url}/haku/", params={"q": "neuvola"}, headers={"Referer": "https://muu.example/?q=neuvola"})
+    report = staff_report(data_dir)
+    assert report.queries.top == [("neuvola", 2)]

@@ -78,7 +78,7 @@ def api_search(
         DATE_PARAM: updated,
     })
     results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters)
-    if counts_as_new_search(request, q):  # not a later page, nor a search a page of this site has counted
+    if counts_as_new_search(request, q, state.settings.public_url):  # not a later page, nor a search a page of this site has counted
         state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, None), channel="api")
     return results.to_json()
 

@@ -160,7 +160,7 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
             error = texts["unavailable"] if status == 503 else query_error_text(exc, ui)
         else:
             # A search is counted once: not again for its facets, its pages or the results script.
-            if counts_as_new_search(request, q):
+            if counts_as_new_search(request, q, state.settings.public_url):
                 state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, ui), channel="web")
             results = with_other_values(state.engine, results, q, viewer, filters)
     context = page_context(

@@ -47,19 +47,21 @@ def logged_lang(filters: dict[str, tuple[str, ...]], default: str | None) -> str
     return langs[0] if len(langs) == 1 else default
 
 
-def counts_as_new_search(request: Request, q: str) -> bool:
+def counts_as_new_search(request: Request, q: str, public_url: str | None = None) -> bool:
     """Whether a request for the words `q` is a new search to count, not the same search refined.
 
-    A search is counted once. Its facets, pages and did-you-mean links, the results script's requests
-    and an API call made by one of this site's pages all come from a page of this site that shows the same
-    words (the Referer, which browsers send to the same origin in full); each of those is the search
-    already counted. A search typed anew, opened from a bookmark or another site, or called by an API
-    client is counted. Only page 1 of anything is counted: a later page was reached from an earlier one.
+    A search is counted once. Its facet links, the results script's requests and an API call made by
+    one of this site's pages all come from a page of this site that shows the same words (the Referer,
+    which browsers send to the same origin in full); each of those is the search already counted. A
+    search typed anew, opened from a bookmark or another site, or called by an API client is counted.
+    Only page 1 of anything is counted: a later page was reached from an earlier one. This site is the
+    address the request came to or `public_url` (behind a proxy that rewrites the Host header).
     """
     if request.query_params.get("page", "1").strip() not in ("", "1"):
         return False
     referer = urlsplit(request.headers.get("referer", ""))
-    if not referer.netloc or referer.netloc.lower() != request.url.netloc.lower():
+    ours = {request.url.netloc.lower(), urlsplit(public_url or "").netloc.lower()} - {""}
+    if referer.netloc.lower() not in ours:
         return True
     shown = parse_qs(referer.query).get("q", [""])[0]
     return normalize_query(shown) != normalize_query(q)
