@@ -23,8 +23,9 @@ ADMIN, PASSWORD = "paivi.paakayttaja", "hallinto-salasana-2024"
 
 
 @pytest.fixture(scope="module")
-def site(indexed_data_dir, tmp_path_factory):
-    """The sample site's index with the demo's branding and an admin account; its base URL."""
+def site(indexed_data_dir, tmp_path_factory, request):
+    """The sample site's index with the demo's branding and an admin account; its base URL. Says at the
+    end where the screenshots are."""
     from conftest import ServerThread
 
     data_dir = tmp_path_factory.mktemp("branded") / "data"
@@ -32,9 +33,11 @@ def site(indexed_data_dir, tmp_path_factory):
     with open_accounts(data_dir) as accounts:
         accounts.add_user(ADMIN, PASSWORD, admin=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    print(f"\nscreenshots: {ARTIFACTS}")
     with ServerThread(create_app(WebSettings(data_dir, **read_web_config(DEMO_CONFIG)))) as url:
         yield url
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"\nscreenshots of the branded page: {ARTIFACTS}")
 
 
 def new_page(chromium, viewport):
