@@ -1,9 +1,8 @@
 """The staff dashboard (/admin): searches per day as a chart, the top queries, the queries that found
 nothing or only any-word results, and the freshness of the corpus and the index, each table as CSV too.
 
-The numbers come from app.querylog.staff_report, the same function `sotehaku report` prints. Only accounts
-with the admin role open it (`may_administer`, the one role check); other staff get 403 and anonymous
-visitors the sign-in page.
+The numbers come from app.querylog.staff_report, the same function `sotehaku report` prints. Only viewers
+with the admin role (WebAuth.roles) open it; other staff get 403 and anonymous visitors the sign-in page.
 """
 
 from __future__ import annotations
@@ -35,14 +34,12 @@ CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 640, 200, 40, 24
 
 
 def may_administer(request: Request, viewer: Viewer) -> bool:
-    """Whether a viewer may open the staff dashboard: a signed-in account with the admin role.
-
-    The one place the role is decided; a sign-in through the organisation's identity provider adds its
-    group check here."""
-    if not viewer.staff or not viewer.name:
+    """Whether a viewer may open the staff dashboard: the admin role, as WebAuth.roles (the one rule)
+    gives it: a local account's admin flag, or the identity provider's administrators' group."""
+    if not viewer.staff:
         return False
     try:
-        return web_state(request).auth.store().is_admin(viewer.name)
+        return "admin" in web_state(request).auth.roles(viewer)
     except AccountError as exc:
         log.error("account store unavailable, the dashboard is refused: %s", exc)
         return False
