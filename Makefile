@@ -15,8 +15,11 @@ SOLRCLOUD_SYSTEM_PACKAGES = default-jdk-headless maven
 SOLRCLOUD_ARGS ?=
 DEMO_DATA ?= demo-data
 PORT ?= 8000
+# axe-core checks the pages for WCAG 2.1 A/AA violations in the browser tests; tests/axe.py has npm install
+# it, pinned, into .test-tools/ outside git.
+TEST_TOOLS = .test-tools
 
-.PHONY: install demo test bench clean system-packages test-system-packages solrcloud solrcloud-launcher solrcloud-system-packages test-oidc-provider
+.PHONY: install demo test bench clean system-packages test-system-packages test-tools solrcloud solrcloud-launcher solrcloud-system-packages test-oidc-provider
 
 install: system-packages $(BIN)/sotehaku
 
@@ -25,6 +28,11 @@ system-packages:
 
 test-system-packages:
 	@./.ci/system-packages $(TEST_SYSTEM_PACKAGES)
+
+# npm from apt only where there is none (a Node.js from elsewhere is fine).
+test-tools: install
+	@command -v npm >/dev/null || ./.ci/system-packages nodejs npm
+	@$(BIN)/python tests/axe.py
 
 # Installed with apt only where java, javac or mvn is missing (a JDK from elsewhere is fine).
 solrcloud-system-packages:
@@ -39,15 +47,17 @@ solrcloud-launcher: install solrcloud-system-packages
 solrcloud: solrcloud-launcher
 	$(BIN)/python -m backends.solr.cluster run $(SOLRCLOUD_ARGS)
 
+# Quiet: pip's and setuptools' output goes to $(VENV)/install.log and is shown only if the install fails.
 $(BIN)/sotehaku: setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sotehaku needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "Installing sotehaku and its Python packages into $(VENV) (log: $(VENV)/install.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; echo "Installing failed; the log above is in $(VENV)/install.log." >&2; exit 1; }
 	@touch $@
 
 demo: install
-	$(BIN)/sotehaku --data-dir $(DEMO_DATA) demo --port $(PORT)
+	@$(BIN)/sotehaku --data-dir $(DEMO_DATA) demo --port $(PORT)
 
 # The sign-in tests run a real OpenID Provider (npm oidc-provider, pinned in tests/oidc_provider/package-lock.json)
 # on Node.js; its node_modules folder is outside git.
@@ -55,11 +65,11 @@ test-oidc-provider:
 	@command -v node >/dev/null && command -v npm >/dev/null || ./.ci/system-packages nodejs npm
 	cd tests/oidc_provider && npm ci --no-audit --no-fund --silent
 
-test: install test-system-packages solrcloud-launcher test-oidc-provider
+test: install test-system-packages test-tools solrcloud-launcher test-oidc-provider
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DATA) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target tests/oidc_provider/node_modules
+	rm -rf $(VENV) $(DEMO_DATA) $(TEST_TOOLS) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target tests/oidc_provider/node_modules

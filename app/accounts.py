@@ -75,6 +75,8 @@ MIGRATIONS = (
         expires    REAL NOT NULL
     );
     """,
+    # 3: the admin role of local accounts, for the staff dashboard (/admin); existing accounts are not admins.
+    "ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0",
 )
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9äöåÄÖÅ._@-]{1,64}")
@@ -142,8 +144,9 @@ class AccountStore:
 
     # Accounts
 
-    def add_user(self, name: str, password: str | None = None, *, expires_days: int | None = None) -> str:
-        """Create an account (with a password for the web login, if given) and return its first API token."""
+    def add_user(self, name: str, password: str | None = None, *, expires_days: int | None = None, admin: bool = False) -> str:
+        """Create an account (with a password for the web login, if given; an admin, who may open the staff
+        dashboard, if `admin`) and return its first API token."""
         name = _check_name(name)
         stored_password = _hash_password(name, password) if password is not None else None
         expires = self._expiry(expires_days)
@@ -153,9 +156,23 @@ class AccountStore:
             if clash is not None:
                 raise AccountError(f"An account named {clash!r} already exists. Choose another name for {name!r}.")
             self._db.execute(
-                "INSERT INTO users (name, created, password) VALUES (?, ?, ?)", (name, self._clock(), stored_password)
+                "INSERT INTO users (name, created, password, admin) VALUES (?, ?, ?, ?)",
+                (name, self._clock(), stored_password, int(admin)),
             )
             return self._insert_token(name, expires)
+
+    def set_admin(self, name: str, admin: bool = True) -> None:
+        """Give an account the admin role (the staff dashboard), or take it away."""
+        name = _nfc(name)
+        with self._transaction():
+            self._require(name)
+            self._db.execute("UPDATE users SET admin = ? WHERE name = ?", (int(admin), name))
+
+    def is_admin(self, name: str) -> bool:
+        """Whether an account has the admin role (False for an account that does not exist)."""
+        with self._lock:
+            row = self._db.execute("SELECT admin FROM users WHERE name = ?", (_nfc(name),)).fetchone()
+        return bool(row and row[0])
 
     def remove_user(self, name: str) -> None:
         """Delete an account with all its tokens and sessions."""

@@ -17,7 +17,7 @@ from corpus.store import open_data_store
 
 from app.accounts import TOKEN_PREFIX_LENGTH, open_accounts
 from app.backup import backup_data_dir, restore_data_dir
-from app.querylog import QUERYLOG_FILENAME, Report, open_query_log
+from app.querylog import staff_report
 from app.takedown import remove_document, unblock_document
 
 
@@ -40,8 +40,9 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read a password for the web login (12+ characters) from the first line of stdin.")
 @click.option("--expires-days", type=click.IntRange(min=1), help="The API token expires after this many days (default: never).")
 @click.option("--group", "groups", multiple=True, metavar="GROUP", help="A group the account belongs to (repeat for several).")
+@click.option("--admin", is_flag=True, help="Give the account the admin role: it may open the staff dashboard (/admin).")
 @click.pass_obj
-def users_add(data_dir: Path, name: str, password_stdin: bool, expires_days: int | None, groups: tuple[str, ...]) -> None:
+def users_add(data_dir: Path, name: str, password_stdin: bool, expires_days: int | None, groups: tuple[str, ...], admin: bool) -> None:
     """Create a staff account and print its API token as the last line.
 
     The token is shown only once; only a hash of it is stored.
@@ -52,10 +53,11 @@ def users_add(data_dir: Path, name: str, password_stdin: bool, expires_days: int
         if not password:
             raise click.ClickException(f"No password on stdin for {name!r}. Pipe one in, or leave out --password-stdin.")
     with open_accounts(data_dir) as accounts:
-        token = accounts.add_user(name, password, expires_days=expires_days)
+        token = accounts.add_user(name, password, expires_days=expires_days, admin=admin)
         if groups:
             groups = accounts.set_groups(name, groups)
-    click.echo(f"Created the account {name}{' with a password' if password else ''}"
+    role = " as an admin" if admin else ""
+    click.echo(f"Created the account {name}{role}{' with a password' if password else ''}"
                + (f" in the groups {', '.join(groups)}." if groups else "."))
     _echo_token(expires_days)
     click.echo(token)
@@ -85,6 +87,17 @@ def users_list(data_dir: Path, fmt: str) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+@users.command("admin")
+@click.argument("name")
+@click.option("--remove", is_flag=True, help="Take the admin role away instead.")
+@click.pass_obj
+def users_admin(data_dir: Path, name: str, remove: bool) -> None:
+    """Give an account the admin role (the staff dashboard at /admin), or take it away with --remove."""
+    with open_accounts(data_dir) as accounts:
+        accounts.set_admin(name, not remove)
+    click.echo(f"{name} may {'no longer' if remove else 'now'} open the staff dashboard at /admin.")
 
 
 @users.command("remove")
@@ -190,35 +203,50 @@ def _echo_token(expires_days: int | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 @click.pass_obj
 def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
-    """Report the most frequent queries and the queries that found nothing.
+    """Report searches per day, the most frequent queries, the queries that found nothing, those that only
+    the any-word fallback answered, and the freshness of the corpus and the index: the numbers of the
+    staff dashboard (/admin).
 
     The query log keeps no personal data: identity codes, e-mail addresses and phone and other long
-    numbers are replaced by placeholders before a query is stored.
+    numbers are replaced by placeholders before a query is stored. A search is counted once, not again
+    for its facets, its pages or the search page's own requests.
     """
-    if (Path(data_dir) / QUERYLOG_FILENAME).exists():
-        with open_query_log(data_dir) as log:
-            result = log.report(days=days, limit=limit)
-    else:  # no query logged yet: report that, without creating a log (or a data directory) as a side effect
-        result = Report(days=days, total_queries=0)
+    result = staff_report(data_dir, days=days, limit=limit)
+    queries = result.queries
     if fmt == "json":
         click.echo(json.dumps({
-            "days": result.days,
-            "total_queries": result.total_queries,
-            "top": [{"query": q, "count": n} for q, n in result.top],
-            "zero": [{"query": q, "count": n} for q, n in result.zero],
+            "days": queries.days,
+            "total_queries": queries.total_queries,
+            "per_day": [{"day": d, "count": n} for d, n in queries.per_day],
+            "top": [{"query": q, "count": n} for q, n in queries.top],
+            "zero": [{"query": q, "count": n} for q, n in queries.zero],
+            "fallback": [{"query": q, "count": n} for q, n in queries.relaxed],
+            "index": {"version": result.index_version, "documents": result.index_documents},
+            "sources": [
+                {"source": s.source, "documents": s.documents, "last_crawl": s.last_crawl, "skipped": s.skipped}
+                for s in result.sources
+            ],
         }, ensure_ascii=False, indent=2))
         return
-    if result.total_queries == 0:
+    if queries.total_queries == 0:
         click.echo(f"No queries were logged in the last {days} days in {data_dir}.")
-        return
-    click.echo(f"{result.total_queries} queries in the last {days} days.")
-    for title, rows in (("Most frequent queries", result.top), ("Queries that found nothing", result.zero)):
-        click.echo(f"\n{title}")
-        if not rows:
-            click.echo("  (none)")
-        width = max((len(str(n)) for _, n in rows), default=5)
-        for query, count in rows:
-            click.echo(f"  {count:>{width}}  {query}")
+    else:
+        click.echo(f"{queries.total_queries} queries in the last {days} days.")
+        lists = (("Searches per day", [(d, n) for d, n in queries.per_day if n]), ("Most frequent queries", queries.top),
+                 ("Queries that found nothing", queries.zero), ("Queries answered only by the any-word fallback", queries.relaxed))
+        for title, rows in lists:
+            click.echo(f"\n{title}")
+            if not rows:
+                click.echo("  (none)")
+            width = max((len(str(n)) for _, n in rows), default=5)
+            for query, count in rows:
+                click.echo(f"  {count:>{width}}  {query}")
+    click.echo(f"\nIndex: {result.index_version or 'none published yet'}"
+               + (f", {result.index_documents} documents" if result.index_documents is not None else ""))
+    for source in result.sources:
+        skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(source.skipped.items()))
+        click.echo(f"  {source.source}: {source.documents} documents, last crawled {source.last_crawl or 'never'}"
+                   + (f", skipped {skipped}" if skipped else ""))
 
 
 @click.command("remove")

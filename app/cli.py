@@ -601,7 +601,9 @@ def demo(data_dir: Path, port: int) -> None:
         refresh = chain(forget_sources(sources), crawl_sources(sources, done=lambda stats: click.echo(stats.summary())))
         run = run_pipeline(data_dir, refresh)
         click.echo(f"Indexed {run.index.documents} documents.")
-        _run_web(web_settings(data_dir, None, use_file=False), "127.0.0.1", port)
+        from app.web.settings import DEMO_CONFIG
+
+        _run_web(web_settings(data_dir, DEMO_CONFIG), "127.0.0.1", port)  # the bundled demo branding
 
 
 main.add_command(users)

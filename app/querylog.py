@@ -24,8 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import AppError
 from corpus.migrate import migrate
+from corpus.store import STORE_FILENAME, open_data_store
+from search.api import IndexUnavailableError
+
+from app.backend import describe_index
+from app.errors import AppError
 
 QUERYLOG_FILENAME = "querylog.sqlite3"
 CHANNELS = ("web", "api", "cli")
@@ -47,8 +51,26 @@ CREATE TABLE IF NOT EXISTS queries (
     PRIMARY KEY (hour, query, total, lang, channel)
 ) WITHOUT ROWID;
 """
+# 2: whether only the any-word fallback found the results (`relaxed`), part of the key so such searches
+# are counted apart.
+RELAXED = """
+CREATE TABLE queries_2 (
+    hour    TEXT NOT NULL,
+    query   TEXT NOT NULL,
+    total   INTEGER NOT NULL,
+    lang    TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    relaxed INTEGER NOT NULL DEFAULT 0,  -- 1: found only by the any-word fallback
+    count   INTEGER NOT NULL,
+    PRIMARY KEY (hour, query, total, lang, channel, relaxed)
+) WITHOUT ROWID;
+INSERT INTO queries_2 (hour, query, total, lang, channel, relaxed, count)
+    SELECT hour, query, total, lang, channel, 0, count FROM queries;
+DROP TABLE queries;
+ALTER TABLE queries_2 RENAME TO queries;
+"""
 # Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
-MIGRATIONS = (SCHEMA,)  # 1: release 0.1
+MIGRATIONS = (SCHEMA, RELAXED)  # 1: release 0.1; 2: relaxed
 
 # Redactions, applied in this order: an e-mail address may hold digits, and a personal identity code or an
 # account number may look like a phone number.
@@ -75,12 +97,15 @@ class QueryLogError(AppError):
 
 @dataclass(frozen=True)
 class Report:
-    """The most frequent queries and the queries that found nothing over a number of days."""
+    """Searches per day, the most frequent queries, the queries that found nothing and those that only
+    the any-word fallback answered, over a number of days."""
 
     days: int
     total_queries: int
     top: list[tuple[str, int]] = field(default_factory=list)
     zero: list[tuple[str, int]] = field(default_factory=list)
+    relaxed: list[tuple[str, int]] = field(default_factory=list)
+    per_day: list[tuple[str, int]] = field(default_factory=list)  # ('YYYY-MM-DD', searches) of every day, oldest first
 
 
 def redact(text: str) -> str:
@@ -145,8 +170,9 @@ class QueryLog:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def record(self, query: str, total: int, *, lang: str | None = None, channel: str = "web") -> None:
-        """Count one search; never raises, so a full disk or a locked log cannot fail the search itself."""
+    def record(self, query: str, total: int, *, lang: str | None = None, channel: str = "web", relaxed: bool = False) -> None:
+        """Count one search (`relaxed`: only the any-word fallback found its results); never raises, so a
+        full disk or a locked log cannot fail the search itself."""
         if not isinstance(query, str) or not isinstance(total, int) or total < 0 or channel not in CHANNELS:
             logger.warning("query log: not recorded: bad query, total %r or channel %r", total, channel)
             return
@@ -158,9 +184,9 @@ class QueryLog:
         try:
             with self._lock:
                 self._db.execute(
-                    "INSERT INTO queries (hour, query, total, lang, channel, count) VALUES (?, ?, ?, ?, ?, 1)"
-                    " ON CONFLICT (hour, query, total, lang, channel) DO UPDATE SET count = count + 1",
-                    (_hour(self._clock()), text, total, lang, channel),
+                    "INSERT INTO queries (hour, query, total, lang, channel, relaxed, count) VALUES (?, ?, ?, ?, ?, ?, 1)"
+                    " ON CONFLICT (hour, query, total, lang, channel, relaxed) DO UPDATE SET count = count + 1",
+                    (_hour(self._clock()), text, total, lang, channel, int(bool(relaxed) and total > 0)),
                 )
         except sqlite3.Error as exc:
             logger.warning("query log %s: not recorded: %s", self.path, exc)
@@ -173,8 +199,12 @@ class QueryLog:
                 logger.warning("%s", exc)
 
     def report(self, days: int = 30, limit: int = 20) -> Report:
-        """The `limit` most frequent queries and queries without results of the last `days` days."""
-        since = _hour(self._clock() - days * DAY)
+        """Searches per day and the `limit` most frequent queries, queries without results and queries
+        answered only by the any-word fallback, of the last `days` days."""
+        now = self._clock()
+        since = _hour(now - days * DAY)
+        first_day = dt.datetime.fromtimestamp(now - days * DAY, dt.timezone.utc).date()
+        last_day = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
         top_sql = (
             "SELECT query, SUM(count) AS n FROM queries WHERE hour >= ? {} GROUP BY query ORDER BY n DESC, query LIMIT ?"
         )
@@ -183,9 +213,17 @@ class QueryLog:
                 total = self._db.execute("SELECT COALESCE(SUM(count), 0) FROM queries WHERE hour >= ?", (since,)).fetchone()[0]
                 top = self._db.execute(top_sql.format(""), (since, limit)).fetchall()
                 zero = self._db.execute(top_sql.format("AND total = 0"), (since, limit)).fetchall()
+                relaxed = self._db.execute(top_sql.format("AND relaxed = 1"), (since, limit)).fetchall()
+                daily = dict(self._db.execute(
+                    "SELECT substr(hour, 1, 10) AS day, SUM(count) FROM queries WHERE hour >= ? GROUP BY day", (since,)
+                ).fetchall())
         except sqlite3.Error as exc:
             raise QueryLogError(f"Cannot read the query log {self.path}: {exc}.") from None
-        return Report(days=days, total_queries=total, top=[tuple(r) for r in top], zero=[tuple(r) for r in zero])
+        days_shown = [(first_day + dt.timedelta(days=i)).isoformat() for i in range((last_day - first_day).days + 1)]
+        return Report(
+            days=days, total_queries=total, top=[tuple(r) for r in top], zero=[tuple(r) for r in zero],
+            relaxed=[tuple(r) for r in relaxed], per_day=[(day, daily.get(day, 0)) for day in days_shown],
+        )
 
     def prune(self, days: int = 365) -> int:
         """Delete the counts older than `days` days; return how many hourly rows went."""
@@ -214,6 +252,70 @@ def read_retention(path: str | Path) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise QueryLogError(f"{path}, [querylog]: days must be a whole number of days, 1 or more, such as days = {DEFAULT_RETENTION_DAYS}.")
     return days
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    """One source of the corpus: its documents, when it was last crawled and what that crawl skipped."""
+
+    source: str
+    documents: int
+    last_crawl: str | None  # ISO 8601, UTC
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> pages, of the last crawl
+
+
+@dataclass(frozen=True)
+class StaffReport:
+    """What the staff dashboard (/admin) and `sotehaku report` show: the query log's report and the
+    freshness of the corpus and the index. Both build it with staff_report, so they show the same numbers."""
+
+    queries: Report
+    sources: list[SourceFreshness]
+    index_version: str | None
+    index_documents: int | None
+
+    def tables(self) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
+        """Every table of the report by name: column names and rows (what the CSV downloads hold)."""
+        return {
+            "per-day": (("day", "searches"), list(self.queries.per_day)),
+            "top": (("query", "searches"), list(self.queries.top)),
+            "zero": (("query", "searches"), list(self.queries.zero)),
+            "fallback": (("query", "searches"), list(self.queries.relaxed)),
+            "sources": (
+                ("source", "documents", "last_crawl", "skipped"),
+                [(s.source, s.documents, s.last_crawl or "", "; ".join(f"{r}: {n}" for r, n in sorted(s.skipped.items())))
+                 for s in self.sources],
+            ),
+        }
+
+
+def staff_report(data_dir: str | Path, *, days: int = 30, limit: int = 20, clock: Callable[[], float] = time.time) -> StaffReport:
+    """The report of a data directory; reading creates nothing (no log yet is an empty report)."""
+    data_dir = Path(data_dir)
+    if (data_dir / QUERYLOG_FILENAME).exists():
+        with open_query_log(data_dir, clock=clock) as log:
+            queries = log.report(days=days, limit=limit)
+    else:
+        queries = Report(days=days, total_queries=0, per_day=QueryLog(":memory:", clock=clock).report(days).per_day)
+    sources: list[SourceFreshness] = []
+    if (data_dir / STORE_FILENAME).exists():
+        with open_data_store(data_dir) as store:
+            counts, fetched = store.counts("source"), store.last_fetched()
+            # The latest crawl of each source, where the store records crawls.
+            runs = {run["source"]: run for run in store.crawl_runs()}
+        for name in sorted(set(counts) | set(runs)):
+            run = runs.get(name, {})
+            sources.append(SourceFreshness(
+                source=name, documents=counts.get(name, 0),
+                last_crawl=run.get("finished_at") or fetched.get(name), skipped=dict(run.get("skipped") or {}),
+            ))
+    try:
+        described = describe_index(data_dir, top=0, internal=True)
+        version, documents = described["version"], described["documents"]
+    except (IndexUnavailableError, AppError) as exc:  # no index yet, or its backend cannot be reached
+        logger.warning("report: index not described: %s", exc)
+        version = documents = None
+    return StaffReport(queries=queries, sources=sources, index_version=version, index_documents=documents)
 
 
 def open_query_log(

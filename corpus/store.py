@@ -250,6 +250,11 @@ class CorpusStore:
         rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM documents {where} GROUP BY {column} ORDER BY {column}", args)
         return {row[0]: row[1] for row in rows}
 
+    def last_fetched(self) -> dict[str, str]:
+        """When each source's newest stored document was fetched (ISO 8601, UTC)."""
+        rows = self._db.execute("SELECT source, MAX(fetched_at) FROM documents GROUP BY source ORDER BY source")
+        return {row[0]: row[1] for row in rows}
+
     def set_duplicates(self, duplicate_of: dict[str, str]) -> int:
         """Record which document each near-duplicate repeats (and clear the mark of all others); return changes."""
         with self._transaction():

@@ -6,12 +6,28 @@ its index or from sotehaku's analysis; either way they point at the inflected fo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from html import escape
+from html import escape as escape_html
 
 SNIPPET_CHARS = 240  # about three lines of the result list at the page's reading width
 PASSAGES = 2
 CONTEXT_BEFORE = 40  # characters of context kept before the first match of a passage
+# A line break of the stored text (between headings, list items, paragraphs, table rows): a separator in
+# the one-line snippet, so that "Hakemus" and "Liitteet" do not read as "Hakemus Liitteet". After a
+# sentence's end a space is enough.
+LINE_BREAK = re.compile(r"([.!?:;…])?[ \t]*\n\s*")
+SEPARATOR = " · "
+EDGE_SEPARATORS = re.compile(r"^(?:·\s*)+|(?:\s*·)+$")
+
+
+def escape(text: str) -> str:
+    """Text as snippet HTML: escaped, its line breaks as separators.
+
+    >>> escape("Hakemus\\nLiitteet\\nValmis. Seuraava\\n<b>")
+    'Hakemus · Liitteet · Valmis. Seuraava · &lt;b&gt;'
+    """
+    return LINE_BREAK.sub(lambda m: f"{m.group(1)} " if m.group(1) else SEPARATOR, escape_html(text))
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,7 @@ def format_passages(text: str, chosen) -> str:
         pieces.append(escape(text[pos:end]))
         lead = "… " if start > 0 else ""
         tail = " …" if end < len(text) else ""
-        out.append(lead + "".join(pieces).strip() + tail)
+        out.append(lead + EDGE_SEPARATORS.sub("", "".join(pieces).strip()) + tail)
     return " ".join(out).replace("… …", "…")
 
 

@@ -1,5 +1,6 @@
 """`sotehaku users` and `sotehaku report` through click's CliRunner, added to the real `sotehaku` group."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -123,6 +124,20 @@ def test_users_remove(run, data_dir):
         assert accounts.list_users() == []
 
 
+def test_users_add_admin_and_take_the_role_away(run, data_dir):
+    result = run("users", "add", "--admin", "anna")
+    assert result.exit_code == 0 and "Created the account anna as an admin." in result.stdout
+    run("users", "add", "ville")
+    with open_accounts(data_dir) as accounts:
+        assert accounts.is_admin("anna") and not accounts.is_admin("ville")
+    assert "ville may now open the staff dashboard" in run("users", "admin", "ville").stdout
+    assert "anna may no longer open" in run("users", "admin", "anna", "--remove").stdout
+    with open_accounts(data_dir) as accounts:
+        assert accounts.is_admin("ville") and not accounts.is_admin("anna")
+    result = run("users", "admin", "nobody")
+    assert result.exit_code == 1 and "No account named 'nobody'" in result.output
+
+
 @pytest.mark.parametrize("command", ["remove", "token"])
 def test_unknown_user_is_a_one_line_error(run, command):
     result = run("users", command, "ville")
@@ -137,43 +152,65 @@ def logged(data_dir):
         for query, total, times in [("sote", 12, 3), ("Omaolo", 0, 2), ("hetu 131052-308T", 0, 1), ("kela", 2, 1)]:
             for _ in range(times):
                 log.record(query, total)
+        log.record("kela omaolo", 2, relaxed=True)
     return data_dir
+
+
+def today() -> str:
+    return dt.datetime.now(dt.timezone.utc).date().isoformat()
 
 
 def test_report_text(run, logged):
     result = run("report")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "7 queries in the last 30 days.",
+        "8 queries in the last 30 days.",
+        "",
+        "Searches per day",
+        f"  8  {today()}",
         "",
         "Most frequent queries",
         "  3  sote",
         "  2  omaolo",
         "  1  hetu [hetu]",
         "  1  kela",
+        "  1  kela omaolo",
         "",
         "Queries that found nothing",
         "  2  omaolo",
         "  1  hetu [hetu]",
+        "",
+        "Queries answered only by the any-word fallback",
+        "  1  kela omaolo",
+        "",
+        "Index: none published yet",
     ]
 
 
 def test_report_json_with_limit(run, logged):
     result = run("report", "--format", "json", "--limit", "1", "--days", "7")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {
+    report = json.loads(result.stdout)
+    assert len(report.pop("per_day")) == 8  # seven days back and today
+    assert report == {
         "days": 7,
-        "total_queries": 7,
+        "total_queries": 8,
         "top": [{"query": "sote", "count": 3}],
         "zero": [{"query": "omaolo", "count": 2}],
+        "fallback": [{"query": "kela omaolo", "count": 1}],
+        "index": {"version": None, "documents": None},
+        "sources": [],
     }
 
 
 def test_report_on_an_empty_log_says_so_and_creates_nothing(run, data_dir):
     result = run("report", "--days", "14")
     assert result.exit_code == 0
-    assert result.stdout == f"No queries were logged in the last 14 days in {data_dir}.\n"
-    assert json.loads(run("report", "--format", "json").stdout) == {"days": 30, "total_queries": 0, "top": [], "zero": []}
+    assert result.stdout == f"No queries were logged in the last 14 days in {data_dir}.\n\nIndex: none published yet\n"
+    report = json.loads(run("report", "--format", "json").stdout)
+    assert report.pop("per_day")[-1] == {"day": today(), "count": 0}
+    assert report == {"days": 30, "total_queries": 0, "top": [], "zero": [], "fallback": [],
+                      "index": {"version": None, "documents": None}, "sources": []}
     assert not data_dir.exists()
 
 

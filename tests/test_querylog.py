@@ -72,8 +72,8 @@ def test_record_stores_only_redacted_counts(tmp_path, log):
     log.record("toimeentulotuki   131052-308T", 0, lang="FI", channel="api")
     log.record("sote 2023", 14)
     assert stored_rows(tmp_path) == [
-        ("2023-11-14T22:00Z", "sote 2023", 14, "", "web", 1),
-        ("2023-11-14T22:00Z", "toimeentulotuki [hetu]", 0, "fi", "api", 2),
+        ("2023-11-14T22:00Z", "sote 2023", 14, "", "web", 0, 1),
+        ("2023-11-14T22:00Z", "toimeentulotuki [hetu]", 0, "fi", "api", 0, 2),
     ]
     log.close()
     raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob(QUERYLOG_FILENAME + "*"))

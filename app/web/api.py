@@ -13,7 +13,7 @@ from search.query import MAX_QUERY_CHARS
 from app.web.models import ERROR_RESPONSES, DocumentOut, ErrorOut, HealthOut, SearchOut, SuggestOut
 from app.web.pages import PAGE_SIZE
 from app.web.params import DATE_PARAM, MAX_SUGGEST_CHARS, BadParameter, clean_filters
-from app.web.recorder import logged_lang
+from app.web.recorder import counts_as_new_search, logged_lang
 from app.web.settings import web_state
 
 PARAMETER_HINTS = {
@@ -78,8 +78,8 @@ def api_search(
         DATE_PARAM: updated,
     })
     results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters)
-    if page == 1:  # paging through one search is still one search
-        state.recorder.record(q, results.total, lang=logged_lang(filters, None), channel="api")
+    if counts_as_new_search(request, q, state.settings.public_url):  # not a later page, nor a search a page of this site has counted
+        state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, None), channel="api")
     return results.to_json()
 
 

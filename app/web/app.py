@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from search.engine import SearchEngine
 
 from app.backend import open_engine
-from app.web import api, embed, metrics, pages, session
+from app.web import admin, api, docs, embed, metrics, pages, session
 from app.web.auth import CSRF_FIELD, PEER_SCOPE_KEY, SESSION_COOKIE, WebAuth
 from app.web.errors import install_error_handlers
 from app.web.oidc import OidcClient
@@ -47,8 +47,8 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
         description="Anonymous callers see public documents; `Authorization: Bearer TOKEN` (from "
         "`sotehaku users add`) also shows internal ones. A wrong, expired or revoked token is refused with 401.",
         version="0.1.0",
-        docs_url=None,  # Swagger UI and ReDoc load their code from a CDN; /openapi.json is what clients need
-        redoc_url=None,
+        docs_url=None,  # FastAPI's docs load their code from a CDN: app.web.docs writes the description
+        redoc_url=None,  # out as a page of the site instead (/api-docs)
     )
     engine = engine or open_engine(settings.data_dir)
     app.state.metrics = metrics.SearchMetrics(settings.data_dir, engine)
@@ -76,7 +76,7 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
     app.middleware("http")(security_headers)
     install_error_handlers(app, not_found_page=pages.not_found_page, hints=api.PARAMETER_HINTS)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for router in (pages.router, session.router, embed.router, api.router, metrics.router):
+    for router in (pages.router, session.router, embed.router, admin.router, docs.router, api.router, metrics.router):
         app.include_router(router)
     # Starlette's own slash redirect writes the Host header into its Location; app.web.errors redirects
     # with a path instead.
@@ -124,7 +124,7 @@ class ServedUnder:
 
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
-    templates.env.globals.update(BADGE_TYPES=pages.BADGE_TYPES, CSRF_FIELD=CSRF_FIELD, linkable=pages.linkable)
+    templates.env.globals.update(BADGE_TYPES=pages.BADGE_TYPES, CSRF_FIELD=CSRF_FIELD, linkable=pages.linkable, address_crumbs=pages.address_crumbs)
     return templates
 
 

@@ -177,8 +177,12 @@ class WebAuth:
         return any(address in network for network in self.trusted_proxies)
 
     def roles(self, viewer: Viewer) -> frozenset[str]:
-        """A viewer's roles, decided here alone; see viewer_roles."""
-        return viewer_roles(viewer, self.admin_group)
+        """A viewer's roles, decided here alone: see viewer_roles; and "admin" also for a local account
+        with the admin flag (`sotehaku users add --admin`, `sotehaku users admin NAME`)."""
+        roles = viewer_roles(viewer, self.admin_group)
+        if "staff" in roles and "admin" not in roles and viewer.name and self.store().is_admin(viewer.name):
+            roles = roles | {"admin"}
+        return roles
 
     def secure(self, request: Request) -> bool:
         """Whether cookies get the Secure flag: when configured, or on a request that came over HTTPS."""

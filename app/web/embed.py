@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.web.i18n import TEXTS, UI_LANGUAGES
-from app.web.pages import PREFIX, page_context, signed_in_page, viewer_for_page
+from app.web.pages import PREFIX, page_context, signed_in_page, site_name, viewer_for_page
 from app.web.settings import public_base, web_state
 
 
@@ -19,7 +19,7 @@ def embed_page(ui: str):
         state = web_state(request)
         texts = TEXTS[ui]
         base = public_base(request)
-        context = page_context(request, ui, title=f"{texts['embed_title']} – {texts['site_name']}",
+        context = page_context(request, ui, title=f"{texts['embed_title']} – {site_name(request, ui)}",
                                switch=lambda code: PREFIX[code] + "embed", viewer=viewer_for_page(request))
         if context["viewer"].staff:
             context["csrf"] = state.auth.csrf_token(request)
@@ -48,7 +48,7 @@ def opensearch(ui: str):
     """The OpenSearch description that lets browsers offer the site search."""
 
     def endpoint(request: Request):
-        context = {"ui": ui, "t": TEXTS[ui], "base": public_base(request), "prefix": PREFIX[ui]}
+        context = {"ui": ui, "t": TEXTS[ui], "base": public_base(request), "prefix": PREFIX[ui], "site_name": site_name(request, ui)}
         return web_state(request).templates.TemplateResponse(
             request, "opensearch.xml", context, media_type="application/opensearchdescription+xml"
         )

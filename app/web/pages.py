@@ -6,9 +6,12 @@ what is decided by the engine from the Viewer passed to it: anonymous unless a r
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
-from urllib.parse import urlsplit
+import re
+from dataclasses import replace
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +24,7 @@ from app.web.i18n import LANGUAGE_NAMES, TEXTS, UI_LANGUAGES, format_date, query
 from app.web.params import (
     FILTER_PARAMS, BadParameter, SearchState, exact_query, filters_from_params, page_number, page_numbers,
 )
-from app.web.recorder import logged_lang
+from app.web.recorder import counts_as_new_search, logged_lang
 from app.web.settings import route_path, web_state
 
 log = logging.getLogger("sotehaku.web")
@@ -30,6 +33,48 @@ MAX_FACET_VALUES = 12
 PREFIX = {ui: "/" if ui == "fi" else f"/{ui}/" for ui in UI_LANGUAGES}
 BADGE_TYPES = ("pdf", "docx")
 LINKABLE_SCHEMES = ("http", "https", "ftp", "file")
+# The file a server answers for a folder's address: left out of the address a result shows.
+FOLDER_PAGE = re.compile(r"(index|default)\.(html?|php|aspx?)", re.IGNORECASE)
+PAGE_SUFFIX = re.compile(r"\.(html?|php|aspx?)$", re.IGNORECASE)
+# Index versions are named by the UTC time they were published (v20261130T103534841954Z), on every backend.
+VERSION_TIME = re.compile(r"v(\d{8}T\d{6})")
+
+
+def address_crumbs(url: str) -> list[str]:
+    """A result's address as a breadcrumb: the host, then the folders and the page, without the scheme,
+    the query, a folder's index.html, a page's .html or %-escapes (a document's file name stays whole).
+
+    >>> address_crumbs("https://www.example.fi/uudistus/ty%C3%B6ryhm%C3%A4t/index.html?x=1")
+    ['www.example.fi', 'uudistus', 'työryhmät']
+    >>> address_crumbs("https://www.example.fi/palvelut/seteli.html"), address_crumbs("http://x.fi/a/liite.pdf")
+    (['www.example.fi', 'palvelut', 'seteli'], ['x.fi', 'a', 'liite.pdf'])
+    >>> address_crumbs("https://www.example.fi/"), address_crumbs("urn:x")
+    (['www.example.fi'], ['urn:x'])
+    """
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return [url]
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    if segments and FOLDER_PAGE.fullmatch(segments[-1]):
+        segments.pop()
+    elif segments:
+        segments[-1] = PAGE_SUFFIX.sub("", segments[-1]) or segments[-1]
+    return [parts.hostname or parts.netloc, *segments]
+
+
+def published_on(version: str | None) -> dt.date | None:
+    """The day an index version was published, from its name.
+
+    >>> published_on("v20261130T103534841954Z"), published_on("weird")
+    (datetime.date(2026, 11, 30), None)
+    """
+    match = VERSION_TIME.match(version or "")
+    return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").date() if match else None
+
+
+def site_name(request: Request, ui: str) -> str:
+    """The site's name in a page language: the configured one ([site] name), else sotehaku's."""
+    return web_state(request).settings.site.text("name", ui) or TEXTS[ui]["site_name"]
 
 
 def linkable(url: str) -> bool:
@@ -47,9 +92,13 @@ def page_context(request: Request, ui: str, *, title: str, switch, viewer: Viewe
     language (a path inside the app). `root` is the sub-path the app is served under: every link the
     templates write starts with it, and `prefix` (the page language's home) includes it."""
     texts = TEXTS[ui]
-    root = web_state(request).root
+    state = web_state(request)
+    root = state.root
+    site = state.settings.site
     return {
         "ui": ui, "t": texts, "root": root, "prefix": root + PREFIX[ui], "title": title, "viewer": viewer or Viewer(),
+        "site": site, "site_name": site_name(request, ui),
+        "site_links": [{"label": link.label.get(ui) or link.label.get("fi"), "url": link.url} for link in site.links],
         "language_links": [
             {"code": code, "name": name, "url": root + switch(code), "current": code == ui}
             for code, name in LANGUAGE_NAMES.items()
@@ -110,10 +159,12 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
                 log.error("search unavailable: %s", exc)
             error = texts["unavailable"] if status == 503 else query_error_text(exc, ui)
         else:
-            if page == 1:  # paging through one search is still one search
-                state.recorder.record(q, results.total, lang=logged_lang(filters, ui), channel="web")
+            # A search is counted once: not again for its facets, its pages or the results script.
+            if counts_as_new_search(request, q, state.settings.public_url):
+                state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, ui), channel="web")
+            results = with_other_values(state.engine, results, q, viewer, filters)
     context = page_context(
-        request, ui, viewer=viewer, title=texts["site_name"],
+        request, ui, viewer=viewer, title=site_name(request, ui),
         switch=lambda code: search.url(path=PREFIX[code]) if searched else PREFIX[code],
     )
     context.update(q=q, state=search, results=results, error=error, facet_groups=[], active_filters=[])
@@ -121,6 +172,8 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
         context["csrf"] = state.auth.csrf_token(request)
     if searched:
         context.update(skip_target="results", skip_text=texts["skip"])
+    else:
+        context.update(front_page(request, ui))
     shown_q = q.strip() or ", ".join(f"{texts['facet_' + n]}: {value_label(n, v, ui)}" for n, vs in filters.items() for v in vs)
     if results is not None:
         context.update(describe_results(results, search, ui, viewer, shown_q))
@@ -128,8 +181,43 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
         context.update(heading=texts["error"], status_text=f"{texts['error']}: {error}")
     if searched:
         suffix = f" ({texts['page_of'].format(page=page)})" if page > 1 else ""
-        context["title"] = f"{context.get('shown_q', shown_q)}{suffix} – {texts['site_name']}"
+        context["title"] = f"{context.get('shown_q', shown_q)}{suffix} – {context['site_name']}"
     return context, status
+
+
+def front_page(request: Request, ui: str) -> dict:
+    """The front page's intro, example searches and what the search covers, as of the index's last update."""
+    state = web_state(request)
+    site = state.settings.site
+    try:
+        updated = published_on(state.engine.version)
+    except HANDLED:
+        updated = None  # no index yet: the page says nothing about its age
+    search = SearchState(state.root + PREFIX[ui], "", {}, 1)
+    return {
+        "intro": site.text("intro", ui),
+        "covers": site.text("covers", ui),
+        "index_updated": updated,
+        "examples": [{"q": q, "url": search.search_for(q)} for q in site.examples],
+    }
+
+
+def with_other_values(engine, results: Results, q: str, viewer: Viewer, filters: dict) -> Results:
+    """The results with each narrowed facet's counts as they are without its own filter, so that the
+    other values (the other years, when one is chosen) stay there to add (values of one facet are
+    alternatives). One small extra search per narrowed facet."""
+    facets = dict(results.facets)
+    for name in filters:
+        if name not in FILTER_PARAMS:
+            continue
+        others = {n: v for n, v in filters.items() if n != name}
+        try:
+            wider = engine.search(q, page=1, size=1, viewer=viewer, filters=others)
+        except HANDLED as exc:
+            log.warning("facet %s: other values not shown: %s", name, exc)
+            continue
+        facets[name] = wider.facets.get(name, facets.get(name, []))
+    return replace(results, facets=facets) if facets != results.facets else results
 
 
 def describe_results(results: Results, state: SearchState, ui: str, viewer: Viewer, shown_q: str) -> dict:
@@ -178,6 +266,11 @@ def facet_groups(results: Results, state: SearchState, ui: str) -> list[dict]:
             }
             for value, count in values[:MAX_FACET_VALUES]
         ]
+        # A chosen value beyond the first MAX_FACET_VALUES still shows, so that it can be removed here.
+        options += [
+            {"label": value_label(name, value, ui), "count": count, "active": True, "url": state.without_filter(name, value)}
+            for value, count in values[MAX_FACET_VALUES:] if state.has(name, value)
+        ]
         if options:
             groups.append({"name": name, "title": TEXTS[ui][f"facet_{name}"], "options": options})
     return groups
@@ -194,7 +287,28 @@ def search_view(ui: str, template: str):
     return endpoint
 
 
+def site_logo(request: Request) -> Response:
+    """The configured logo ([site] logo), read when asked so that a replaced file shows without a restart."""
+    site = web_state(request).settings.site
+    try:
+        content = site.logo.read_bytes() if site.logo else None
+    except OSError as exc:
+        log.error("site logo %s unreadable: %s", site.logo, exc)
+        content = None
+    if content is None:
+        return not_found_page(request)
+    return Response(content, media_type=site.logo_type, headers={"Cache-Control": "public, max-age=3600"})
+
+
+def site_colors(request: Request) -> Response:
+    """The configured colours ([site.colors]) as CSS custom properties over style.css's."""
+    return Response(web_state(request).settings.site.stylesheet(), media_type="text/css",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
 router = APIRouter(include_in_schema=False)
+router.add_api_route("/site/logo", site_logo, methods=["GET"])
+router.add_api_route("/site/colors.css", site_colors, methods=["GET"])
 for _ui in UI_LANGUAGES:
     router.add_api_route(PREFIX[_ui], search_view(_ui, "search.html"), methods=["GET"], response_class=HTMLResponse)
     router.add_api_route(f"{PREFIX[_ui]}results", search_view(_ui, "_results.html"), methods=["GET"], response_class=HTMLResponse)

@@ -16,7 +16,7 @@ from app.accounts import AccountError
 from app.web.auth import client_key, safe_next
 from app.web.i18n import TEXTS, UI_LANGUAGES
 from app.web.oidc import LOGIN_SECONDS, OidcError, PendingLogin
-from app.web.pages import PREFIX, page_context, ui_of_path, viewer_for_page
+from app.web.pages import PREFIX, page_context, site_name, ui_of_path, viewer_for_page
 from app.web.settings import public_base, web_state
 
 # The state of a sign-in under way at the provider, in this browser: the callback must bring the same
@@ -47,7 +47,7 @@ def login_page(request: Request, ui: str, *, status: int = 200, error: str | Non
     state = web_state(request)
     texts = TEXTS[ui]
     viewer = viewer_for_page(request)
-    context = page_context(request, ui, viewer=viewer, title=f"{texts['login_title']} – {texts['site_name']}",
+    context = page_context(request, ui, viewer=viewer, title=f"{texts['login_title']} – {site_name(request, ui)}",
                            switch=lambda code: PREFIX[code] + "login")
     token = state.auth.csrf_token(request)
     context.update(

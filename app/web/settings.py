@@ -25,10 +25,59 @@ PUBLIC_PATH = re.compile(r"(/[A-Za-z0-9._~%-]+)*/?")
 ORIGIN = re.compile(r"https?://[^/\s]+")
 WEB_KEYS = ("public_url", "trusted_proxies", "cors_origins", "secure_cookies", "proxy_user_header", "proxy_groups_header")
 HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,100}")
+SITE_KEYS = ("name", "logo", "intro", "covers", "examples", "colors", "links")
+# The colours a site may set, with the background each must stand out from (white text on the accent) and
+# the contrast ratio WCAG 2.1 AA asks of it: text 4.5:1, a focus ring 3:1.
+SITE_COLORS = {"accent": ("#ffffff", 4.5), "link": ("#ffffff", 4.5), "focus": ("#ffffff", 3.0)}
+HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+MAX_LOGO_BYTES = 512 * 1024
+MAX_EXAMPLES = 8
+# The configuration `sotehaku demo` serves with: a [site] table that shows every branding setting.
+DEMO_CONFIG = Path(__file__).parent / "demo" / "site.toml"
+PAGE_LANGUAGES = ("fi", "sv", "en")
 
 
 class WebConfigError(AppError):
     """A web setting (from the command line or the [web] table) that cannot be used; the message says why and the fix."""
+
+
+@dataclass(frozen=True)
+class SiteLink:
+    """A footer link: its text in each page language and its address."""
+
+    label: dict[str, str]
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The welfare area's branding (the [site] table of sotehaku.toml): its name in the header and the
+    titles, a logo file, colours, footer links, and the front page's intro, coverage note and example
+    searches. Texts are per page language ({"fi": ..., "sv": ..., "en": ...}); a language left out falls
+    back to Finnish, then to sotehaku's own texts."""
+
+    name: dict[str, str] = field(default_factory=dict)
+    logo: Path | None = None
+    intro: dict[str, str] = field(default_factory=dict)
+    covers: dict[str, str] = field(default_factory=dict)
+    examples: tuple[str, ...] = ()
+    colors: dict[str, str] = field(default_factory=dict)
+    links: tuple[SiteLink, ...] = ()
+
+    def text(self, key: str, ui: str) -> str:
+        """One of the site's texts in a page language ('' when the site has none)."""
+        texts = getattr(self, key)
+        return texts.get(ui) or texts.get("fi") or ""
+
+    @property
+    def logo_type(self) -> str:
+        return LOGO_TYPES[self.logo.suffix.lower()] if self.logo else ""
+
+    def stylesheet(self) -> str:
+        """The site's colours as CSS custom properties, overriding style.css's defaults."""
+        lines = [f"  --{name}: {value};" for name, value in sorted(self.colors.items())]
+        return ":root {\n" + "\n".join(lines) + "\n}\n" if lines else ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +107,7 @@ class WebSettings:
     proxy_user_header: str | None = None
     proxy_groups_header: str | None = None
     oidc: OidcSettings | None = None
+    site: SiteSettings = field(default_factory=lambda: SiteSettings())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -138,7 +188,19 @@ def read_web_config(path: str | Path) -> dict:
         raise WebConfigError(f"Cannot read configuration {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise WebConfigError(f"{path} is not valid TOML: {exc}. Fix the syntax and run again.") from None
-    table = data.get("web", {})
+    settings = _web_table(data.get("web", {}), path)
+    try:
+        oidc = read_oidc_config(path, data)
+    except OidcConfigError as exc:
+        raise WebConfigError(str(exc)) from None
+    if oidc is not None:
+        settings["oidc"] = oidc
+    if "site" in data:
+        settings["site"] = read_site_table(data["site"], path)
+    return settings
+
+
+def _web_table(table, path: Path) -> dict:
     where = f"{path}, [web]"
     if not isinstance(table, dict):
         raise WebConfigError(f"{where} must be a table ([web] followed by key = value lines).")
@@ -170,13 +232,118 @@ def read_web_config(path: str | Path) -> dict:
         WebSettings(Path("."), **settings)
     except WebConfigError as exc:
         raise WebConfigError(f"{where}: {exc}") from None
-    try:
-        oidc = read_oidc_config(path, data)
-    except OidcConfigError as exc:
-        raise WebConfigError(str(exc)) from None
-    if oidc is not None:
-        settings["oidc"] = oidc
     return settings
+
+
+def read_site_table(table, path: Path) -> SiteSettings:
+    """The [site] table of a sotehaku.toml as SiteSettings, checked; a logo path is read relative to the file."""
+    where = f"{path}, [site]"
+    if not isinstance(table, dict):
+        raise WebConfigError(f"{where} must be a table ([site] followed by key = value lines).")
+    unknown = sorted(set(table) - set(SITE_KEYS))
+    if unknown:
+        raise WebConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(SITE_KEYS)}.")
+    site: dict = {}
+    for key in ("name", "intro", "covers"):
+        if key in table:
+            site[key] = _texts(table[key], f"{where}: {key}")
+    if "logo" in table:
+        site["logo"] = _logo(table["logo"], path, where)
+    if "examples" in table:
+        examples = table["examples"]
+        if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+            raise WebConfigError(f"{where}: examples must be a list of searches, such as [\"palveluseteli\", \"kotihoito\"].")
+        if len(examples) > MAX_EXAMPLES:
+            raise WebConfigError(f"{where}: examples has {len(examples)} searches; give at most {MAX_EXAMPLES}.")
+        site["examples"] = tuple(e.strip() for e in examples)
+    if "colors" in table:
+        site["colors"] = _colors(table["colors"], where)
+    if "links" in table:
+        links = table["links"]
+        if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
+            raise WebConfigError(f"{where}: links must be [[site.links]] tables with label and url.")
+        site["links"] = tuple(_link(link, f"{where}.links") for link in links)
+    return SiteSettings(**site)
+
+
+def _texts(value, where: str) -> dict[str, str]:
+    """A text for every page language: a plain string (the same in all) or a table of fi, sv, en."""
+    if isinstance(value, str) and value.strip():
+        return {ui: value.strip() for ui in PAGE_LANGUAGES}
+    example = '{ fi = "...", sv = "...", en = "..." }'
+    if not isinstance(value, dict) or not value:
+        raise WebConfigError(f"{where} must be a text or a table of page languages, such as {example}.")
+    unknown = sorted(set(value) - set(PAGE_LANGUAGES))
+    if unknown:
+        raise WebConfigError(f"{where}: unknown language(s) {', '.join(unknown)}; the page languages are fi, sv, en.")
+    if not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise WebConfigError(f"{where}: every language's text must be a non-empty string, such as {example}.")
+    return {ui: text.strip() for ui, text in value.items()}
+
+
+def _logo(value, path: Path, where: str) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise WebConfigError(f"{where}: logo must be the path of an image file, such as \"logo.svg\".")
+    logo = (path.parent / value).resolve()
+    if logo.suffix.lower() not in LOGO_TYPES:
+        raise WebConfigError(f"{where}: logo {value!r} is not an image the page can show; use one of {', '.join(LOGO_TYPES)}.")
+    try:
+        size = logo.stat().st_size
+    except OSError:
+        raise WebConfigError(f"{where}: logo {logo} does not exist; give its path relative to {path}.") from None
+    if size > MAX_LOGO_BYTES:
+        raise WebConfigError(f"{where}: logo {logo} is {size // 1024} KiB; make it at most {MAX_LOGO_BYTES // 1024} KiB.")
+    return logo
+
+
+def _colors(value, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise WebConfigError(f"{where}: colors must be a table ([site.colors] with accent, link, focus).")
+    unknown = sorted(set(value) - set(SITE_COLORS))
+    if unknown:
+        raise WebConfigError(f"{where}: unknown colour(s) {', '.join(unknown)}; known colours are {', '.join(SITE_COLORS)}.")
+    colors = {}
+    for name, color in value.items():
+        if not isinstance(color, str) or not HEX_COLOR.fullmatch(color.strip()):
+            raise WebConfigError(f"{where}: colors.{name} = {color!r} is not a colour; give one such as \"#005a5b\".")
+        background, needed = SITE_COLORS[name]
+        ratio = contrast(color.strip(), background)
+        if ratio < needed:
+            raise WebConfigError(
+                f"{where}: colors.{name} = {color!r} has a contrast of {ratio:.1f}:1 with white; WCAG 2.1 AA needs "
+                f"{needed:g}:1. Choose a darker colour."
+            )
+        colors[name] = color.strip().lower()
+    return colors
+
+
+def _link(value: dict, where: str) -> SiteLink:
+    unknown = sorted(set(value) - {"label", "url"})
+    if unknown or "label" not in value or "url" not in value:
+        raise WebConfigError(f"{where}: each link has a label and a url, nothing else.")
+    url = value["url"]
+    if not isinstance(url, str) or urlsplit(url.strip()).scheme not in ("http", "https", "mailto"):
+        raise WebConfigError(f"{where}: url {url!r} is not an http(s) or mailto address.")
+    return SiteLink(label=_texts(value["label"], f"{where}: label"), url=url.strip())
+
+
+def contrast(color: str, other: str) -> float:
+    """The WCAG contrast ratio of two #rgb or #rrggbb colours.
+
+    >>> round(contrast("#005a5b", "#fff"), 1), round(contrast("#000", "#ffffff"), 1)
+    (8.0, 21.0)
+    """
+
+    def luminance(hex_color: str) -> float:
+        digits = hex_color.lstrip("#")
+        if len(digits) == 3:
+            digits = "".join(d * 2 for d in digits)
+        channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(color), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 @dataclass

@@ -8,6 +8,7 @@
  * - The result count is announced in the polite live region; after a link inside the results the focus
  *   moves to the new results' heading (the link itself is gone), after a search it stays in the field.
  * - A copy button for the embed code.
+ * - On a narrow screen the facets fold away behind their "Rajaa hakua" button, above the results.
  */
 (function () {
   "use strict";
@@ -128,7 +129,22 @@
     });
   }
 
+  // The facets' button (shown by style.css on narrow screens once this script runs) opens and closes them;
+  // listened for on the document, so that it works in results put in place later too.
+  function setupFilterToggle() {
+    document.documentElement.classList.add("js");
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("button.filter-toggle") : null;
+      if (!button) return;
+      var facets = button.closest(".facets");
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      facets.classList.toggle("open", open);
+    });
+  }
+
   function setup() {
+    setupFilterToggle();
     setupCopyButtons();
     setupSearch();
   }

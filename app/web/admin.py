@@ -1,0 +1,164 @@
+"""The staff dashboard (/admin): searches per day as a chart, the top queries, the queries that found
+nothing or only any-word results, and the freshness of the corpus and the index, each table as CSV too.
+
+The numbers come from app.querylog.staff_report, the same function `sotehaku report` prints. Only viewers
+with the admin role (WebAuth.roles) open it; other staff get 403 and anonymous visitors the sign-in page.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from search.engine import Viewer
+
+from app.accounts import AccountError
+from app.errors import AppError
+from app.querylog import StaffReport, staff_report
+from app.web.i18n import TEXTS, UI_LANGUAGES, format_date
+from app.web.pages import PREFIX, page_context, signed_in_page, site_name, viewer_for_page
+from app.web.settings import web_state
+
+log = logging.getLogger("sotehaku.web")
+DEFAULT_DAYS, MAX_DAYS = 30, 366
+TABLE_LIMIT = 20
+# The chart's drawing area in SVG units; it scales to the page's width.
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 640, 200, 40, 24
+
+
+def may_administer(request: Request, viewer: Viewer) -> bool:
+    """Whether a viewer may open the staff dashboard: the admin role, as WebAuth.roles (the one rule)
+    gives it: a local account's admin flag, or the identity provider's administrators' group."""
+    if not viewer.staff:
+        return False
+    try:
+        return "admin" in web_state(request).auth.roles(viewer)
+    except AccountError as exc:
+        log.error("account store unavailable, the dashboard is refused: %s", exc)
+        return False
+
+
+def admin_path(ui: str) -> str:
+    return PREFIX[ui] + "admin"
+
+
+def days_param(request: Request) -> int:
+    """The days the dashboard covers (?days=7), bounded; the default for anything else."""
+    value = request.query_params.get("days", "")
+    return min(int(value), MAX_DAYS) if value.isdigit() and int(value) > 0 else DEFAULT_DAYS
+
+
+def _refused(request: Request, ui: str, viewer: Viewer) -> Response | None:
+    """The answer to someone who may not see the dashboard: the sign-in page, or 403; None for an admin."""
+    state = web_state(request)
+    if not viewer.staff:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{state.root}{PREFIX[ui]}login?next={quote(here, safe='/')}", status_code=303)
+    if may_administer(request, viewer):
+        return None
+    texts = TEXTS[ui]
+    context = page_context(request, ui, viewer=viewer, title=f"{texts['admin_forbidden']} – {site_name(request, ui)}",
+                           switch=lambda code: admin_path(code))
+    context.update(message=texts["admin_forbidden_text"], csrf=state.auth.csrf_token(request))
+    response = state.templates.TemplateResponse(request, "message.html", context, status_code=403)
+    return signed_in_page(request, response, context)
+
+
+def chart(per_day: list[tuple[str, int]]) -> dict:
+    """Bars of searches per day, laid out for the template's SVG: positions in SVG units."""
+    top = max((n for _, n in per_day), default=0)
+    scale = max(top, 1)
+    height = CHART_HEIGHT - CHART_BOTTOM
+    step = (CHART_WIDTH - CHART_LEFT) / max(len(per_day), 1)
+    bars = []
+    for i, (day, n) in enumerate(per_day):
+        h = round(n / scale * (height - 10), 1)
+        bars.append({"x": round(CHART_LEFT + i * step + step * 0.1, 1), "y": round(height - h, 1), "width": round(step * 0.8, 1),
+                     "height": h, "day": day, "count": n})
+    label_every = max(1, len(per_day) // 6)
+    labels = [{"x": round(b["x"] + b["width"] / 2, 1), "text": b["day"][5:]} for b in bars[::label_every]]
+    return {"bars": bars, "labels": labels, "top": top, "width": CHART_WIDTH, "height": CHART_HEIGHT,
+            "left": CHART_LEFT, "base": height}
+
+
+def dashboard(ui: str):
+    async def endpoint(request: Request):
+        viewer = viewer_for_page(request)
+        refused = _refused(request, ui, viewer)
+        if refused is not None:
+            return refused
+        state = web_state(request)
+        days = days_param(request)
+        texts = TEXTS[ui]
+        try:
+            report: StaffReport | None = await run_in_threadpool(
+                staff_report, state.settings.data_dir, days=days, limit=TABLE_LIMIT
+            )
+            error = None
+        except AppError as exc:
+            log.error("dashboard: report unavailable: %s", exc)
+            report, error = None, texts["unavailable"]
+        context = page_context(request, ui, viewer=viewer, title=f"{texts['admin_title']} – {site_name(request, ui)}",
+                               switch=lambda code: admin_path(code))
+        context.update(report=report, error=error, days=days, csrf=state.auth.csrf_token(request),
+                       csv_base=state.root + PREFIX[ui] + "admin/")
+        if report is not None:
+            context["chart"] = chart(report.queries.per_day)
+            context["source_rows"] = [
+                (s.source, s.documents, _when(s.last_crawl, ui), ", ".join(f"{r}: {n}" for r, n in sorted(s.skipped.items())) or "–")
+                for s in report.sources
+            ]
+        response = state.templates.TemplateResponse(request, "admin.html", context)
+        return signed_in_page(request, response, context)
+
+    return endpoint
+
+
+def csv_table(ui: str):
+    async def endpoint(request: Request, table: str):
+        viewer = viewer_for_page(request)
+        refused = _refused(request, ui, viewer)
+        if refused is not None:
+            return refused
+        state = web_state(request)
+        days = days_param(request)
+        report = await run_in_threadpool(staff_report, state.settings.data_dir, days=days, limit=TABLE_LIMIT)
+        tables = report.tables()
+        if table not in tables:
+            return Response(f"No table {table!r}; the tables are {', '.join(tables)}.\n", status_code=404, media_type="text/plain")
+        header, rows = tables[table]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return Response(
+            out.getvalue(), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="sotehaku-{table}-{days}d.csv"',
+                     "Cache-Control": "private, no-store", "Vary": "Cookie"},
+        )
+
+    return endpoint
+
+
+def _when(value: str | None, ui: str) -> str:
+    """An ISO 8601 time as the page shows it: its day in the page's language, and the time (UTC)."""
+    if not value:
+        return TEXTS[ui]["admin_never"]
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{format_date(moment.date(), ui)} {moment:%H.%M} UTC"
+
+
+router = APIRouter(include_in_schema=False)
+for _ui in UI_LANGUAGES:
+    router.add_api_route(admin_path(_ui), dashboard(_ui), methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(admin_path(_ui) + "/{table}.csv", csv_table(_ui), methods=["GET"])
