@@ -103,7 +103,8 @@ def _echo_token(expires_days: int | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 @click.pass_obj
 def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
-    """Report the most frequent queries and the queries that found nothing.
+    """Report the most frequent queries, the queries that found nothing, click-through per query and the
+    queries whose results nobody opened.
 
     The query log keeps no personal data: identity codes, e-mail addresses and phone and other long
     numbers are replaced by placeholders before a query is stored.
@@ -119,6 +120,7 @@ def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
             "total_queries": result.total_queries,
             "top": [{"query": q, "count": n} for q, n in result.top],
             "zero": [{"query": q, "count": n} for q, n in result.zero],
+            "clicks": result.clicks.to_json() if result.clicks else None,
         }, ensure_ascii=False, indent=2))
         return
     if result.total_queries == 0:
@@ -132,3 +134,14 @@ def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
         width = max((len(str(n)) for _, n in rows), default=5)
         for query, count in rows:
             click.echo(f"  {count:>{width}}  {query}")
+    clicks = result.clicks
+    if clicks is not None:
+        rate = f" ({clicks.clicked / clicks.searches:.0%})" if clicks.searches else ""
+        click.echo(f"\nClick-through: a result was opened in {clicks.clicked} of {clicks.searches} searches with results{rate}")
+        for query, searches, clicked, share in clicks.per_query:
+            click.echo(f"  {clicked:>5}/{searches:<5} {share:>4.0%}  {query}")
+        click.echo("\nQueries whose results were never opened")
+        if not clicks.never_opened:
+            click.echo("  (none)")
+        for query, searches in clicks.never_opened:
+            click.echo(f"  {searches:>5}  {query}")

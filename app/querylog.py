@@ -4,6 +4,10 @@ Only the redacted, normalised query text, its number of results, the language, t
 are kept, as counts: no address, user agent, account, session or cookie, and no order of arrival (the
 table has no row ids), so the log cannot be joined with a web server's access log.
 
+Click analytics: each logged search gets a random search id (kept with the query and the hour only); a
+click is the search id, the rank and the document id of the result opened, counted once per search and
+document. Nothing about who searched or clicked is kept, so a click cannot be linked to a person.
+
 >>> log = QueryLog(":memory:")
 >>> log.record("Sote  uudistus", 12)
 >>> log.record("soittakaa 040 123 4567", 0)
@@ -16,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import secrets
 import sqlite3
 import threading
 import time
@@ -42,8 +47,26 @@ CREATE TABLE IF NOT EXISTS queries (
     PRIMARY KEY (hour, query, total, lang, channel)
 ) WITHOUT ROWID;
 """
+CLICKS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (
+    id      TEXT PRIMARY KEY,   -- random, issued by the server; nothing else identifies a search
+    hour    TEXT NOT NULL,
+    query   TEXT NOT NULL,      -- redacted and normalised, as in queries
+    total   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS clicks (
+    search_id TEXT NOT NULL REFERENCES searches (id) ON DELETE CASCADE,
+    doc_id    TEXT NOT NULL,
+    rank      INTEGER NOT NULL,
+    PRIMARY KEY (search_id, doc_id)
+) WITHOUT ROWID;
+"""
 # Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
-MIGRATIONS = (SCHEMA,)  # 1: release 0.1
+MIGRATIONS = (SCHEMA, CLICKS_SCHEMA)  # 1: release 0.1; 2: search ids and clicks
+SEARCH_ID_BYTES = 16
+SEARCH_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+MAX_CLICK_RANK = 10_000
+MAX_DOC_ID = 2000
 
 # Redactions, applied in this order: an e-mail address may hold digits, and a personal identity code or an
 # account number may look like a phone number.
@@ -76,6 +99,26 @@ class Report:
     total_queries: int
     top: list[tuple[str, int]] = field(default_factory=list)
     zero: list[tuple[str, int]] = field(default_factory=list)
+    clicks: "ClickReport | None" = None
+
+
+@dataclass(frozen=True)
+class ClickReport:
+    """Which searches' results are opened: per query, its searches (with results), the searches in which
+    some result was opened, and the click-through rate; and the queries whose results nobody opened."""
+
+    days: int
+    searches: int  # logged searches with results and a search id
+    clicked: int  # of them, searches in which at least one result was opened
+    per_query: list[tuple[str, int, int, float]] = field(default_factory=list)  # query, searches, clicked, rate
+    never_opened: list[tuple[str, int]] = field(default_factory=list)  # query, searches
+
+    def to_json(self) -> dict:
+        return {
+            "days": self.days, "searches": self.searches, "clicked": self.clicked,
+            "per_query": [{"query": q, "searches": n, "clicked": c, "click_through": round(r, 4)} for q, n, c, r in self.per_query],
+            "never_opened": [{"query": q, "searches": n} for q, n in self.never_opened],
+        }
 
 
 def redact(text: str) -> str:
@@ -138,14 +181,17 @@ class QueryLog:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def record(self, query: str, total: int, *, lang: str | None = None, channel: str = "web") -> None:
-        """Count one search; never raises, so a full disk or a locked log cannot fail the search itself."""
+    def record(self, query: str, total: int, *, lang: str | None = None, channel: str = "web") -> str | None:
+        """Count one search and return its new search id (None when nothing was recorded); never raises,
+        so a full disk or a locked log cannot fail the search itself."""
         if not isinstance(query, str) or not isinstance(total, int) or total < 0 or channel not in CHANNELS:
             logger.warning("query log: not recorded: bad query, total %r or channel %r", total, channel)
-            return
+            return None
         text = normalize_query(query)
         if not text:
-            return
+            return None
+        search_id = secrets.token_urlsafe(SEARCH_ID_BYTES)
+        hour = _hour(self._clock())
         # The language comes from a request parameter: anything but a language code could smuggle in text.
         lang = lang.lower() if isinstance(lang, str) and LANG_PATTERN.fullmatch(lang.lower()) else ""
         try:
@@ -153,10 +199,58 @@ class QueryLog:
                 self._db.execute(
                     "INSERT INTO queries (hour, query, total, lang, channel, count) VALUES (?, ?, ?, ?, ?, 1)"
                     " ON CONFLICT (hour, query, total, lang, channel) DO UPDATE SET count = count + 1",
-                    (_hour(self._clock()), text, total, lang, channel),
+                    (hour, text, total, lang, channel),
                 )
+                self._db.execute("INSERT INTO searches (id, hour, query, total) VALUES (?, ?, ?, ?)", (search_id, hour, text, total))
         except sqlite3.Error as exc:
             logger.warning("query log %s: not recorded: %s", self.path, exc)
+            return None
+        return search_id
+
+    def record_click(self, search_id: str, rank: int, doc_id: str) -> bool:
+        """Count that a result of a logged search was opened: once per search and document, the first
+        rank kept. False (and nothing kept) for an unknown search id or a bad rank or id; never raises."""
+        if (not isinstance(search_id, str) or not SEARCH_ID.fullmatch(search_id) or not isinstance(rank, int)
+                or not 1 <= rank <= MAX_CLICK_RANK or not isinstance(doc_id, str) or not 0 < len(doc_id) <= MAX_DOC_ID):
+            return False
+        try:
+            with self._lock:
+                return self._db.execute(
+                    "INSERT INTO clicks (search_id, doc_id, rank) SELECT id, ?, ? FROM searches WHERE id = ?"
+                    " ON CONFLICT (search_id, doc_id) DO NOTHING",
+                    (doc_id, rank, search_id),
+                ).rowcount == 1
+        except sqlite3.Error as exc:
+            logger.warning("query log %s: click not recorded: %s", self.path, exc)
+            return False
+
+    def click_report(self, days: int = 30, limit: int = 20) -> ClickReport:
+        """Click-through per query (searches with results in which a result was opened) and the queries
+        whose results were never opened, most searched first, over the last `days` days."""
+        since = _hour(self._clock() - days * DAY)
+        per_search = (
+            "SELECT s.query AS query, EXISTS (SELECT 1 FROM clicks c WHERE c.search_id = s.id) AS clicked"
+            " FROM searches s WHERE s.hour >= ? AND s.total > 0"
+        )
+        try:
+            with self._lock:
+                searches, clicked = self._db.execute(
+                    f"SELECT COUNT(*), COALESCE(SUM(clicked), 0) FROM ({per_search})", (since,)
+                ).fetchone()
+                per_query = self._db.execute(
+                    f"SELECT query, COUNT(*) AS n, SUM(clicked) AS c FROM ({per_search}) GROUP BY query"
+                    " ORDER BY n DESC, query LIMIT ?", (since, limit),
+                ).fetchall()
+                never = self._db.execute(
+                    f"SELECT query, COUNT(*) AS n FROM ({per_search}) GROUP BY query HAVING SUM(clicked) = 0"
+                    " ORDER BY n DESC, query LIMIT ?", (since, limit),
+                ).fetchall()
+        except sqlite3.Error as exc:
+            raise QueryLogError(f"Cannot read the query log {self.path}: {exc}.") from None
+        return ClickReport(
+            days=days, searches=searches, clicked=clicked,
+            per_query=[(q, n, c, c / n) for q, n, c in per_query], never_opened=[tuple(r) for r in never],
+        )
 
     def report(self, days: int = 30, limit: int = 20) -> Report:
         """The `limit` most frequent queries and queries without results of the last `days` days."""
@@ -171,13 +265,16 @@ class QueryLog:
                 zero = self._db.execute(top_sql.format("AND total = 0"), (since, limit)).fetchall()
         except sqlite3.Error as exc:
             raise QueryLogError(f"Cannot read the query log {self.path}: {exc}.") from None
-        return Report(days=days, total_queries=total, top=[tuple(r) for r in top], zero=[tuple(r) for r in zero])
+        return Report(days=days, total_queries=total, top=[tuple(r) for r in top], zero=[tuple(r) for r in zero],
+                      clicks=self.click_report(days, limit))
 
     def prune(self, days: int = 365) -> int:
         """Delete the counts older than `days` days; return how many hourly rows went."""
         before = _hour(self._clock() - days * DAY)
         try:
             with self._lock:
+                self._db.execute("DELETE FROM clicks WHERE search_id IN (SELECT id FROM searches WHERE hour < ?)", (before,))
+                self._db.execute("DELETE FROM searches WHERE hour < ?", (before,))
                 return self._db.execute("DELETE FROM queries WHERE hour < ?", (before,)).rowcount
         except sqlite3.Error as exc:
             raise QueryLogError(f"Cannot prune the query log {self.path}: {exc}.") from None

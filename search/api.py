@@ -88,12 +88,14 @@ class Results:
     suggestion: str | None = None
     corrected: bool = False
     sort: str = "relevance"
+    search_id: str | None = None  # the query log's id of this search (set by the app), for click counts
 
     def to_json(self) -> dict:
         """The shape of a results page in JSON output and the web API."""
         return {
             "query": self.query,
             "sort": self.sort,
+            "search_id": self.search_id,
             "total": self.total,
             "page": self.page,
             "size": self.size,

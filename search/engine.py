@@ -96,13 +96,13 @@ class SearchEngine:
 
     def search(
         self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None,
-        filters: dict | None = None, facets: bool = True, sort: str = "relevance",
+        filters: dict | None = None, facets: bool = True, sort: str = "relevance", bestbets: bool = True,
     ) -> Results:
         """Ranked hits for a query (see search.syntax): all words preferred, any word when that finds
         nothing, a corrected query when even that finds nothing; filters from the query, `lang` and
         `filters`; facet counts of everything that matched. `sort`: "relevance" or "date" (newest
         first). Documents pinned for the query's words (search.bestbets) come first, marked recommended,
-        when the viewer may see them and the search has no filters."""
+        when the viewer may see them and the search has no filters (unless `bestbets` is False)."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
         if not 1 <= page <= MAX_PAGE:
@@ -112,7 +112,7 @@ class SearchEngine:
         snap = self._snapshot()
         seen = visibilities(viewer)
         parsed = self._parse(snap, text, _with_lang(filters, lang))
-        pinned = [] if parsed.filters else self._pinned(snap, parsed, seen)
+        pinned = self._pinned(snap, parsed, seen) if bestbets and not parsed.filters else []
         limit = page * size + len(pinned)
 
         def run(query, query_filters):

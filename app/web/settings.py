@@ -41,7 +41,9 @@ class WebSettings:
     anyone else they are ignored. `cors_origins`: other sites' origins (https://www.kunta.fi) whose pages
     may call the API from the browser, without cookies; none by default. `secure_cookies`: mark cookies
     Secure even when the request looks like plain HTTP (behind a TLS-terminating proxy). `max_login_failures`:
-    failed sign-ins per client address per ten minutes before sign-in answers 429.
+    failed sign-ins per client address per ten minutes before sign-in answers 429. `bestbets`: the best
+    bets file (search.bestbets), read again when it changes; `sotehaku serve` uses bestbets.toml beside
+    its configuration file.
     """
 
     data_dir: Path
@@ -50,6 +52,7 @@ class WebSettings:
     max_login_failures: int = MAX_LOGIN_FAILURES
     public_url: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    bestbets: Path | None = None  # the best bets file; None: ./bestbets.toml (app.backend)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
