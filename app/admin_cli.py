@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from app.accounts import open_accounts
-from app.querylog import QUERYLOG_FILENAME, Report, open_query_log
+from app.querylog import QUERYLOG_FILENAME, ClickReport, Report, open_query_log
 
 
 @click.group()
@@ -78,6 +78,16 @@ def users_remove(data_dir: Path, name: str) -> None:
     click.echo(f"Removed the account {name}; its tokens and sessions no longer work.")
 
 
+@users.command("revoke")
+@click.argument("name")
+@click.pass_obj
+def users_revoke(data_dir: Path, name: str) -> None:
+    """Revoke every API token of an account (a leaked token, a feed that should stop); the account stays."""
+    with open_accounts(data_dir) as accounts:
+        count = accounts.revoke_tokens(name)
+    click.echo(f"Revoked {count} API token{'s' if count != 1 else ''} of {name}; issue a new one with 'sotehaku users token {name}'.")
+
+
 @users.command("token")
 @click.argument("name")
 @click.option("--expires-days", type=click.IntRange(min=1), help="The token expires after this many days (default: never).")
@@ -113,7 +123,7 @@ def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
         with open_query_log(data_dir) as log:
             result = log.report(days=days, limit=limit)
     else:  # no query logged yet: report that, without creating a log (or a data directory) as a side effect
-        result = Report(days=days, total_queries=0)
+        result = Report(days=days, total_queries=0, clicks=ClickReport(days=days, searches=0, clicked=0))
     if fmt == "json":
         click.echo(json.dumps({
             "days": result.days,

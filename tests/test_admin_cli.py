@@ -135,8 +135,9 @@ def logged(data_dir):
     """A query log with a few searches in it."""
     with open_query_log(data_dir) as log:
         for query, total, times in [("sote", 12, 3), ("Omaolo", 0, 2), ("hetu 131052-308T", 0, 1), ("kela", 2, 1)]:
-            for _ in range(times):
-                log.record(query, total)
+            ids = [log.record(query, total) for _ in range(times)]
+            if query == "sote":  # a result of one of the three searches was opened, twice: counted once
+                assert log.record_click(ids[0], 1, "doc-1") and not log.record_click(ids[0], 1, "doc-1")
     return data_dir
 
 
@@ -155,6 +156,13 @@ def test_report_text(run, logged):
         "Queries that found nothing",
         "  2  omaolo",
         "  1  hetu [hetu]",
+        "",
+        "Click-through: a result was opened in 1 of 4 searches with results (25%)",
+        "      1/3      33%  sote",
+        "      0/1       0%  kela",
+        "",
+        "Queries whose results were never opened",
+        "      1  kela",
     ]
 
 
@@ -166,6 +174,11 @@ def test_report_json_with_limit(run, logged):
         "total_queries": 7,
         "top": [{"query": "sote", "count": 3}],
         "zero": [{"query": "omaolo", "count": 2}],
+        "clicks": {
+            "days": 7, "searches": 4, "clicked": 1,
+            "per_query": [{"query": "sote", "searches": 3, "clicked": 1, "click_through": 0.3333}],
+            "never_opened": [{"query": "kela", "searches": 1}],
+        },
     }
 
 
@@ -173,7 +186,10 @@ def test_report_on_an_empty_log_says_so_and_creates_nothing(run, data_dir):
     result = run("report", "--days", "14")
     assert result.exit_code == 0
     assert result.stdout == f"No queries were logged in the last 14 days in {data_dir}.\n"
-    assert json.loads(run("report", "--format", "json").stdout) == {"days": 30, "total_queries": 0, "top": [], "zero": []}
+    assert json.loads(run("report", "--format", "json").stdout) == {
+        "days": 30, "total_queries": 0, "top": [], "zero": [],
+        "clicks": {"days": 30, "searches": 0, "clicked": 0, "per_query": [], "never_opened": []},
+    }
     assert not data_dir.exists()
 
 

@@ -414,13 +414,15 @@ class SolrSnapshot:
         return self._select(visibilities, {"q": to_lucene(query), "rows": 0})["response"]["numFound"] > 0
 
     def term_documents(self, analysis: str, terms, visibilities: tuple[str, ...]) -> dict[str, int]:
-        """Document frequencies in the analysis's text field, as facet queries of raw terms on the
-        viewer's collection and visibilities (so counted over every shard)."""
+        """Document frequencies in the analysis's text fields, as facet queries on the viewer's collection
+        and visibilities (so counted over every shard)."""
         terms = list(dict.fromkeys(terms))
         if analysis != FOLDED and analysis not in LANGUAGES or not terms:
             return {term: 0 for term in terms}
-        field = slot_field("text", "folded" if analysis == FOLDED else "lemma", "fi" if analysis == FOLDED else analysis)
-        queries = {term: f"{{!term f={field}}}{term}" for term in terms}
+        # As in the embedded index's one text field per analysis, a term counts as a whole word or a part.
+        classes = ("folded", "folded_part") if analysis == FOLDED else ("lemma", "part")
+        fields = [slot_field("text", c, "fi" if analysis == FOLDED else analysis) for c in classes]
+        queries = {term: " OR ".join(f"{field}:{quote(term)}" for field in fields) for term in terms}
         found = self._select(visibilities, {"q": "*:*", "rows": 0, "facet": "true", "facet.query": list(queries.values())})
         counts = found["facet_counts"]["facet_queries"]
         return {term: int(counts.get(q, 0)) for term, q in queries.items()}
