@@ -6,6 +6,7 @@ import html as htmllib
 import re
 import shutil
 import sqlite3
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -27,7 +28,9 @@ def heading(html):
 def test_a_hit_shows_title_link_address_date_and_snippet(web_url):
     html = httpx.get(f"{web_url}/", params={"q": "palveluseteli"}).text
     hit = re.search(r'<li class="hit">(.*?)</li>', html, re.S).group(1)
-    url = re.search(r'<h3 lang="fi"><a href="([^"]+)">Palveluseteli</a></h3>', hit).group(1)
+    link = htmllib.unescape(re.search(r'<h3 lang="fi"><a href="([^"]+)">Palveluseteli</a></h3>', hit).group(1))
+    url = parse_qs(urlsplit(link).query)["id"][0]  # opened through /go, which counts the click (tests/test_services_web.py)
+    assert link.startswith("/go?") and url.endswith("/palvelut/palveluseteli.html")
     assert f'<span class="url">{url}</span>' in hit
     day = dt.date.fromisoformat(re.search(r'<time datetime="([\d-]+)">', hit).group(1))
     assert f">{day.day}.{day.month}.{day.year}</time>" in hit
