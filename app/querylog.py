@@ -9,8 +9,10 @@ click is the search id, the rank and the document id of the result opened, count
 document. Nothing about who searched or clicked is kept, so a click cannot be linked to a person.
 
 >>> log = QueryLog(":memory:")
->>> log.record("Sote  uudistus", 12)
->>> log.record("soittakaa 040 123 4567", 0)
+>>> search_id = log.record("Sote  uudistus", 12)
+>>> log.record_click(search_id, 1, "https://www.example.fi/sote/"), log.record_click(search_id, 1, "https://www.example.fi/sote/")
+(True, False)
+>>> _ = log.record("soittakaa 040 123 4567", 0)
 >>> log.report().top
 [('soittakaa [phone]', 1), ('sote uudistus', 1)]
 """

@@ -109,3 +109,8 @@ def test_results_page_links_its_feed(web_url):
     assert 'href="/feed?q=palveluseteli&amp;type=pdf"' in page
     assert "Seuraa tätä hakua syötteenä (Atom)" in page
     assert "Follow this search as a feed (Atom)" in httpx.get(f"{web_url}/en/", params={"q": "palveluseteli"}).text
+
+
+def test_characters_xml_cannot_hold_are_left_out(web_url):
+    root = feed(f"{web_url}/en/feed", params={"source": "a\x1eb", "q": "palveluseteli\x0b"})
+    assert root.findtext(f"{ATOM}title") == "Newest pages for “palveluseteli”"

@@ -33,8 +33,27 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 20
 MEDIA_TYPE = "application/atom+xml"
 TAG = re.compile(r"<[^>]+>")
+# Characters XML 1.0 cannot hold (control characters, lone surrogates, non-characters): left out of a feed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
+# The feed reads its parameters itself (any filter, repeated), so OpenAPI is told them here.
+FEED_PARAMETERS = [
+    {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 1000},
+     "description": "The search's words, as for /api/search; may be left out when a filter is given"},
+    *({"name": name, "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
+       "description": f"Only documents with this {name}, as for /api/search; repeat for any of several"}
+      for name in ("section", "lang", "year", "type", "source", "site")),
+    {"name": "updated", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Only documents updated in this range, as for /api/search"},
+]
+FEED_RESPONSES = {
+    200: {"description": "An Atom feed (RFC 4287) of the newest dated documents matching the search",
+          "content": {MEDIA_TYPE: {"schema": {"type": "string"}}}},
+    400: {"description": "A bad parameter; the message names it and the fix"},
+    401: {"description": "An Authorization header with a wrong, expired or revoked token"},
+    503: {"description": "No index yet, or the index cannot be read"},
+}
 
 
 def feed_viewer(request: Request) -> Viewer:
@@ -60,8 +79,17 @@ def feed_viewer(request: Request) -> Viewer:
     return auth.api_viewer(request)
 
 
+def xml_text(text: str) -> str:
+    r"""Text that an XML document can hold: characters XML forbids are left out.
+
+    >>> xml_text("a\x1eb\x00c")
+    'abc'
+    """
+    return NOT_XML.sub("", text)
+
+
 def _text(snippet: str) -> str:
-    return html.unescape(TAG.sub("", snippet))
+    return xml_text(html.unescape(TAG.sub("", snippet)))
 
 
 def _timestamp(day: dt.date) -> str:
@@ -72,6 +100,7 @@ def atom_feed(hits: list[Hit], *, title: str, feed_url: str, page_url: str, auth
     """An Atom feed document of dated hits, newest first as given: the feed's id is its own address,
     an entry's id its document's address (or a tag URI of its id when it has none that can be linked)."""
     atom = ElementMaker(namespace=ATOM, nsmap={None: ATOM})
+    title, feed_url, page_url = xml_text(title), xml_text(feed_url), xml_text(page_url)
     newest = max((h.updated for h in hits if h.updated), default=None)
     feed = atom.feed(
         atom.title(title),
@@ -84,21 +113,21 @@ def atom_feed(hits: list[Hit], *, title: str, feed_url: str, page_url: str, auth
     )
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
     for hit in hits:
-        address = hit.url if linkable(hit.url) else f"tag:sotehaku,2024:{hit.id}"
+        address = xml_text(hit.url if linkable(hit.url) else f"tag:sotehaku,2024:{hit.id}")
         entry = atom.entry(
-            atom.title(hit.title or hit.url or hit.id),
+            atom.title(xml_text(hit.title or hit.url or hit.id)),
             atom.id(address),
             atom.updated(_timestamp(hit.updated)),
             atom.summary(_text(hit.snippet)),
         )
         if linkable(hit.url):
-            entry.append(atom.link(rel="alternate", href=hit.url))
+            entry.append(atom.link(rel="alternate", href=address))
         else:
             entry.append(atom.content(_text(hit.snippet)))
         if hit.lang:
-            entry.set("{http://www.w3.org/XML/1998/namespace}lang", hit.lang)
+            entry.set("{http://www.w3.org/XML/1998/namespace}lang", xml_text(hit.lang))
         if hit.type:
-            entry.append(atom.category(term=hit.type))
+            entry.append(atom.category(term=xml_text(hit.type)))
         feed.append(entry)
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
 
@@ -134,4 +163,11 @@ def feed_view(ui: str):
 
 
 for _ui in UI_LANGUAGES:
-    router.add_api_route(f"{PREFIX[_ui]}feed", feed_view(_ui), methods=["GET"])
+    router.add_api_route(
+        f"{PREFIX[_ui]}feed", feed_view(_ui), methods=["GET"], include_in_schema=_ui == "fi", tags=["search"],
+        summary="A search's newest documents as an Atom feed", response_class=Response, responses=FEED_RESPONSES,
+        openapi_extra={"parameters": FEED_PARAMETERS},
+        description="The 20 newest dated documents matching the search, newest first (/sv/feed and /en/feed "
+        "give Swedish and English titles). Internal documents need an API token in the Authorization header: "
+        "`Bearer TOKEN`, or HTTP Basic with the token as the password.",
+    )
