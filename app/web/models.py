@@ -28,6 +28,7 @@ DESCRIPTIONS = {
         "section": "Where on its site the page is: 'Etusivu > Palvelut > Kotihoito'",
         "visibility": "public, or internal (only staff see these)",
         "recommended": "Pinned for this query by the web team (best bets); such hits come first",
+        "groups": "The groups an internal document is limited to (empty: any signed-in staff)",
     },
     Results: {
         "sort": "The order of the hits: relevance, or date (newest first)",
@@ -113,6 +114,7 @@ class DocumentOut(BaseModel):
     source: str = ""
     section: str = ""
     visibility: str = Field("public", description="public, or internal (only staff see these)")
+    groups: list[str] = Field(default_factory=list, description="The groups an internal document is limited to (empty: any signed-in staff)")
 
 
 class SimilarOut(BaseModel):

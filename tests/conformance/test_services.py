@@ -17,8 +17,10 @@ from corpus.store import open_data_store
 from search.bestbets import BestBetsError
 from search.engine import ANONYMOUS, Viewer
 from search import SearchError
+from search.access import visibilities
 
 STAFF = Viewer(name="staff", staff=True)
+TALOUS = Viewer(name="tiina", staff=True, groups=("talous",))
 DAY = dt.date(2023, 1, 1)
 DOCS = [
     Document(id="a-vanha", title="Kotihoito 2019", text="Kotihoidon asiakasmaksut muuttuivat.", updated=dt.date(2019, 5, 1)),
@@ -30,6 +32,8 @@ DOCS = [
     Document(id="f-keski", title="Kotihoidon palveluseteli", text="Palveluseteli kotihoitoon.", updated=dt.date(2021, 6, 1)),
     Document(id="g-sisainen", title="Kotihoidon luonnos", text="Sisäinen luonnos kotihoidosta ja rokotuksista.",
              updated=dt.date(2024, 1, 1), visibility="internal"),
+    Document(id="m-talous", title="Talouden luonnos", text="Luonnos rokotusten budjetista.", updated=dt.date(2024, 2, 1),
+             visibility="internal", access=("talous",)),
     Document(id="h-rokotus", title="Koronarokotukset", text="Koronarokotus annetaan terveysasemilla. Varaa aika.",
              updated=dt.date(2022, 1, 1)),
     Document(id="j-ohje", title="Ohjeita", text="Uusi asiakasohje julkaistiin verkossa.", updated=dt.date(2020, 1, 1)),
@@ -115,7 +119,8 @@ def test_term_documents_count_only_visible_documents(engine):
     assert snap.term_documents("fi", ["kotihoito", "luonnos", "olematon"], ("public",)) == {
         "kotihoito": 6, "luonnos": 0, "olematon": 0,  # the near-duplicate too: it is indexed
     }
-    assert snap.term_documents("fi", ["luonnos"], ("public", "internal")) == {"luonnos": 1}
+    assert snap.term_documents("fi", ["luonnos"], visibilities(STAFF)) == {"luonnos": 1}  # not the group's
+    assert snap.term_documents("fi", ["luonnos"], visibilities(TALOUS)) == {"luonnos": 2}
 
 
 def test_similar_leaves_out_the_document_and_its_near_duplicates(engine):
@@ -130,6 +135,9 @@ def test_similar_matches_base_forms_not_written_forms(engine):
 
 def test_similar_respects_visibility(engine):
     assert "g-sisainen" in [h.id for h in engine.similar("i-tiedote", viewer=STAFF)]
+    assert "m-talous" not in [h.id for h in engine.similar("g-sisainen", viewer=STAFF)]
+    assert "m-talous" in [h.id for h in engine.similar("g-sisainen", viewer=TALOUS)]
+    assert engine.similar("m-talous", viewer=STAFF) is None
     anonymous = [h.id for h in engine.similar("i-tiedote")]
     assert anonymous == ["h-rokotus"]
     assert engine.similar("g-sisainen") is None and engine.similar("ei-ole") is None
