@@ -204,8 +204,8 @@ def _echo_token(expires_days: int | None) -> None:
 @click.pass_obj
 def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
     """Report searches per day, the most frequent queries, the queries that found nothing, those that only
-    the any-word fallback answered, and the freshness of the corpus and the index: the numbers of the
-    staff dashboard (/admin).
+    the any-word fallback answered, click-through per query and the queries whose results nobody opened,
+    and the freshness of the corpus and the index: the numbers of the staff dashboard (/admin).
 
     The query log keeps no personal data: identity codes, e-mail addresses and phone and other long
     numbers are replaced by placeholders before a query is stored. A search is counted once, not again
@@ -226,6 +226,7 @@ def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
                 {"source": s.source, "documents": s.documents, "last_crawl": s.last_crawl, "skipped": s.skipped}
                 for s in result.sources
             ],
+            "clicks": queries.clicks.to_json() if queries.clicks else None,
         }, ensure_ascii=False, indent=2))
         return
     if queries.total_queries == 0:
@@ -241,6 +242,17 @@ def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
             width = max((len(str(n)) for _, n in rows), default=5)
             for query, count in rows:
                 click.echo(f"  {count:>{width}}  {query}")
+    clicks = queries.clicks
+    if clicks is not None and queries.total_queries:
+        rate = f" ({clicks.clicked / clicks.searches:.0%})" if clicks.searches else ""
+        click.echo(f"\nClick-through: a result was opened in {clicks.clicked} of {clicks.searches} searches with results{rate}")
+        for query, searches, clicked, share in clicks.per_query:
+            click.echo(f"  {clicked:>5}/{searches:<5} {share:>4.0%}  {query}")
+        click.echo("\nQueries whose results were never opened")
+        if not clicks.never_opened:
+            click.echo("  (none)")
+        for query, searches in clicks.never_opened:
+            click.echo(f"  {searches:>5}  {query}")
     click.echo(f"\nIndex: {result.index_version or 'none published yet'}"
                + (f", {result.index_documents} documents" if result.index_documents is not None else ""))
     for source in result.sources:

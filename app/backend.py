@@ -34,6 +34,7 @@ from app.errors import AppError
 SOLR_ENV = "SOTEHAKU_SOLR"
 SOLR_COLLECTION_ENV = "SOTEHAKU_SOLR_COLLECTION"
 CONFIG_FILE = Path("sotehaku.toml")
+BESTBETS_FILE = CONFIG_FILE.parent / "bestbets.toml"  # beside the configuration (search.bestbets)
 DEFAULT_SOLR_COLLECTION = "sotehaku"
 
 
@@ -130,10 +131,10 @@ def open_backend(data_dir: str | Path) -> Backend:
         return backend
 
 
-def open_engine(data_dir: str | Path, backend: Backend | None = None) -> SearchEngine:
+def open_engine(data_dir: str | Path, backend: Backend | None = None, bestbets: str | Path | None = None) -> SearchEngine:
     """The search engine over a data directory's backend (opened lazily, on the first search), with the
-    data directory's lexicon."""
-    return SearchEngine(backend or open_backend(data_dir), lexicon_dir=data_dir)
+    data directory's lexicon and the best bets file (default ./bestbets.toml, beside ./sotehaku.toml)."""
+    return SearchEngine(backend or open_backend(data_dir), lexicon_dir=data_dir, bestbets=bestbets or BESTBETS_FILE)
 
 
 def publish_index(

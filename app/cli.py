@@ -29,12 +29,12 @@ from indexer.analysis import explain
 from indexer.fields import content_kind
 from search import SearchError
 from search.access import EVERYTHING, PUBLIC
-from search.api import IndexUnavailableError
-from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
+from search.api import SORTS, IndexUnavailableError
+from search.engine import ANONYMOUS, MAX_PAGE_SIZE, MAX_SIMILAR, SIMILAR_LIMIT, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
 from app.admin_cli import backup, remove, report, require_data_dir, restore, unblock, users
-from app.backend import describe_index, open_engine, solr_settings, use_solr
+from app.backend import BESTBETS_FILE, describe_index, open_engine, solr_settings, use_solr
 from app.errors import USER_ERRORS, cli_message
 from app.querylog import read_retention
 from app.pipeline import (
@@ -298,13 +298,15 @@ def _filter_options(command):
 @click.option("--batch", "batch", type=click.Path(dir_okay=False, path_type=Path), help="Run every 'qid<TAB>query' line of this file.")
 @click.option("--run-tag", default="sotehaku", show_default=True, help="The run name in TREC output.")
 @click.option("--internal", is_flag=True, help="Include internal documents (staff use).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of the hits: relevance, or date (newest first).")
 @click.pass_obj
 def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | None, lang: str | None,
-           batch: Path | None, run_tag: str, internal: bool, **filter_values) -> None:
+           batch: Path | None, run_tag: str, internal: bool, sort: str, **filter_values) -> None:
     """Search the index and print ranked hits with snippets.
 
     QUERY uses the query language: words, "phrases", -exclusions, OR, title:, site:, lang:, type:,
-    updated:2022-01-01..2022-12-31. With --batch, natural-language questions are ranked by any of
+    updated:2022-01-01..2022-12-31. Documents pinned for the query in ./bestbets.toml come first, marked
+    [recommended]. With --batch, natural-language questions are ranked by any of
     their words and printed as TREC run lines: qid Q0 docid rank score tag.
     """
     viewer = Viewer(name=os.environ.get("USER"), staff=True) if internal else ANONYMOUS
@@ -322,7 +324,7 @@ def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | 
         raise click.UsageError("--format trec is for --batch runs; use text, json or csv for one query.")
     if limit > MAX_PAGE_SIZE:
         raise click.UsageError(f"--limit is at most {MAX_PAGE_SIZE} hits per page for one query; use --page for more.")
-    results = engine.search(query, page=page, size=limit, viewer=viewer, lang=lang, filters=filters)
+    results = engine.search(query, page=page, size=limit, viewer=viewer, lang=lang, filters=filters, sort=sort)
     if fmt == "json":
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
         return
@@ -340,9 +342,37 @@ def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | 
     click.echo(f"{results.total} results for {query!r}{note}:")
     for rank, hit in enumerate(results.hits, (page - 1) * limit + 1):
         date = f"  {hit.updated.isoformat()}" if hit.updated else ""
-        click.echo(f"\n{rank}. {hit.title}  [{hit.score:.3f}]{date}")
+        mark = "[recommended] " if hit.recommended else ""
+        click.echo(f"\n{rank}. {mark}{hit.title}  [{hit.score:.3f}]{date}")
         click.echo(f"   {hit.url or hit.id}")
         click.echo(f"   {_terminal_snippet(hit.snippet)}")
+
+
+@main.command()
+@click.argument("doc_id", metavar="ID")
+@click.option("--limit", default=SIMILAR_LIMIT, show_default=True, type=click.IntRange(1, MAX_SIMILAR), help="How many similar documents.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--internal", is_flag=True, help="Include internal documents (staff use).")
+@click.pass_obj
+def similar(data_dir: Path, doc_id: str, limit: int, fmt: str, internal: bool) -> None:
+    """List the documents most similar to the document ID (a search hit's id), by their shared words'
+    base forms; near-duplicates of the document are left out."""
+    viewer = Viewer(name=os.environ.get("USER"), staff=True) if internal else ANONYMOUS
+    hits = open_engine(data_dir).similar(doc_id, viewer=viewer, limit=limit)
+    if hits is None:
+        hint = "" if internal else " (an internal one needs --internal)"
+        raise click.ClickException(f"No document with id {doc_id!r}{hint}. Take ids from 'sotehaku search --format json'.")
+    if fmt == "json":
+        click.echo(json.dumps({"id": doc_id, "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo(f"No documents similar to {doc_id!r}.")
+        return
+    click.echo(f"Documents similar to {doc_id!r}:")
+    for rank, hit in enumerate(hits, 1):
+        date = f"  {hit.updated.isoformat()}" if hit.updated else ""
+        click.echo(f"\n{rank}. {hit.title}{date}")
+        click.echo(f"   {hit.url or hit.id}")
 
 
 def _write_csv(results, page: int, limit: int) -> None:
@@ -554,6 +584,7 @@ def web_settings(data_dir: Path, config: Path | None, *, use_file: bool = True, 
     path = config or Path(DEFAULT_CONFIG)
     settings = read_web_config(path) if use_file and (config is not None or path.exists()) else {}
     settings.update({key: value for key, value in options.items() if value})
+    settings.setdefault("bestbets", path.parent / BESTBETS_FILE.name)  # best bets beside the configuration
     return WebSettings(data_dir, **settings)
 
 

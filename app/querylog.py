@@ -4,9 +4,15 @@ Only the redacted, normalised query text, its number of results, the language, t
 are kept, as counts: no address, user agent, account, session or cookie, and no order of arrival (the
 table has no row ids), so the log cannot be joined with a web server's access log.
 
+Click analytics: each logged search gets a random search id (kept with the query and the hour only); a
+click is the search id, the rank and the document id of the result opened, counted once per search and
+document. Nothing about who searched or clicked is kept, so a click cannot be linked to a person.
+
 >>> log = QueryLog(":memory:")
->>> log.record("Sote  uudistus", 12)
->>> log.record("soittakaa 040 123 4567", 0)
+>>> search_id = log.record("Sote  uudistus", 12)
+>>> log.record_click(search_id, 1, "https://www.example.fi/sote/"), log.record_click(search_id, 1, "https://www.example.fi/sote/")
+(True, False)
+>>> _ = log.record("soittakaa 040 123 4567", 0)
 >>> log.report().top
 [('soittakaa [phone]', 1), ('sote uudistus', 1)]
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import secrets
 import sqlite3
 import threading
 import time
@@ -69,8 +76,27 @@ INSERT INTO queries_2 (hour, query, total, lang, channel, relaxed, count)
 DROP TABLE queries;
 ALTER TABLE queries_2 RENAME TO queries;
 """
+# 3: server-issued search ids and the results opened from them (no address, cookie or account).
+CLICKS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (
+    id      TEXT PRIMARY KEY,   -- random, issued by the server; nothing else identifies a search
+    hour    TEXT NOT NULL,
+    query   TEXT NOT NULL,      -- redacted and normalised, as in queries
+    total   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS clicks (
+    search_id TEXT NOT NULL REFERENCES searches (id) ON DELETE CASCADE,
+    doc_id    TEXT NOT NULL,
+    rank      INTEGER NOT NULL,
+    PRIMARY KEY (search_id, doc_id)
+) WITHOUT ROWID;
+"""
 # Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
-MIGRATIONS = (SCHEMA, RELAXED)  # 1: release 0.1; 2: relaxed
+MIGRATIONS = (SCHEMA, RELAXED, CLICKS_SCHEMA)  # 1: release 0.1; 2: relaxed; 3: search ids and clicks
+SEARCH_ID_BYTES = 16
+SEARCH_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+MAX_CLICK_RANK = 10_000
+MAX_DOC_ID = 2000
 
 # Redactions, applied in this order: an e-mail address may hold digits, and a personal identity code or an
 # account number may look like a phone number.
@@ -106,6 +132,26 @@ class Report:
     zero: list[tuple[str, int]] = field(default_factory=list)
     relaxed: list[tuple[str, int]] = field(default_factory=list)
     per_day: list[tuple[str, int]] = field(default_factory=list)  # ('YYYY-MM-DD', searches) of every day, oldest first
+    clicks: "ClickReport | None" = None
+
+
+@dataclass(frozen=True)
+class ClickReport:
+    """Which searches' results are opened: per query, its searches (with results), the searches in which
+    some result was opened, and the click-through rate; and the queries whose results nobody opened."""
+
+    days: int
+    searches: int  # logged searches with results and a search id
+    clicked: int  # of them, searches in which at least one result was opened
+    per_query: list[tuple[str, int, int, float]] = field(default_factory=list)  # query, searches, clicked, rate
+    never_opened: list[tuple[str, int]] = field(default_factory=list)  # query, searches
+
+    def to_json(self) -> dict:
+        return {
+            "days": self.days, "searches": self.searches, "clicked": self.clicked,
+            "per_query": [{"query": q, "searches": n, "clicked": c, "click_through": round(r, 4)} for q, n, c, r in self.per_query],
+            "never_opened": [{"query": q, "searches": n} for q, n in self.never_opened],
+        }
 
 
 def redact(text: str) -> str:
@@ -170,15 +216,18 @@ class QueryLog:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def record(self, query: str, total: int, *, lang: str | None = None, channel: str = "web", relaxed: bool = False) -> None:
-        """Count one search (`relaxed`: only the any-word fallback found its results); never raises, so a
-        full disk or a locked log cannot fail the search itself."""
+    def record(self, query: str, total: int, *, lang: str | None = None, channel: str = "web", relaxed: bool = False) -> str | None:
+        """Count one search (`relaxed`: only the any-word fallback found its results) and return its new
+        search id (None when nothing was recorded); never raises, so a full disk or a locked log cannot
+        fail the search itself."""
         if not isinstance(query, str) or not isinstance(total, int) or total < 0 or channel not in CHANNELS:
             logger.warning("query log: not recorded: bad query, total %r or channel %r", total, channel)
-            return
+            return None
         text = normalize_query(query)
         if not text:
-            return
+            return None
+        search_id = secrets.token_urlsafe(SEARCH_ID_BYTES)
+        hour = _hour(self._clock())
         # The language comes from a request parameter: anything but a language code could smuggle in text.
         lang = lang.lower() if isinstance(lang, str) and LANG_PATTERN.fullmatch(lang.lower()) else ""
         try:
@@ -186,17 +235,64 @@ class QueryLog:
                 self._db.execute(
                     "INSERT INTO queries (hour, query, total, lang, channel, relaxed, count) VALUES (?, ?, ?, ?, ?, ?, 1)"
                     " ON CONFLICT (hour, query, total, lang, channel, relaxed) DO UPDATE SET count = count + 1",
-                    (_hour(self._clock()), text, total, lang, channel, int(bool(relaxed) and total > 0)),
+                    (hour, text, total, lang, channel, int(bool(relaxed) and total > 0)),
                 )
+                self._db.execute("INSERT INTO searches (id, hour, query, total) VALUES (?, ?, ?, ?)", (search_id, hour, text, total))
         except sqlite3.Error as exc:
             logger.warning("query log %s: not recorded: %s", self.path, exc)
-            return
+            return None
         if self._clock() - self._pruned >= PRUNE_EVERY:  # retention kept by the writer itself: no cron job to forget
             self._pruned = self._clock()
             try:
                 self.prune(self.retain_days)
             except QueryLogError as exc:
                 logger.warning("%s", exc)
+        return search_id
+
+    def record_click(self, search_id: str, rank: int, doc_id: str) -> bool:
+        """Count that a result of a logged search was opened: once per search and document, the first
+        rank kept. False (and nothing kept) for an unknown search id or a bad rank or id; never raises."""
+        if (not isinstance(search_id, str) or not SEARCH_ID.fullmatch(search_id) or not isinstance(rank, int)
+                or not 1 <= rank <= MAX_CLICK_RANK or not isinstance(doc_id, str) or not 0 < len(doc_id) <= MAX_DOC_ID):
+            return False
+        try:
+            with self._lock:
+                return self._db.execute(
+                    "INSERT INTO clicks (search_id, doc_id, rank) SELECT id, ?, ? FROM searches WHERE id = ?"
+                    " ON CONFLICT (search_id, doc_id) DO NOTHING",
+                    (doc_id, rank, search_id),
+                ).rowcount == 1
+        except sqlite3.Error as exc:
+            logger.warning("query log %s: click not recorded: %s", self.path, exc)
+            return False
+
+    def click_report(self, days: int = 30, limit: int = 20) -> ClickReport:
+        """Click-through per query (searches with results in which a result was opened) and the queries
+        whose results were never opened, most searched first, over the last `days` days."""
+        since = _hour(self._clock() - days * DAY)
+        per_search = (
+            "SELECT s.query AS query, EXISTS (SELECT 1 FROM clicks c WHERE c.search_id = s.id) AS clicked"
+            " FROM searches s WHERE s.hour >= ? AND s.total > 0"
+        )
+        try:
+            with self._lock:
+                searches, clicked = self._db.execute(
+                    f"SELECT COUNT(*), COALESCE(SUM(clicked), 0) FROM ({per_search})", (since,)
+                ).fetchone()
+                per_query = self._db.execute(
+                    f"SELECT query, COUNT(*) AS n, SUM(clicked) AS c FROM ({per_search}) GROUP BY query"
+                    " ORDER BY n DESC, query LIMIT ?", (since, limit),
+                ).fetchall()
+                never = self._db.execute(
+                    f"SELECT query, COUNT(*) AS n FROM ({per_search}) GROUP BY query HAVING SUM(clicked) = 0"
+                    " ORDER BY n DESC, query LIMIT ?", (since, limit),
+                ).fetchall()
+        except sqlite3.Error as exc:
+            raise QueryLogError(f"Cannot read the query log {self.path}: {exc}.") from None
+        return ClickReport(
+            days=days, searches=searches, clicked=clicked,
+            per_query=[(q, n, c, c / n) for q, n, c in per_query], never_opened=[tuple(r) for r in never],
+        )
 
     def report(self, days: int = 30, limit: int = 20) -> Report:
         """Searches per day and the `limit` most frequent queries, queries without results and queries
@@ -223,6 +319,7 @@ class QueryLog:
         return Report(
             days=days, total_queries=total, top=[tuple(r) for r in top], zero=[tuple(r) for r in zero],
             relaxed=[tuple(r) for r in relaxed], per_day=[(day, daily.get(day, 0)) for day in days_shown],
+            clicks=self.click_report(days, limit),
         )
 
     def prune(self, days: int = 365) -> int:
@@ -230,6 +327,8 @@ class QueryLog:
         before = _hour(self._clock() - days * DAY)
         try:
             with self._lock:
+                self._db.execute("DELETE FROM clicks WHERE search_id IN (SELECT id FROM searches WHERE hour < ?)", (before,))
+                self._db.execute("DELETE FROM searches WHERE hour < ?", (before,))
                 return self._db.execute("DELETE FROM queries WHERE hour < ?", (before,)).rowcount
         except sqlite3.Error as exc:
             raise QueryLogError(f"Cannot prune the query log {self.path}: {exc}.") from None
@@ -296,7 +395,8 @@ def staff_report(data_dir: str | Path, *, days: int = 30, limit: int = 20, clock
         with open_query_log(data_dir, clock=clock) as log:
             queries = log.report(days=days, limit=limit)
     else:
-        queries = Report(days=days, total_queries=0, per_day=QueryLog(":memory:", clock=clock).report(days).per_day)
+        empty = QueryLog(":memory:", clock=clock).report(days)
+        queries = Report(days=days, total_queries=0, per_day=empty.per_day, clicks=empty.clicks)
     sources: list[SourceFreshness] = []
     if (data_dir / STORE_FILENAME).exists():
         with open_data_store(data_dir) as store:

@@ -19,6 +19,8 @@ from search import SearchError
 
 # Facets of a result list: the name people see, in display order.
 FACET_NAMES = ("section", "lang", "year", "type", "source")
+# Orders of a result list: by relevance (times freshness), or newest first (undated last), ties by id.
+SORTS = ("relevance", "date")
 
 
 class IndexUnavailableError(SearchError):
@@ -53,6 +55,7 @@ class Hit:
     source: str
     section: str
     visibility: str = "public"
+    recommended: bool = False  # pinned for this query by the web team (search.bestbets)
     groups: tuple[str, ...] = ()  # the groups an internal document is limited to (only staff see such hits)
 
     def to_json(self) -> dict:
@@ -89,11 +92,15 @@ class Results:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     corrected: bool = False
+    sort: str = "relevance"
+    search_id: str | None = None  # the query log's id of this search (set by the app), for click counts
 
     def to_json(self) -> dict:
         """The shape of a results page in JSON output and the web API."""
         return {
             "query": self.query,
+            "sort": self.sort,
+            "search_id": self.search_id,
             "total": self.total,
             "page": self.page,
             "size": self.size,
@@ -152,9 +159,12 @@ class Snapshot(Protocol):
     def doc_count(self, visibilities: tuple[str, ...]) -> int:
         """How many documents of these visibilities the version holds."""
 
-    def search(self, query, filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
-        """The top `limit` matches by relevance times freshness, ties by id, near-duplicates collapsed to
-        the best-ranked copy, with spans for snippets; totals and facets over every match."""
+    def search(
+        self, query, filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True, sort: str = "relevance",
+    ) -> Matches:
+        """The top `limit` matches by relevance times freshness (sort "relevance") or newest first, undated
+        last (sort "date"), ties by id, near-duplicates collapsed to the first copy in that order, with
+        spans for snippets; totals and facets over every match."""
 
     def rank(self, query, filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
         """(id, score) of the top `limit` by plain relevance, ties by id: batch runs and evaluation."""
@@ -168,6 +178,11 @@ class Snapshot(Protocol):
     def word_counts(self, visibility: str) -> dict[str, int]:
         """The completion vocabulary: written words and how many documents carrying one access key have
         them (a document limited to two groups is counted under each)."""
+
+    def term_documents(self, analysis: str, terms: Iterable[str], visibilities: tuple[str, ...]) -> dict[str, int]:
+        """How many documents of these visibilities have each analysed term (of an analysis of
+        indexer.analysis: a language or "folded") in their text fields; 0 for a term none has. The
+        engine weighs a document's terms by it to find similar documents."""
 
 
 @runtime_checkable

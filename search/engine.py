@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
+import math
 import re
+from collections import Counter
 from pathlib import Path
 
-from indexer.analysis import fold_umlauts
+import languages
+from indexer.analysis import analyzer, fold_umlauts
 from indexer.morphology import analyze
 from indexer.voikko import analyze_word, spell_suggestions
 from search import SearchError
 from search.access import document_groups, visibilities
-from search.api import ANONYMOUS, Backend, Hit, Results, Snapshot, Viewer
+from search.api import ANONYMOUS, SORTS, Backend, Hit, Match, Results, Snapshot, Viewer
+from search.bestbets import load_bestbets
 from search.lexicon import lexicon_path, load_lexicon
-from search.query import ParsedQuery, parse_query, searchable_words, word_query
+from search.query import Alt, AnyOf, Filters, ParsedQuery, Words, parse_query, searchable_words, word_query
 from search.snippets import make_snippet
 from search.vocabulary import WordIndex
 
@@ -26,6 +31,15 @@ MAX_EDITS = 2
 MAX_CORRECTION_SCAN = 5000  # words sharing those letters looked at
 COMPLETION_CANDIDATES = 3  # commonest words per completion shown that are grouped by base form
 MAX_COMPLETION_SCAN = 2000  # words looked at per completion; a two-letter prefix can have thousands
+# Similar documents: a document's most characteristic analysed terms (lemmas, stems) by tf-idf make
+# the query; terms that more than half of the documents have say nothing of a document.
+SIMILAR_LIMIT = 5
+MAX_SIMILAR = 20
+SIMILAR_TERMS = 25
+SIMILAR_CANDIDATES = 200  # most frequent terms of the document whose document counts are asked for
+SIMILAR_TEXT_CHARS = 20_000  # of a long document, its beginning says what it is about
+SIMILAR_TITLE_WEIGHT = 3  # a title word counts as this many occurrences, as titles weigh in ranking
+SIMILAR_KINDS = ("word", "lemma", "stem")  # whole words' terms, not compound parts or folded forms
 
 __all__ = ["ANONYMOUS", "MAX_PAGE", "MAX_PAGE_SIZE", "Hit", "Results", "SearchEngine", "Viewer"]
 
@@ -34,9 +48,10 @@ class SearchEngine:
     """Searches a backend's published index, picking up newly published versions by itself: parses and
     analyses the query, asks the backend for matches, falls back and corrects, and cuts snippets."""
 
-    def __init__(self, backend: Backend, lexicon_dir: str | Path | None = None):
+    def __init__(self, backend: Backend, lexicon_dir: str | Path | None = None, bestbets: str | Path | None = None):
         self.backend = backend
         self.lexicon_dir = lexicon_dir
+        self.bestbets = bestbets  # the best bets file (search.bestbets); None or a missing file: none
         self._words: tuple[Snapshot, WordIndex] | None = None
 
     def _snapshot(self) -> Snapshot:
@@ -81,41 +96,103 @@ class SearchEngine:
 
     def search(
         self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None,
-        filters: dict | None = None, facets: bool = True,
+        filters: dict | None = None, facets: bool = True, sort: str = "relevance", bestbets: bool = True,
     ) -> Results:
         """Ranked hits for a query (see search.syntax): all words preferred, any word when that finds
         nothing, a corrected query when even that finds nothing; filters from the query, `lang` and
-        `filters`; facet counts of everything that matched."""
+        `filters`; facet counts of everything that matched. `sort`: "relevance" or "date" (newest
+        first). Documents pinned for the query's words (search.bestbets) come first, marked recommended,
+        when the viewer may see them and the search has no filters (unless `bestbets` is False)."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
         if not 1 <= page <= MAX_PAGE:
             raise SearchError(f"Page must be between 1 and {MAX_PAGE}, not {page}.")
+        if sort not in SORTS:
+            raise SearchError(f"Unknown sort order {sort!r}; sort by {' or '.join(SORTS)}.")
         snap = self._snapshot()
         seen = visibilities(viewer)
         parsed = self._parse(snap, text, _with_lang(filters, lang))
-        limit = page * size
+        pinned = self._pinned(snap, parsed, seen) if bestbets and not parsed.filters else []
+        limit = page * size + len(pinned)
+
+        def run(query, query_filters):
+            return snap.search(query, query_filters, seen, limit, facets=facets, sort=sort)
+
         relaxed = corrected = False
-        matches = snap.search(parsed.query(), parsed.filters, seen, limit, facets=facets)
+        matches = run(parsed.query(), parsed.filters)
         suggestion = None
         if not matches.total:
             suggestion = did_you_mean(snap, self._word_index(snap), parsed, seen)
             if suggestion:
                 fixed = self._parse(snap, suggestion, _with_lang(filters, lang))
-                retry = snap.search(fixed.query(), fixed.filters, seen, limit, facets=facets)
+                retry = run(fixed.query(), fixed.filters)
                 if retry.total:
                     corrected, matches = True, retry
         if not matches.total and not parsed.only_filters:
             # Any whole word first: when that fills the page, compound parts would only add more of
             # the long tail (and common parts make the search slow); otherwise parts too.
             relaxed = True
-            matches = snap.search(parsed.query(relaxed=True, parts=False), parsed.filters, seen, limit, facets=facets)
+            matches = run(parsed.query(relaxed=True, parts=False), parsed.filters)
             if matches.total < limit:
-                matches = snap.search(parsed.query(relaxed=True), parsed.filters, seen, limit, facets=facets)
-        hits = [_hit(match) for match in matches.top[(page - 1) * size :]]
+                matches = run(parsed.query(relaxed=True), parsed.filters)
+        ranked = [_hit(match) for match in matches.top]
+        total = matches.total
+        if pinned:
+            groups = {_group(m) for m in pinned}
+            shown = {m.id for m in matches.top}
+            ranked = [_hit(m, recommended=True) for m in pinned] + [h for h, m in zip(ranked, matches.top) if _group(m) not in groups]
+            total += sum(1 for m in pinned if m.id not in shown)
+        hits = ranked[(page - 1) * size : page * size]
         return Results(
-            query=parsed.text, total=matches.total, page=page, size=size, hits=hits, relaxed=relaxed,
-            facets=matches.facets if facets else {}, suggestion=suggestion, corrected=corrected,
+            query=parsed.text, total=total, page=page, size=size, hits=hits, relaxed=relaxed,
+            facets=matches.facets if facets else {}, suggestion=suggestion, corrected=corrected, sort=sort,
         )
+
+    def _pinned(self, snap: Snapshot, parsed: ParsedQuery, seen: tuple[str, ...]) -> list[Match]:
+        """The documents pinned for the query's words that the viewer may see, as matches."""
+        out = []
+        for doc_id in load_bestbets(self.bestbets).pinned(list(parsed.words)):
+            stored = snap.document(doc_id, seen)
+            if stored is not None:
+                stored = dict(stored)
+                stored["updated"] = _date(stored.get("updated"))
+                out.append(Match(id=doc_id, score=0.0, stored=stored))
+        return out
+
+    def similar(self, doc_id: str, *, viewer: Viewer = ANONYMOUS, limit: int = SIMILAR_LIMIT) -> list[Hit] | None:
+        """Documents like a document, best first: its most characteristic analysed terms (lemmas and
+        stems by tf-idf over the documents the viewer may see) searched for, the document and its
+        near-duplicates left out; None when the viewer may see no document of that id."""
+        if not 1 <= limit <= MAX_SIMILAR:
+            raise SearchError(f"The number of similar documents must be between 1 and {MAX_SIMILAR}, not {limit}.")
+        snap = self._snapshot()
+        seen = visibilities(viewer)
+        stored = snap.document(doc_id, seen)
+        if stored is None:
+            return None
+        lang = stored.get("lang") if stored.get("lang") in languages.CODES else "fi"
+        analyse = analyzer(lang)
+        counts: Counter = Counter()
+        for text, weight in ((stored.get("title") or "", SIMILAR_TITLE_WEIGHT), ((stored.get("text") or "")[:SIMILAR_TEXT_CHARS], 1)):
+            for token in analyse(text, mode="index"):
+                if token.kind in SIMILAR_KINDS and len(token.term) > 2 and not token.term.isdigit():
+                    counts[token.term] += weight
+        candidates = [term for term, _ in counts.most_common(SIMILAR_CANDIDATES)]
+        documents = snap.doc_count(seen)
+        frequencies = snap.term_documents(lang, candidates, seen)
+        weighted = sorted(
+            ((counts[t] * math.log((documents + 1) / frequencies[t]), t) for t in candidates
+             if 1 < frequencies.get(t, 0) <= documents / 2),
+            key=lambda wt: (-wt[0], wt[1]),
+        )[:SIMILAR_TERMS]
+        if not weighted:
+            return []
+        best = weighted[0][0]
+        query = AnyOf(tuple(Words((Alt(lang, term, round(weight / best, 4)),)) for weight, term in weighted))
+        group = stored.get("duplicate_of") or doc_id
+        matches = snap.search(query, Filters(), seen, limit + 2, facets=False)
+        related = [m for m in matches.top if m.id != doc_id and _group(m) != group]
+        return [_hit(m) for m in related[:limit]]
 
     def suggest(self, prefix: str, *, viewer: Viewer = ANONYMOUS, limit: int = 8) -> list[str]:
         """Completions of the last word typed, from the words of documents the viewer may see."""
@@ -138,7 +215,18 @@ def _with_lang(filters: dict | None, lang: str | None) -> dict:
     return filters
 
 
-def _hit(match) -> Hit:
+def _group(match: Match) -> str:
+    """The near-duplicate group of a match: the id of the copy it repeats, or its own."""
+    return match.stored.get("duplicate_of") or match.id
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10]) if value else None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _hit(match, recommended: bool = False) -> Hit:
     stored = match.stored
     text = stored.get("text", "")
     return Hit(
@@ -153,6 +241,7 @@ def _hit(match) -> Hit:
         source=stored.get("source", ""),
         section=stored.get("section", ""),
         visibility=stored.get("visibility", "public"),
+        recommended=recommended,
         groups=document_groups(stored_keys(stored)),
     )
 

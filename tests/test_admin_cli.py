@@ -150,8 +150,9 @@ def logged(data_dir):
     """A query log with a few searches in it."""
     with open_query_log(data_dir) as log:
         for query, total, times in [("sote", 12, 3), ("Omaolo", 0, 2), ("hetu 131052-308T", 0, 1), ("kela", 2, 1)]:
-            for _ in range(times):
-                log.record(query, total)
+            ids = [log.record(query, total) for _ in range(times)]
+            if query == "sote":  # a result of one of the three searches was opened, twice: counted once
+                assert log.record_click(ids[0], 1, "doc-1") and not log.record_click(ids[0], 1, "doc-1")
         log.record("kela omaolo", 2, relaxed=True)
     return data_dir
 
@@ -183,6 +184,15 @@ def test_report_text(run, logged):
         "Queries answered only by the any-word fallback",
         "  1  kela omaolo",
         "",
+        "Click-through: a result was opened in 1 of 5 searches with results (20%)",
+        "      1/3      33%  sote",
+        "      0/1       0%  kela",
+        "      0/1       0%  kela omaolo",
+        "",
+        "Queries whose results were never opened",
+        "      1  kela",
+        "      1  kela omaolo",
+        "",
         "Index: none published yet",
     ]
 
@@ -200,6 +210,11 @@ def test_report_json_with_limit(run, logged):
         "fallback": [{"query": "kela omaolo", "count": 1}],
         "index": {"version": None, "documents": None},
         "sources": [],
+        "clicks": {
+            "days": 7, "searches": 5, "clicked": 1,
+            "per_query": [{"query": "sote", "searches": 3, "clicked": 1, "click_through": 0.3333}],
+            "never_opened": [{"query": "kela", "searches": 1}],
+        },
     }
 
 
@@ -210,7 +225,8 @@ def test_report_on_an_empty_log_says_so_and_creates_nothing(run, data_dir):
     report = json.loads(run("report", "--format", "json").stdout)
     assert report.pop("per_day")[-1] == {"day": today(), "count": 0}
     assert report == {"days": 30, "total_queries": 0, "top": [], "zero": [], "fallback": [],
-                      "index": {"version": None, "documents": None}, "sources": []}
+                      "index": {"version": None, "documents": None}, "sources": [],
+                      "clicks": {"days": 30, "searches": 0, "clicked": 0, "per_query": [], "never_opened": []}}
     assert not data_dir.exists()
 
 

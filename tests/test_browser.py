@@ -31,9 +31,20 @@ def test_type_query_and_see_highlighted_results(page, web_url):
     marks = {m.lower() for m in page.locator("ol.hits mark").all_inner_texts()}
     assert {"työryhmä", "työryhmän"} & marks, marks
     assert any(m.startswith("työryhm") and m != "työryhmä" for m in marks), marks
-    first_links = page.locator("ol.hits h3 a").evaluate_all("els => els.slice(0, 5).map(e => e.href)")
+    # Hits open through /go (which counts the click) with the document's id.
+    first_links = page.locator("ol.hits h3 a").evaluate_all(
+        "els => els.slice(0, 5).map(e => new URL(e.href).searchParams.get('id'))"
+    )
     assert all("/uudistus/tyoryhmat/" in href for href in first_links), first_links
     assert page.locator("input#q").input_value() == "työryhmä"
+
+
+def test_opening_a_hit_goes_to_the_document(page, web_url):
+    page.goto(f"{web_url}/?q=neuvola")
+    target = page.locator("ol.hits h3 a").first.evaluate("e => new URL(e.href).searchParams.get('id')")
+    page.locator("ol.hits h3 a").first.click()
+    page.wait_for_url(target)
+    assert page.url == target
 
 
 def test_swedish_page_and_skip_link(page, web_url):

@@ -18,7 +18,7 @@ def test_search_has_results_facets_and_suggestion_fields(web_url):
     assert set(body["facets"]) == {"section", "lang", "year", "type", "source"}
     assert sum(v["count"] for v in body["facets"]["type"]) == body["total"]
     hit = body["hits"][0]
-    assert {"id", "url", "title", "snippet", "score", "updated", "lang", "type", "source", "section", "visibility", "groups"} == set(hit)
+    assert {"id", "url", "title", "snippet", "score", "updated", "lang", "type", "source", "section", "visibility", "groups", "recommended"} == set(hit)
     assert "<mark>" in hit["snippet"].lower() or "<mark" in hit["snippet"]
 
 
@@ -145,7 +145,7 @@ def test_openapi_describes_the_api(web_url):
     assert not any(p.startswith(("/login", "/logout", "/sv/", "/embed")) for p in paths)
     search = paths["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
-        "q", "page", "size", "lang", "type", "site", "source", "section", "year", "updated",
+        "q", "page", "size", "lang", "type", "site", "source", "section", "year", "updated", "sort",
     }
     assert {"200", "400", "401", "503"} <= set(search["responses"])
     schema = spec["components"]["schemas"]["SearchOut"]["properties"]

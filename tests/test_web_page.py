@@ -6,6 +6,7 @@ import html as htmllib
 import re
 import shutil
 import sqlite3
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -27,7 +28,9 @@ def heading(html):
 def test_a_hit_shows_title_link_address_date_and_snippet(web_url):
     html = httpx.get(f"{web_url}/", params={"q": "palveluseteli"}).text
     hit = re.search(r'<li class="hit">(.*?)</li>', html, re.S).group(1)
-    url = re.search(r'<h3 lang="fi"><a href="([^"]+)">Palveluseteli</a></h3>', hit).group(1)
+    link = htmllib.unescape(re.search(r'<h3 lang="fi"><a href="([^"]+)">Palveluseteli</a></h3>', hit).group(1))
+    url = parse_qs(urlsplit(link).query)["id"][0]  # opened through /go, which counts the click (tests/test_services_web.py)
+    assert link.startswith("/go?") and url.endswith("/palvelut/palveluseteli.html")
     assert '<span class="url">127.0.0.1 › palvelut › palveluseteli</span>' in hit  # the address as a breadcrumb
     day = dt.date.fromisoformat(re.search(r'<time datetime="([\d-]+)">', hit).group(1))
     assert f">{day.day}.{day.month}.{day.year}</time>" in hit
@@ -204,4 +207,4 @@ def test_a_newly_published_index_is_searched_without_a_restart(tmp_path, serve_a
     assert httpx.get(f"{url}/api/search", params={"q": "neuvola"}).json()["total"] == 0
     run_pipeline(tmp_path, store_documents([first, Document(id="b", url="https://example.fi/b", title="Neuvola", text="Neuvola lapsiperheille.")]))
     assert httpx.get(f"{url}/api/search", params={"q": "neuvola"}).json()["total"] == 1
-    assert "https://example.fi/b" in httpx.get(f"{url}/", params={"q": "neuvola"}).text
+    assert "example.fi › b" in httpx.get(f"{url}/", params={"q": "neuvola"}).text  # its address, as a breadcrumb

@@ -3,14 +3,17 @@ OpenAPI. Errors raised here are answered by app.web.errors."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from search.api import IndexUnavailableError
-from search.engine import MAX_PAGE, MAX_PAGE_SIZE, Viewer
+from search.engine import MAX_PAGE, MAX_PAGE_SIZE, MAX_SIMILAR, SIMILAR_LIMIT, Viewer
 from search.query import MAX_QUERY_CHARS
 
-from app.web.models import ERROR_RESPONSES, DocumentOut, ErrorOut, HealthOut, SearchOut, SuggestOut
+from app.web.models import ERROR_RESPONSES, ClickIn, DocumentOut, ErrorOut, HealthOut, SearchOut, SimilarOut, SuggestOut
 from app.web.pages import PAGE_SIZE
 from app.web.params import DATE_PARAM, MAX_SUGGEST_CHARS, BadParameter, clean_filters
 from app.web.recorder import counts_as_new_search, logged_lang
@@ -32,7 +35,7 @@ FILTER_DESCRIPTIONS = {
 }
 
 # One value each: a second one is refused rather than silently replacing the first (as FastAPI would).
-SINGLE_VALUED = ("q", "page", "size", DATE_PARAM)
+SINGLE_VALUED = ("q", "page", "size", "sort", DATE_PARAM)
 # A query has a word in it: the schema says what the server refuses, so generated clients and fuzzers agree.
 NON_BLANK = r"^\s*\S"
 
@@ -65,9 +68,11 @@ def api_search(
     source: list[str] = _filter_param("source"),
     site: list[str] = _filter_param("site"),
     updated: str | None = Query(None, description="Only documents updated in this range: 2022, 2022-03.., ..2021-12-31, 2022-01-01..2022-06-30"),
+    sort: Literal["relevance", "date"] = Query("relevance", description="relevance (default), or date: newest first, undated last"),
     viewer: Viewer = Depends(api_viewer),
 ):
-    """Ranked hits with highlighted snippets, facet counts and a did-you-mean suggestion."""
+    """Ranked hits with highlighted snippets, facet counts and a did-you-mean suggestion. Documents the
+    web team pinned for the query (best bets) come first, with `recommended` true."""
     state = web_state(request)
     for name in SINGLE_VALUED:
         given = len(request.query_params.getlist(name))
@@ -77,10 +82,40 @@ def api_search(
         "section": section, "lang": lang, "year": year, "type": doc_type, "source": source, "site": site,
         DATE_PARAM: updated,
     })
-    results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters)
+    results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters, sort=sort)
     if counts_as_new_search(request, q, state.settings.public_url):  # not a later page, nor a search a page of this site has counted
-        state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, None), channel="api")
+        search_id = state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, None), channel="api")
+        results = replace(results, search_id=search_id)
     return results.to_json()
+
+
+@router.get(
+    "/api/similar", response_model=SimilarOut, tags=["documents"], summary="Documents similar to a document",
+    responses={**ERROR_RESPONSES, 404: {"model": ErrorOut, "description": "No document with this id that the caller may see"}},
+)
+def api_similar(
+    request: Request,
+    id: str = Query(..., min_length=1, max_length=2000, description="A document id, from a search hit's 'id'"),
+    size: int = Query(SIMILAR_LIMIT, ge=1, le=MAX_SIMILAR, description="How many similar documents"),
+    viewer: Viewer = Depends(api_viewer),
+):
+    """Documents sharing the most characteristic words (base forms) of a document, most similar first;
+    its near-duplicates are left out, and an internal one looks absent (404) to anonymous callers."""
+    hits = web_state(request).engine.similar(id, viewer=viewer, limit=size)
+    if hits is None:
+        return JSONResponse({"error": f"No document with id {id!r}. Take ids from the hits of /api/search."}, status_code=404)
+    return {"id": id, "hits": [h.to_json() for h in hits]}
+
+
+@router.post(
+    "/api/click", status_code=204, tags=["search"], summary="Count an opened result",
+    responses={400: {"model": ErrorOut, "description": "A bad search id, rank or document id"}},
+)
+def api_click(request: Request, click: ClickIn):
+    """Count that a result of a logged search (its `search_id`) was opened: the search id, the hit's rank
+    and its document id only, once per search and document; nothing about who clicked is kept."""
+    web_state(request).recorder.record_click(click.search_id, click.rank, click.id)
+    return Response(status_code=204)
 
 
 @router.get("/api/suggest", response_model=SuggestOut, responses=ERROR_RESPONSES, tags=["search"], summary="Complete the last word")

@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from search.engine import SearchEngine
 
 from app.backend import open_engine
-from app.web import admin, api, docs, embed, metrics, pages, session
+from app.web import admin, api, docs, embed, feed, metrics, pages, session
 from app.web.auth import CSRF_FIELD, PEER_SCOPE_KEY, SESSION_COOKIE, WebAuth
 from app.web.errors import install_error_handlers
 from app.web.oidc import OidcClient
@@ -50,7 +50,7 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
         docs_url=None,  # FastAPI's docs load their code from a CDN: app.web.docs writes the description
         redoc_url=None,  # out as a page of the site instead (/api-docs)
     )
-    engine = engine or open_engine(settings.data_dir)
+    engine = engine or open_engine(settings.data_dir, bestbets=settings.bestbets)
     app.state.metrics = metrics.SearchMetrics(settings.data_dir, engine)
     app.state.sotehaku = WebState(
         settings=settings,
@@ -76,7 +76,7 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
     app.middleware("http")(security_headers)
     install_error_handlers(app, not_found_page=pages.not_found_page, hints=api.PARAMETER_HINTS)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for router in (pages.router, session.router, embed.router, admin.router, docs.router, api.router, metrics.router):
+    for router in (pages.router, feed.router, session.router, embed.router, admin.router, docs.router, api.router, metrics.router):
         app.include_router(router)
     # Starlette's own slash redirect writes the Host header into its Location; app.web.errors redirects
     # with a path instead.

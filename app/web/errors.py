@@ -19,6 +19,7 @@ from corpus import CorpusError
 from indexer import IndexingError
 from search import SearchError
 from search.api import IndexUnavailableError
+from search.bestbets import BestBetsError
 from search.lexicon import LexiconError
 
 from app.accounts import AccountError
@@ -29,8 +30,9 @@ from app.web.settings import route_path
 
 log = logging.getLogger("sotehaku.web")
 
-# Search errors that are the service's side, not the query's: no index (or an unreadable one), a broken lexicon.
-SERVICE_ERRORS = (IndexUnavailableError, LexiconError)
+# Search errors that are the service's side, not the query's: no index (or an unreadable one), a broken
+# lexicon or best bets file.
+SERVICE_ERRORS = (IndexUnavailableError, LexiconError, BestBetsError)
 # Errors a request may end in on purpose; anything else is a bug and stays a 500.
 HANDLED = (SearchError, IndexingError, CorpusError, AppError, Unauthorized)
 

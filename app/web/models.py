@@ -27,9 +27,12 @@ DESCRIPTIONS = {
         "type": "html, pdf or docx",
         "section": "Where on its site the page is: 'Etusivu > Palvelut > Kotihoito'",
         "visibility": "public, or internal (only staff see these)",
+        "recommended": "Pinned for this query by the web team (best bets); such hits come first",
         "groups": "The groups an internal document is limited to (empty: any signed-in staff)",
     },
     Results: {
+        "sort": "The order of the hits: relevance, or date (newest first)",
+        "search_id": "The logged search's id (page 1 only): pass it to /api/click or /go with a hit's rank and id",
         "total": "Matching documents the caller may see, near-duplicates counted once",
         "relaxed": "No document had every word; documents with any of them are shown",
         "corrected": "The query found nothing and the hits are for `suggestion` instead",
@@ -112,6 +115,21 @@ class DocumentOut(BaseModel):
     section: str = ""
     visibility: str = Field("public", description="public, or internal (only staff see these)")
     groups: list[str] = Field(default_factory=list, description="The groups an internal document is limited to (empty: any signed-in staff)")
+
+
+class SimilarOut(BaseModel):
+    """Documents like one document, most similar first."""
+
+    id: str = Field(description="The document asked about")
+    hits: list[HitOut] = Field(description="Similar documents the caller may see, near-duplicates of the document left out")  # type: ignore[valid-type]
+
+
+class ClickIn(BaseModel):
+    """Which result of a logged search was opened: nothing about who opened it."""
+
+    search_id: str = Field(min_length=1, max_length=64, description="The search's `search_id`")
+    rank: int = Field(ge=1, le=10_000, description="The hit's position in the results, from 1")
+    id: str = Field(min_length=1, max_length=2000, description="The hit's document id")
 
 
 class HealthOut(BaseModel):

@@ -11,10 +11,10 @@ import logging
 import math
 import re
 from dataclasses import replace
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from search.engine import MAX_PAGE, Results, Viewer
 
@@ -22,7 +22,7 @@ from app.accounts import AccountError
 from app.web.errors import HANDLED, error_status
 from app.web.i18n import LANGUAGE_NAMES, TEXTS, UI_LANGUAGES, format_date, query_error_text, value_label
 from app.web.params import (
-    FILTER_PARAMS, BadParameter, SearchState, exact_query, filters_from_params, page_number, page_numbers,
+    FILTER_PARAMS, BadParameter, SearchState, exact_query, filters_from_params, page_number, page_numbers, sort_order,
 )
 from app.web.recorder import counts_as_new_search, logged_lang
 from app.web.settings import route_path, web_state
@@ -142,17 +142,19 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
     viewer = viewer_for_page(request)
     q = params.get("q", "")
     page = page_number(params.get("page"), MAX_PAGE)
+    sort = sort_order(params.get("sort"))
     results: Results | None = None
+    search_id = None
     error, status = None, 200
     try:
         filters = filters_from_params(params)
     except BadParameter as exc:
         filters, error, status = {}, str(exc), error_status(exc)
-    search = SearchState(state.root + PREFIX[ui], q, filters, page)
+    search = SearchState(state.root + PREFIX[ui], q, filters, page, sort)
     searched = bool(q.strip() or filters)
     if error is None and searched:
         try:
-            results = state.engine.search(q, page=page, size=PAGE_SIZE, viewer=viewer, filters=filters)
+            results = state.engine.search(q, page=page, size=PAGE_SIZE, viewer=viewer, filters=filters, sort=sort)
         except HANDLED as exc:
             status = error_status(exc)
             if status == 503:
@@ -161,13 +163,17 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
         else:
             # A search is counted once: not again for its facets, its pages or the results script.
             if counts_as_new_search(request, q, state.settings.public_url):
-                state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, ui), channel="web")
+                search_id = state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, ui), channel="web")
             results = with_other_values(state.engine, results, q, viewer, filters)
     context = page_context(
         request, ui, viewer=viewer, title=site_name(request, ui),
         switch=lambda code: search.url(path=PREFIX[code]) if searched else PREFIX[code],
     )
     context.update(q=q, state=search, results=results, error=error, facet_groups=[], active_filters=[])
+    if searched and error is None:
+        context["feed_url"] = search.feed_url(state.root + PREFIX[ui] + "feed")
+    context["open_url"] = lambda hit, rank: open_url(state.root, hit.id, search_id, rank)
+    context["details_url"] = lambda hit: f"{state.root}{PREFIX[ui]}document?{urlencode({'id': hit.id})}"
     if viewer.staff:
         context["csrf"] = state.auth.csrf_token(request)
     if searched:
@@ -276,6 +282,66 @@ def facet_groups(results: Results, state: SearchState, ui: str) -> list[dict]:
     return groups
 
 
+def open_url(root: str, doc_id: str, search_id: str | None, rank: int) -> str:
+    """The link that opens a hit through /go, counting the click of a logged search (no address,
+    cookie or account is kept: app.querylog); without a search id, the same redirect without a count."""
+    params = {"id": doc_id, **({"search": search_id, "rank": str(rank)} if search_id else {})}
+    return f"{root}/go?{urlencode(params)}"
+
+
+def go(request: Request):
+    """Open a document by its id (never a URL, so the redirect cannot be pointed elsewhere): a 303 to the
+    address the index holds for it, when the viewer may see it; counts the click of a logged search once."""
+    state = web_state(request)
+    params = request.query_params
+    doc_id = params.get("id", "")
+    document = state.engine.document(doc_id, viewer=viewer_for_page(request)) if 0 < len(doc_id) <= 2000 else None
+    if document is None or not linkable(document.get("url", "")):
+        return not_found_page(request)
+    search_id, rank = params.get("search"), params.get("rank", "")
+    if search_id and rank.isdigit():
+        state.recorder.record_click(search_id, int(rank), doc_id)
+    response = RedirectResponse(document["url"], status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def document_view(ui: str):
+    """A document's page: its details, a link to it and the documents similar to it."""
+
+    def endpoint(request: Request):
+        state = web_state(request)
+        texts = TEXTS[ui]
+        viewer = viewer_for_page(request)
+        doc_id = request.query_params.get("id", "")
+        document = state.engine.document(doc_id, viewer=viewer) if 0 < len(doc_id) <= 2000 else None
+        if document is None:
+            return not_found_page(request)
+        try:
+            similar = state.engine.similar(doc_id, viewer=viewer) or []
+        except HANDLED as exc:
+            log.error("similar documents unavailable: %s", exc)
+            similar = []
+        here = f"document?{urlencode({'id': doc_id})}"
+        context = page_context(
+            request, ui, viewer=viewer, title=f"{document.get('title') or doc_id} – {texts['site_name']}",
+            switch=lambda code: PREFIX[code] + here,
+        )
+        updated = document.get("updated")
+        context.update(
+            updated=dt.date.fromisoformat(updated[:10]) if isinstance(updated, str) and updated else None,
+            document=document, similar=similar, internal=document.get("visibility") == "internal" and viewer.staff,
+            open_url=lambda doc, rank=0: open_url(state.root, doc if isinstance(doc, str) else doc.id, None, rank),
+            details_url=lambda hit: f"{state.root}{PREFIX[ui]}document?{urlencode({'id': hit.id})}",
+        )
+        if viewer.staff:
+            context["csrf"] = state.auth.csrf_token(request)
+        response = state.templates.TemplateResponse(request, "document.html", context)
+        return signed_in_page(request, response, context)
+
+    return endpoint
+
+
 def search_view(ui: str, template: str):
     """The search page ("search.html") or its results section alone ("_results.html", for the script)."""
 
@@ -312,3 +378,5 @@ router.add_api_route("/site/colors.css", site_colors, methods=["GET"])
 for _ui in UI_LANGUAGES:
     router.add_api_route(PREFIX[_ui], search_view(_ui, "search.html"), methods=["GET"], response_class=HTMLResponse)
     router.add_api_route(f"{PREFIX[_ui]}results", search_view(_ui, "_results.html"), methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(f"{PREFIX[_ui]}document", document_view(_ui), methods=["GET"], response_class=HTMLResponse)
+router.add_api_route("/go", go, methods=["GET"])

@@ -86,23 +86,47 @@ def exact_query(text: str) -> str:
     return " ".join(f'"{t}"' if PLAIN_WORD.fullmatch(t) and t not in OR_WORDS else t for t in tokens)
 
 
+def sort_order(text: str | None) -> str:
+    """The order a page link asks for, read leniently: "date", or else relevance.
+
+    >>> sort_order("date"), sort_order("x"), sort_order(None)
+    ('date', 'relevance', 'relevance')
+    """
+    return "date" if text == "date" else "relevance"
+
+
 @dataclass(frozen=True)
 class SearchState:
-    """A search as its page shows it (query, filters, page), and the links to its neighbours."""
+    """A search as its page shows it (query, filters, page, order), and the links to its neighbours."""
 
     path: str
     q: str
     filters: Filters = field(default_factory=dict)
     page: int = 1
+    sort: str = "relevance"
 
-    def url(self, *, q: str | None = None, filters: Filters | None = None, page: int = 1, path: str | None = None) -> str:
+    def url(self, *, q: str | None = None, filters: Filters | None = None, page: int = 1, path: str | None = None,
+            sort: str | None = None) -> str:
         """This search's page with some parts changed (page 1 unless told)."""
         params: list[tuple[str, str]] = [("q", self.q if q is None else q)]
         for name, values in (self.filters if filters is None else filters).items():
             params += [(name, v) for v in values]
+        if (sort or self.sort) != "relevance":
+            params.append(("sort", sort or self.sort))
         if page > 1:
             params.append(("page", str(page)))
         return f"{path or self.path}?{urlencode(params)}"
+
+    def sorted_by(self, sort: str) -> str:
+        """This search in another order, from its first page."""
+        return self.url(sort=sort)
+
+    def feed_url(self, path: str) -> str:
+        """The Atom feed of this search (its query and filters; feeds are always newest first)."""
+        params: list[tuple[str, str]] = [("q", self.q)] if self.q.strip() else []
+        for name, values in self.filters.items():
+            params += [(name, v) for v in values]
+        return f"{path}?{urlencode(params)}" if params else path
 
     def page_url(self, page: int) -> str:
         """This search's page number `page`."""

@@ -26,16 +26,29 @@ class QueryRecorder:
         self._log: QueryLog | None = None
         self._lock = threading.Lock()
 
-    def record(self, q: str, total: int, *, lang: str | None, channel: str, relaxed: bool = False) -> None:
-        """Count one search (QueryLog redacts personal data and keeps nothing about who searched);
-        `relaxed`: only the any-word fallback found its results."""
+    def _open(self) -> QueryLog:
+        with self._lock:
+            if self._log is None:
+                self._log = open_query_log(self.data_dir, retain_days=self.retain_days)
+            return self._log
+
+    def record(self, q: str, total: int, *, lang: str | None, channel: str, relaxed: bool = False) -> str | None:
+        """Count one search and return its search id, or None when it was not recorded (QueryLog redacts
+        personal data and keeps nothing about who searched); `relaxed`: only the any-word fallback found
+        its results."""
         try:
-            with self._lock:
-                if self._log is None:
-                    self._log = open_query_log(self.data_dir, retain_days=self.retain_days)
-            self._log.record(q, total, lang=lang, channel=channel, relaxed=relaxed)
+            return self._open().record(q, total, lang=lang, channel=channel, relaxed=relaxed)
         except (AppError, OSError, sqlite3.Error) as exc:
             log.warning("query log: search not recorded: %s", exc)
+            return None
+
+    def record_click(self, search_id: str, rank: int, doc_id: str) -> bool:
+        """Count an opened result of a logged search, once; False when it was not counted."""
+        try:
+            return self._open().record_click(search_id, rank, doc_id)
+        except (AppError, OSError, sqlite3.Error) as exc:
+            log.warning("query log: click not recorded: %s", exc)
+            return False
 
 
 def logged_lang(filters: dict[str, tuple[str, ...]], default: str | None) -> str | None:

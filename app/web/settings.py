@@ -95,7 +95,9 @@ class WebSettings:
     failed sign-ins per client address per ten minutes before sign-in answers 429. `proxy_user_header`,
     `proxy_groups_header`: the headers in which an SSO proxy at a trusted address names the signed-in user
     and their comma-separated groups (off unless the user header is set). `oidc`: sign-in through an
-    OpenID Connect provider (the [oidc] table), or None.
+    OpenID Connect provider (the [oidc] table), or None. `bestbets`: the best
+    bets file (search.bestbets), read again when it changes; `sotehaku serve` uses bestbets.toml beside
+    its configuration file.
     """
 
     data_dir: Path
@@ -104,6 +106,7 @@ class WebSettings:
     max_login_failures: int = MAX_LOGIN_FAILURES
     public_url: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    bestbets: Path | None = None  # the best bets file; None: ./bestbets.toml (app.backend)
     proxy_user_header: str | None = None
     proxy_groups_header: str | None = None
     oidc: OidcSettings | None = None

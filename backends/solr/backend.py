@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 import languages
 from backends.solr import admin
 from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
-from backends.solr.configset import CONFIGSET_DIR, LANGUAGES
+from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, slot_field
 from backends.solr.errors import CollectionError, SolrError
 from backends.solr.indexing import META_ID, META_VISIBILITY, index_language, solr_document
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
@@ -56,6 +56,9 @@ FRESHNESS_FUNCTION = (
 )
 COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
 SORT = "score desc,id asc"
+# Newest first: a document without a date has none in `updated`, which sorts as the earliest date.
+DATE_COLLAPSE = "{!collapse field=duplicate_group sort='updated desc,id asc'}"
+DATE_SORT = "updated desc,id asc"
 HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
 DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
 STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
@@ -427,10 +430,15 @@ class SolrSnapshot:
             raise IndexUnavailableError(" ".join(str(exc).split())) from None
         return json.loads(meta.get("meta_vocabulary") or "{}")
 
-    def search(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
+    def search(
+        self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True,
+        sort: str = "relevance",
+    ) -> Matches:
+        by_date = sort == "date"
         params = {
             "q": "{!boost b=$fresh v=$qq}", "qq": to_lucene(query), "fresh": FRESHNESS_FUNCTION,
-            "fq": [*filter_queries(filters), COLLAPSE], "sort": SORT, "rows": limit, "fl": HIT_FIELDS,
+            "fq": [*filter_queries(filters), DATE_COLLAPSE if by_date else COLLAPSE],
+            "sort": DATE_SORT if by_date else SORT, "rows": limit, "fl": HIT_FIELDS,
         }
         if facets:
             params.update({"facet": "true", "facet.field": list(FACET_FIELDS.values()), "facet.mincount": 1,
@@ -448,6 +456,20 @@ class SolrSnapshot:
 
     def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
         return self._select(visibilities, {"q": to_lucene(query), "rows": 0})["response"]["numFound"] > 0
+
+    def term_documents(self, analysis: str, terms, visibilities: tuple[str, ...]) -> dict[str, int]:
+        """Document frequencies in the analysis's text fields, as facet queries on the viewer's collection
+        and visibilities (so counted over every shard)."""
+        terms = list(dict.fromkeys(terms))
+        if analysis != FOLDED and analysis not in LANGUAGES or not terms:
+            return {term: 0 for term in terms}
+        # As in the embedded index's one text field per analysis, a term counts as a whole word or a part.
+        classes = ("folded", "folded_part") if analysis == FOLDED else ("lemma", "part")
+        fields = [slot_field("text", c, "fi" if analysis == FOLDED else analysis) for c in classes]
+        queries = {term: " OR ".join(f"{field}:{quote(term)}" for field in fields) for term in terms}
+        found = self._select(visibilities, {"q": "*:*", "rows": 0, "facet": "true", "facet.query": list(queries.values())})
+        counts = found["facet_counts"]["facet_queries"]
+        return {term: int(counts.get(q, 0)) for term, q in queries.items()}
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
         found = self._select(visibilities, {"q": f"id:{quote(doc_id)}", "rows": 1, "fl": DOCUMENT_FIELDS})

@@ -14,7 +14,7 @@ from whoosh.reading import MultiReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
-from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS
+from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS, TEXT_FIELDS
 from backends.whoosh.versions import PARTS
 from backends.whoosh.translate import filter_query, to_whoosh
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -34,6 +34,8 @@ RERANK_WINDOW = 50
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
 FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
+# The text field each analysis fills, for the document frequencies of similar documents' terms.
+TEXT_ANALYSIS_FIELDS = {**TEXT_FIELDS, "folded": "text_folded"}
 
 
 class _TopAndAll(collectors.TopCollector):
@@ -124,10 +126,13 @@ class WhooshSnapshot:
     def word_counts(self, visibility: str) -> dict[str, int]:
         return self.vocabulary.get(visibility, {})
 
-    def search(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
+    def search(
+        self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True,
+        sort: str = "relevance",
+    ) -> Matches:
         wquery = to_whoosh(query)
         searcher = self.searcher(visibilities)
-        ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), limit)
+        ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), limit, sort)
         terms = set(wquery.iter_all_terms())
         top = [self._match(searcher, docnum, score, terms) for docnum, score in ranked.top]
         return Matches(total=ranked.total, top=top, facets=ranked.facets(self) if facets else {})
@@ -149,6 +154,20 @@ class WhooshSnapshot:
                 if docnum in allowed:
                     return True
         return False
+
+    def term_documents(self, analysis: str, terms, visibilities: tuple[str, ...]) -> dict[str, int]:
+        """Document frequencies in the analysis's text field over the live documents the viewer's access
+        keys open: the postings of each term counted against them."""
+        field = TEXT_ANALYSIS_FIELDS.get(analysis)
+        reader = self.searcher(visibilities).reader()
+        visible = self._visible(visibilities)
+        out = {}
+        for term in terms:
+            if not field or (field, term) not in reader:
+                out[term] = 0
+                continue
+            out[term] = sum(1 for docnum in reader.postings(field, term).all_ids() if docnum in visible)
+        return out
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
         searcher = self.searcher(visibilities)
@@ -282,9 +301,10 @@ class _Ranked:
         return out
 
 
-def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int) -> _Ranked:
-    """The top n by BM25F times the freshness boost, ties in id order, near-duplicates collapsed to the
-    best-ranked copy, in one pass over the matches.
+def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int, sort: str = "relevance") -> _Ranked:
+    """The top n by BM25F times the freshness boost (or, sorted by date, newest first and undated
+    last), ties in id order, near-duplicates collapsed to the first copy in that order, in one pass over
+    the matches (two when sorting by date finds more matches than the window: every one is scored).
 
     The top n plus a window are kept by BM25F score and re-scored; when a tie runs past the window,
     all matches are. (Whoosh's own collapse is not used: its collector fails on filtered multi-segment
@@ -292,14 +312,18 @@ def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int) -> _
     window = n + RERANK_WINDOW
     collector = _collect(searcher, query, allowed, window)
     items = sorted(collector.items, reverse=True)
-    if len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
+    if sort == "date" and len(collector.matched) > len(items):
+        collector = _collect(searcher, query, allowed, len(collector.matched))
+        items = collector.items
+    elif len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
         collector = _collect(searcher, query, allowed, len(collector.matched))
         items = collector.items
     today = dt.date.today()
-    scored = sorted(
-        ((score * freshness(snap.updated[-negated], today), snap.ids[-negated], -negated) for score, negated in items),
-        key=lambda item: (-item[0], item[1]),
-    )
+    scored = [(score * freshness(snap.updated[-negated], today), snap.ids[-negated], -negated) for score, negated in items]
+    if sort == "date":
+        scored.sort(key=lambda item: (-_day(snap.updated[item[2]]), item[1]))
+    else:
+        scored.sort(key=lambda item: (-item[0], item[1]))
     matched = collector.matched
     duplicates = frozenset(d for d in matched if d in snap.duplicate_of) if snap.duplicate_of else frozenset()
     top, groups = [], set()
@@ -312,6 +336,11 @@ def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int) -> _
         if len(top) == n:
             break
     return _Ranked(_collapsed_total(snap, matched, duplicates), top, matched, duplicates)
+
+
+def _day(updated: dt.date | None) -> int:
+    """A date as a number that sorts newest last; 0 (before every date) for none."""
+    return updated.toordinal() if updated else 0
 
 
 def _collapsed_total(snap: WhooshSnapshot, matched: list[int], duplicates: frozenset[int]) -> int:

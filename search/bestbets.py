@@ -1,0 +1,152 @@
+"""Best bets: documents the web team pins for a query, edited as TOML and picked up when the file changes.
+
+    [[bestbet]]
+    query = "koronarokotus"
+    documents = ["https://www.example.fi/palvelut/rokotukset.html"]
+
+A best bet matches a search whose words are the bet's words in any inflected form (or any order): both
+are analysed as the index is (indexer.analysis through search.query), so "koronarokotuksen" and
+"koronarokotukset" pin what "koronarokotus" pins. The engine puts the pinned documents first, marked as
+recommended, and only for viewers allowed to see them (search.engine).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from search import SearchError
+from search.query import QueryWord, analyze_query
+
+BESTBETS_FILENAME = "bestbets.toml"
+MAX_PINNED = 5  # documents per query: more would push every organic result off the first page
+# Analyses whose terms tell two typed words apart as the same word (compound parts do not count).
+MATCHING_ANALYSES = ("fi", "sv", "en", "folded")
+
+
+class BestBetsError(SearchError):
+    """The best bets file is malformed; the message names the file, the entry and the fix."""
+
+
+@dataclass(frozen=True)
+class BestBet:
+    """One pinned query: its words as typed and the documents (ids) pinned for it, in order."""
+
+    query: str
+    documents: tuple[str, ...]
+
+
+def _content_words(text: str) -> list[QueryWord]:
+    return [w for w in analyze_query(text) if not w.stop and w.terms]
+
+
+def _terms(word: QueryWord) -> frozenset[tuple[str, str]]:
+    return frozenset((analysis, term) for analysis in MATCHING_ANALYSES for term in word.terms.get(analysis, ()))
+
+
+def same_words(typed: list[QueryWord], pinned: list[QueryWord]) -> bool:
+    """True when every pinned word is one of the typed words by an analysed term and the search has no
+    other word: the same words in any inflected form and order.
+
+    >>> same_words(_content_words("koronarokotuksen"), _content_words("koronarokotus"))
+    True
+    >>> same_words(_content_words("koronarokotus hinta"), _content_words("koronarokotus"))
+    False
+    """
+    if not typed or len(typed) != len(pinned):
+        return False
+    left = [_terms(w) for w in typed]
+    for word in pinned:
+        terms = _terms(word)
+        match = next((i for i, t in enumerate(left) if t & terms), None)
+        if match is None:
+            return False
+        left.pop(match)
+    return True
+
+
+@dataclass(frozen=True)
+class BestBets:
+    """Every best bet of a file, with its words analysed once."""
+
+    bets: tuple[BestBet, ...] = ()
+    path: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_words", tuple(_content_words(b.query) for b in self.bets))
+
+    @classmethod
+    def from_toml(cls, text: str, path: str = "<best bets>") -> "BestBets":
+        """Parse and check a best bets file; errors name the file and the entry.
+
+        >>> BestBets.from_toml('[[bestbet]]\\nquery = "rokotus"\\ndocuments = ["a", "b"]').bets
+        (BestBet(query='rokotus', documents=('a', 'b')),)
+        """
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise BestBetsError(f"{path} is not valid TOML: {exc}. Fix it; searches fail until then.") from None
+        unknown = sorted(set(data) - {"bestbet"})
+        if unknown:
+            raise BestBetsError(f"{path}: unknown table {', '.join(unknown)}; write each pin as a [[bestbet]] table.")
+        tables = data.get("bestbet", [])
+        if not isinstance(tables, list):
+            raise BestBetsError(f"{path}: write each pin as a [[bestbet]] table with 'query' and 'documents'.")
+        bets = []
+        for number, table in enumerate(tables, 1):
+            where = f"{path}: [[bestbet]] #{number}"
+            if not isinstance(table, dict) or set(table) - {"query", "documents"}:
+                raise BestBetsError(f"{where} may only have 'query' (a string) and 'documents' (a list of document ids).")
+            query, documents = table.get("query"), table.get("documents")
+            if not isinstance(query, str) or not _content_words(query):
+                raise BestBetsError(f"{where} needs 'query', the words people search for, such as query = \"koronarokotus\".")
+            if (not isinstance(documents, list) or not documents or len(documents) > MAX_PINNED
+                    or not all(isinstance(d, str) and d.strip() for d in documents)):
+                raise BestBetsError(
+                    f"{where} needs 'documents', a list of 1 to {MAX_PINNED} document ids (the 'id' of a search hit)."
+                )
+            bets.append(BestBet(query.strip(), tuple(dict.fromkeys(d.strip() for d in documents))))
+        return cls(tuple(bets), path)
+
+    def pinned(self, words: list[QueryWord]) -> tuple[str, ...]:
+        """The ids pinned for a search of these (content) words, in file order, each once."""
+        words = [w for w in words if not w.stop and w.terms]
+        out: list[str] = []
+        for bet, bet_words in zip(self.bets, self._words):
+            if same_words(words, list(bet_words)):
+                out.extend(d for d in bet.documents if d not in out)
+        return tuple(out[:MAX_PINNED])
+
+
+NO_BEST_BETS = BestBets()
+_cache: dict[Path, tuple[tuple[int, int], BestBets]] = {}
+_cache_lock = threading.Lock()
+
+
+def load_bestbets(path: str | Path | None) -> BestBets:
+    """The best bets of a file, re-read only when it has changed on disk; none when there is no file."""
+    if path is None:
+        return NO_BEST_BETS
+    path = Path(path)
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return NO_BEST_BETS
+    except OSError as exc:
+        raise BestBetsError(f"Cannot read the best bets {path}: {exc.strerror}.") from None
+    mtime = (stat.st_mtime_ns, stat.st_size)  # an edit within the clock's resolution still changes the size
+    with _cache_lock:
+        cached = _cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BestBetsError(f"Cannot read the best bets {path}: {exc}. Save it as UTF-8 text.") from None
+    bets = BestBets.from_toml(text, str(path))
+    with _cache_lock:
+        _cache[path] = (mtime, bets)
+    return bets
