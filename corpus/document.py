@@ -37,6 +37,9 @@ def check_record(obj: object) -> None:
     for key in KEY_FIELDS:
         if "\x00" in str(obj.get(key) or ""):
             raise ValueError(f"field {key!r} holds a NUL character")
+    confidence = obj.get("ocr_confidence")
+    if confidence is not None and (type(confidence) not in (int, float) or not 0 <= confidence <= 100):
+        raise ValueError("field 'ocr_confidence' must be a number from 0 to 100, or null when no text was read by OCR")
     headings = obj.get("headings")
     if headings is not None and not (isinstance(headings, list) and all(isinstance(h, str) for h in headings)):
         raise ValueError("field 'headings' must be a list of strings")
@@ -66,6 +69,9 @@ class Document:
     parent: str = ""
     # The document this one nearly repeats (another URL or version of the same page); search shows that one.
     duplicate_of: str = ""
+    # Tesseract's mean word confidence (0-100) of the text read by OCR from scanned pages; None when no
+    # text was. Low confidence lowers the document's weight in ranking (indexer.fields.ranking_weight).
+    ocr_confidence: float | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -111,6 +117,7 @@ class Document:
             "content_type": self.content_type,
             "parent": self.parent,
             "duplicate_of": self.duplicate_of,
+            "ocr_confidence": self.ocr_confidence,
         }
 
     @classmethod
@@ -142,4 +149,5 @@ class Document:
             content_type=str(obj.get("content_type") or "text/html"),
             parent=str(obj.get("parent") or ""),
             duplicate_of=str(obj.get("duplicate_of") or ""),
+            ocr_confidence=None if obj.get("ocr_confidence") is None else float(obj["ocr_confidence"]),
         )
