@@ -115,6 +115,13 @@ def test_ocr_reads_the_scanned_minutes_with_95_percent_character_accuracy(import
     accuracy = difflib.SequenceMatcher(None, source, read, autojunk=False).ratio()
     assert accuracy >= 0.95, (accuracy, read)
     assert doc.description.startswith("Teksti on tunnistettu skannatusta kuvasta (OCR, sivu 1, tunnistusvarmuus ")
+    # Tesseract's confidence is kept with the document (and the store), as the description says it.
+    assert 50 < doc.ocr_confidence <= 100
+    assert f"tunnistusvarmuus {doc.ocr_confidence:.0f} %" in doc.description
+
+
+def test_documents_without_ocr_text_have_no_confidence(imported):
+    assert all(doc.ocr_confidence is None for name, doc in imported[1].items() if name != SCANNED)
 
 
 def test_without_tesseract_a_scanned_pdf_is_skipped_with_the_fix(tmp_path, monkeypatch):
