@@ -54,6 +54,8 @@ FRESHNESS_FUNCTION = (
     f"if(exists(updated),sum(1,product({FRESHNESS_WEIGHT},pow(0.5,div(max(0,ms(NOW/DAY,updated)),"
     f"{DAY_MS * FRESHNESS_HALF_LIFE_DAYS})))),1)"
 )
+# The boost every hit's score is multiplied by: freshness, and the document's weight (1 when not sent).
+BOOST_FUNCTION = f"product({FRESHNESS_FUNCTION},def(weight,1))"
 COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
 SORT = "score desc,id asc"
 HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,updated,title,text,description,duplicate_of,parent,content_hash"
@@ -385,7 +387,7 @@ class SolrSnapshot:
 
     def search(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
         params = {
-            "q": "{!boost b=$fresh v=$qq}", "qq": to_lucene(query), "fresh": FRESHNESS_FUNCTION,
+            "q": "{!boost b=$rankboost v=$qq}", "qq": to_lucene(query), "rankboost": BOOST_FUNCTION,
             "fq": [*filter_queries(filters), COLLAPSE], "sort": SORT, "rows": limit, "fl": HIT_FIELDS,
         }
         if facets:
