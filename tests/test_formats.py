@@ -124,6 +124,27 @@ def test_documents_without_ocr_text_have_no_confidence(imported):
     assert all(doc.ocr_confidence is None for name, doc in imported[1].items() if name != SCANNED)
 
 
+def test_rtf_headings_come_from_the_style_sheet_as_the_odt_they_were_saved_from():
+    # perhekeskukset.rtf is LibreOffice's RTF of perhekeskukset.odt (make_fixtures.py, CONVERTED).
+    rtf = parse_document((FIXTURES / "perhekeskukset.rtf").read_bytes(), "file:///a/perhekeskukset.rtf", content_type="").document
+    odt = parse_document((FIXTURES / "perhekeskukset.odt").read_bytes(), "file:///a/perhekeskukset.odt", content_type="").document
+    assert rtf.content_type == "application/rtf"
+    assert rtf.title == odt.title == "Perhekeskusten toimintamalli"  # Heading 1, which is also the title
+    assert rtf.headings == odt.headings == ("Palvelut",)  # Heading 2
+    assert rtf.text == odt.text and rtf.updated == odt.updated
+
+
+def test_rtf_headings_by_outline_level_and_by_a_finnish_style_name_as_word_writes_them():
+    raw = (rb"{\rtf1\ansi\ansicpg1252{\stylesheet{\s0 Normal;}{\*\cs10 \additive Default Paragraph Font;}"
+           rb"{\s2\ql\sbasedon0 \snext0 Otsikko 2;}}"
+           rb"\pard\plain\s2 {\b Tausta}\par\pard\plain\s0 Hyvinvointialue aloitti toimintansa.\par"
+           rb"\pard\outlinelevel0 Yhteenveto\par\pard\outlinelevel9 Loppu {\pard\s2 ryhm\'e4ss\'e4}.\par}")
+    doc = parse_document(raw, "file:///a/muistio.rtf", content_type="").document
+    assert doc.title == "Tausta"  # no title in the info group: the first heading
+    assert doc.headings == ("Yhteenveto",)  # outline level 9 is body text; the group's style ends with it
+    assert doc.text == "Hyvinvointialue aloitti toimintansa.\nYhteenveto\nLoppu ryhmässä."
+
+
 def test_without_tesseract_a_scanned_pdf_is_skipped_with_the_fix(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract, no pdftoppm
     with pytest.raises(ParseError, match=r"PDF has no text layer; OCR needs tesseract and pdftoppm.*apt-get install tesseract-ocr"):
