@@ -139,7 +139,7 @@ def _read_in_child(content: bytes, url: str, out: Path, limits: Limits) -> None:
     signal.signal(signal.SIGALRM, _overrun)
     with open(out, "w", encoding="utf-8") as stream:
         def write(record: dict) -> None:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            stream.write(json.dumps(record) + "\n")  # ASCII: a lone surrogate in pypdf's text survives the trip
             stream.flush()
 
         try:
