@@ -74,6 +74,7 @@ def solr_document(doc: Document, generation: str = "") -> dict:
         "text": doc.text,
     }
     fields = {name: value for name, value in fields.items() if value}
+    fields["access"] = list(doc.access_keys)
     weight = ranking_weight(doc)
     if weight != 1.0:
         fields["weight"] = weight
