@@ -2,7 +2,8 @@
 
 pypdf is pure Python and has no limit of its own: a page whose content stream holds millions of operators
 can keep it busy for minutes, and a damaged file can make it build huge objects. So the text layer is read
-in a forked child process (pypdf is loaded before the fork, so a child costs milliseconds), where each
+in a forked child process (pypdf is loaded before the fork, so a child costs milliseconds; a bare fork
+that ends in os._exit, so the child runs none of this process's exit handlers), where each
 page has a time limit (an interval timer interrupts its extraction and the page is skipped with the
 reason) and the process a memory limit; the parent stops the whole file at its own time limit. Pages come
 back through a file in a temporary folder, one JSON line each.
@@ -10,15 +11,17 @@ back through a file in a temporary folder, one JSON line each.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
 import logging
-import multiprocessing
 import os
 import resource
+import select
 import signal
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,23 +89,17 @@ def read_text_layer(content: bytes, url: str, limits: Limits = LIMITS) -> TextLa
     """
     import pypdf  # noqa: F401  (loaded here, before the fork, so that no child has to)
 
-    context = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="sotehaku-pdf-") as tmp:
         out = Path(tmp) / "pages.jsonl"
-        process = context.Process(target=_read_in_child, args=(content, url, out, limits), name="sotehaku-pdf")
-        process.start()
-        process.join(limits.pdf_seconds)
-        if process.is_alive():
-            process.kill()
-            process.join()
+        code = _run_forked(lambda: _read_in_child(content, url, out, limits), limits.pdf_seconds)
+        if code is None:
             raise ParseError(f"{url}: reading the PDF took longer than {limits.pdf_seconds:g} s and was stopped")
         records = _records(out)
     error = next((record["error"] for record in records if "error" in record), None)
     if error:
         raise ParseError(f"{url}: unreadable PDF ({error})")
-    if process.exitcode != 0 or not records or "title" not in records[0]:
-        code = process.exitcode
-        how = f"killed by signal {-code}" if code and code < 0 else f"exit status {code}"
+    if code != 0 or not records or "title" not in records[0]:
+        how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
         raise ParseError(f"{url}: the PDF reader stopped ({how}; over the {limits.pdf_memory // MB} MB memory limit?)")
     layer = TextLayer(title=records[0]["title"], modified=dt.date.fromisoformat(records[0]["modified"]) if records[0]["modified"] else None)
     for record in records[1:]:
@@ -110,6 +107,56 @@ def read_text_layer(content: bytes, url: str, limits: Limits = LIMITS) -> TextLa
             layer.skipped[record["page"]] = record["skipped"]
         layer.pages.append(record.get("text"))
     return layer
+
+
+def _run_forked(work, seconds: float) -> int | None:
+    """Run `work` in a forked child; its exit code (negative: the signal that killed it), or None when it
+    ran over `seconds` and was killed.
+
+    A bare fork, not multiprocessing's: the child must end with os._exit once its work is done, never run
+    this process's exit handlers or multiprocessing finalizers (a pool's would wait for workers it cannot see).
+    """
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        overran = not _wait(pid, seconds)
+        if overran:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted (Ctrl-C): the child goes too
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        raise
+    return None if overran else os.waitstatus_to_exitcode(status)
+
+
+def _wait(pid: int, seconds: float) -> bool:
+    """Wait until the child exits (True) or the time is up (False), without reaping it."""
+    deadline = time.monotonic() + seconds
+    if hasattr(os, "pidfd_open"):
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                return bool(select.select([fd], [], [], seconds)[0])
+            finally:
+                os.close(fd)
+    pause = 0.005
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+    return False
 
 
 def _records(path: Path) -> list[dict]:
