@@ -113,3 +113,17 @@ def test_a_hostile_pdf_in_a_folder_is_skipped_and_the_import_goes_on(tmp_path, m
     assert stats.imported == 1 and len(stats.errors) == 1
     assert "jumittava.pdf: no text could be read from the PDF (page 1: reading its text took longer than 1 s)" in stats.errors[0]
     assert any(SENTENCE in text for text in texts)
+
+
+def test_the_page_limit_holds_when_the_importing_thread_blocks_sigalrm():
+    # Something earlier in the process (in the whole test suite, some library) may leave SIGALRM blocked
+    # in the thread that forks; the child inherits the mask and must unblock it for its page timer.
+    import signal
+
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        doc = parse_pdf(pdf(hostile_page(100_000), text_page(SENTENCE)), "https://x.fi/d.pdf",
+                        limits=Limits(pdf_page_seconds=0.5), ocr=False)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    assert doc.description.startswith("Sivua 1 ei voitu lukea")

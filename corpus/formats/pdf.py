@@ -184,6 +184,8 @@ def _read_in_child(content: bytes, url: str, out: Path, limits: Limits) -> None:
     """In the forked child: write the metadata, then each page's text or the reason it was skipped, as JSON lines."""
     _limit_memory(limits.pdf_memory, limits.tool_output)
     signal.signal(signal.SIGALRM, _overrun)
+    # A fork keeps the forking thread's signal mask: a SIGALRM blocked there would never stop a page.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
     with open(out, "w", encoding="utf-8") as stream:
         def write(record: dict) -> None:
             stream.write(json.dumps(record) + "\n")  # ASCII: a lone surrogate in pypdf's text survives the trip
