@@ -44,6 +44,9 @@ def check_record(obj: object) -> None:
     access = obj.get("access")
     if access is not None and not (isinstance(access, list) and all(isinstance(g, str) for g in access)):
         raise ValueError("field 'access' must be a list of group names (strings)")
+    confidence = obj.get("ocr_confidence")
+    if confidence is not None and (type(confidence) not in (int, float) or not 0 <= confidence <= 100):
+        raise ValueError("field 'ocr_confidence' must be a number from 0 to 100, or null when no text was read by OCR")
     headings = obj.get("headings")
     if headings is not None and not (isinstance(headings, list) and all(isinstance(h, str) for h in headings)):
         raise ValueError("field 'headings' must be a list of strings")
@@ -75,6 +78,9 @@ class Document:
     duplicate_of: str = ""
     # The groups an internal document is limited to (empty: any signed-in staff may read it).
     access: tuple[str, ...] = field(default_factory=tuple)
+    # Tesseract's mean word confidence (0-100) of the text read by OCR from scanned pages; None when no
+    # text was. Low confidence lowers the document's weight in ranking (indexer.fields.ranking_weight).
+    ocr_confidence: float | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -139,6 +145,7 @@ class Document:
             "parent": self.parent,
             "duplicate_of": self.duplicate_of,
             "access": list(self.access),
+            "ocr_confidence": self.ocr_confidence,
         }
 
     @classmethod
@@ -171,6 +178,7 @@ class Document:
             parent=str(obj.get("parent") or ""),
             duplicate_of=str(obj.get("duplicate_of") or ""),
             access=tuple(obj.get("access") or ()),
+            ocr_confidence=None if obj.get("ocr_confidence") is None else float(obj["ocr_confidence"]),
         )
 
 

@@ -99,6 +99,8 @@ MIGRATIONS = (
     # 2: the groups an internal document is limited to, as a JSON list ('[]': any signed-in staff).
     "ALTER TABLE documents ADD COLUMN access TEXT NOT NULL DEFAULT '[]'",
     BLOCKLIST_AND_CRAWLS,  # 3
+    # 4: Tesseract's confidence of a document's OCR text (NULL: no text was read by OCR).
+    "ALTER TABLE documents ADD COLUMN ocr_confidence REAL",
 )
 
 STORE_FILENAME = "corpus.sqlite3"
@@ -106,7 +108,7 @@ STORE_FILENAME = "corpus.sqlite3"
 COLUMNS = (
     "id", "source", "visibility", "url", "title", "text", "lang", "updated", "section",
     "description", "headings", "content_type", "content_hash", "fetched_at", "etag", "last_modified", "links",
-    "parent", "duplicate_of", "access",
+    "parent", "duplicate_of", "access", "ocr_confidence",
 )
 
 
@@ -176,6 +178,7 @@ class CorpusStore:
             json.dumps(list(doc.headings), ensure_ascii=False), doc.content_type, new_hash,
             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), etag, last_modified,
             json.dumps(list(links)), doc.parent, doc.duplicate_of, json.dumps(list(doc.access), ensure_ascii=False),
+            doc.ocr_confidence,
         )
         placeholders = ", ".join("?" for _ in COLUMNS)
         self._db.execute(f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) VALUES ({placeholders})", row)
@@ -402,4 +405,5 @@ def _row_to_document(row: sqlite3.Row) -> Document:
         parent=row["parent"],
         duplicate_of=row["duplicate_of"],
         access=tuple(json.loads(row["access"])),
+        ocr_confidence=row["ocr_confidence"],
     )

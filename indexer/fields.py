@@ -7,6 +7,12 @@ from urllib.parse import urlsplit
 from corpus.document import Document
 from corpus.formats import format_for
 
+# OCR text weighs less in ranking the less sure Tesseract was of it: a document's score is multiplied by
+# its weight, from OCR_MIN_WEIGHT at confidence 0 up to 1 at OCR_FULL_CONFIDENCE (a clean scan reads at
+# 90-96 %) and above. Both backends multiply it in, as they do the freshness boost.
+OCR_FULL_CONFIDENCE = 90.0
+OCR_MIN_WEIGHT = 0.5
+
 def content_kind(content_type: str) -> str:
     """Short document type for the type: filter and facets: the file format's kind (pdf, docx, odt, xlsx,
     ...), text for plain text, html for anything else.
@@ -54,3 +60,17 @@ def filter_values(doc: Document) -> dict[str, str]:
         "year": str(doc.updated.year) if doc.updated else "",
         "section": section_top(doc.section),
     }
+
+
+def ranking_weight(doc: Document) -> float:
+    """The factor a document's score is multiplied by: below 1 only for text read by OCR with low confidence.
+
+    >>> ranking_weight(Document(id="a", text="x")), ranking_weight(Document(id="b", text="x", ocr_confidence=95.0))
+    (1.0, 1.0)
+    >>> ranking_weight(Document(id="c", text="x", ocr_confidence=45.0))
+    0.75
+    """
+    if doc.ocr_confidence is None:
+        return 1.0
+    confidence = min(max(doc.ocr_confidence, 0.0), OCR_FULL_CONFIDENCE)
+    return round(OCR_MIN_WEIGHT + (1.0 - OCR_MIN_WEIGHT) * confidence / OCR_FULL_CONFIDENCE, 3)

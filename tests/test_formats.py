@@ -21,10 +21,13 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from corpus.formats import BY_KIND, BY_SUFFIX
+from corpus.crawl import crawl_source
+from corpus.formats import BY_SUFFIX
 from corpus.formats.bounds import Limits, run_tool
 from corpus.ingest import import_directory, import_warc
 from corpus.parse import ParseError, document_kind, parse_document
+from corpus.sample import serve_sample_site
+from corpus.sources import Source
 from corpus.store import open_data_store
 from app.backend import open_engine
 from backends.whoosh.writer import build_index
@@ -115,6 +118,34 @@ def test_ocr_reads_the_scanned_minutes_with_95_percent_character_accuracy(import
     accuracy = difflib.SequenceMatcher(None, source, read, autojunk=False).ratio()
     assert accuracy >= 0.95, (accuracy, read)
     assert doc.description.startswith("Teksti on tunnistettu skannatusta kuvasta (OCR, sivu 1, tunnistusvarmuus ")
+    # Tesseract's confidence is kept with the document (and the store), as the description says it.
+    assert 50 < doc.ocr_confidence <= 100
+    assert f"tunnistusvarmuus {doc.ocr_confidence:.0f} %" in doc.description
+
+
+def test_documents_without_ocr_text_have_no_confidence(imported):
+    assert all(doc.ocr_confidence is None for name, doc in imported[1].items() if name != SCANNED)
+
+
+def test_rtf_headings_come_from_the_style_sheet_as_the_odt_they_were_saved_from():
+    # perhekeskukset.rtf is LibreOffice's RTF of perhekeskukset.odt (make_fixtures.py, CONVERTED).
+    rtf = parse_document((FIXTURES / "perhekeskukset.rtf").read_bytes(), "file:///a/perhekeskukset.rtf", content_type="").document
+    odt = parse_document((FIXTURES / "perhekeskukset.odt").read_bytes(), "file:///a/perhekeskukset.odt", content_type="").document
+    assert rtf.content_type == "application/rtf"
+    assert rtf.title == odt.title == "Perhekeskusten toimintamalli"  # Heading 1, which is also the title
+    assert rtf.headings == odt.headings == ("Palvelut",)  # Heading 2
+    assert rtf.text == odt.text and rtf.updated == odt.updated
+
+
+def test_rtf_headings_by_outline_level_and_by_a_finnish_style_name_as_word_writes_them():
+    raw = (rb"{\rtf1\ansi\ansicpg1252{\stylesheet{\s0 Normal;}{\*\cs10 \additive Default Paragraph Font;}"
+           rb"{\s2\ql\sbasedon0 \snext0 Otsikko 2;}}"
+           rb"\pard\plain\s2 {\b Tausta}\par\pard\plain\s0 Hyvinvointialue aloitti toimintansa.\par"
+           rb"\pard\outlinelevel0 Yhteenveto\par\pard\outlinelevel9 Loppu {\pard\s2 ryhm\'e4ss\'e4}.\par}")
+    doc = parse_document(raw, "file:///a/muistio.rtf", content_type="").document
+    assert doc.title == "Tausta"  # no title in the info group: the first heading
+    assert doc.headings == ("Yhteenveto",)  # outline level 9 is body text; the group's style ends with it
+    assert doc.text == "Hyvinvointialue aloitti toimintansa.\nYhteenveto\nLoppu ryhmässä."
 
 
 def test_without_tesseract_a_scanned_pdf_is_skipped_with_the_fix(tmp_path, monkeypatch):
@@ -146,23 +177,47 @@ def test_document_kind_by_content_type_then_by_name(content_type, url, kind):
     assert document_kind(content_type, url) == kind
 
 
-def test_warc_records_of_office_documents_are_imported(tmp_path):
+def test_warc_records_of_every_format_are_imported(tmp_path):
     archive = tmp_path / "arkisto.warc.gz"
     with archive.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        for url, content_type, name in [
-            ("https://x.fi/liitteet/toimintamalli.odt", "application/vnd.oasis.opendocument.text", "perhekeskukset.odt"),
-            ("https://x.fi/liitteet/kustannukset.xlsx", "application/octet-stream", "vammaispalvelut.xlsx"),
-        ]:
+        for number, (name, *_) in enumerate(EXPECTED):
+            # Half the records say their type, half are generic and named by their URL.
+            content_type = BY_SUFFIX[Path(name).suffix].content_type if number % 2 else "application/octet-stream"
             http = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
             payload = io.BytesIO((FIXTURES / name).read_bytes())
-            writer.write_record(writer.create_warc_record(url, "response", payload=payload, http_headers=http))
+            writer.write_record(writer.create_warc_record(f"https://x.fi/liitteet/{name}", "response", payload=payload, http_headers=http))
     with open_data_store(tmp_path / "data") as store:
         stats = import_warc(archive, store, source="arkisto", visibility="public")
         docs = {doc.id: doc for doc in store.iter_documents()}
-    assert stats.imported == 2 and not stats.errors
-    assert docs["https://x.fi/liitteet/toimintamalli.odt"].title == "Perhekeskusten toimintamalli"
-    assert docs["https://x.fi/liitteet/kustannukset.xlsx"].content_type == BY_KIND["xlsx"].content_type
+    assert stats.imported == len(EXPECTED) and not stats.errors, stats.errors
+    for name, title, sentence, heading, _ in EXPECTED:
+        doc = docs[f"https://x.fi/liitteet/{name}"]
+        assert doc.title == title and sentence in doc.text and (heading is None or heading in doc.headings)
+        assert doc.content_type == BY_SUFFIX[Path(name).suffix].content_type
+
+
+def test_every_format_is_crawled_as_an_attachment_of_its_page(tmp_path, drive):
+    site = tmp_path / "sivusto"
+    site.mkdir()
+    links = []
+    for name, *_ in EXPECTED:
+        shutil.copy(drive / name, site / name)
+        links.append(f'<li><a href="{name}">{name}</a></li>')
+    (site / "index.html").write_text(
+        '<!DOCTYPE html><html lang="fi"><head><meta charset="utf-8"><title>Asiakirjat</title></head><body>'
+        f"<main><h1>Aluehallituksen asiakirjat</h1><p>Liitteet kokouksista.</p><ul>{''.join(links)}</ul></main></body></html>",
+        encoding="utf-8",
+    )
+    with serve_sample_site(directory=site) as url, open_data_store(tmp_path / "data") as store:
+        source = Source(name="asiakirjat", start_urls=(f"{url}/",), allowed_hosts=(url.split("//", 1)[1],))
+        stats = crawl_source(source, store)
+        docs = {doc.id.rsplit("/", 1)[1]: doc for doc in store.iter_documents()}
+    assert not stats.skipped, stats.summary()
+    for name, title, sentence, heading, _ in EXPECTED:
+        doc = docs[name]
+        assert doc.title == title and sentence in doc.text and (heading is None or heading in doc.headings)
+        assert doc.parent == f"{url}/" and doc.content_type == BY_SUFFIX[Path(name).suffix].content_type
 
 
 def test_a_spreadsheet_of_a_million_cells_is_cut_and_says_so(tmp_path):

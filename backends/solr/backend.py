@@ -54,6 +54,8 @@ FRESHNESS_FUNCTION = (
     f"if(exists(updated),sum(1,product({FRESHNESS_WEIGHT},pow(0.5,div(max(0,ms(NOW/DAY,updated)),"
     f"{DAY_MS * FRESHNESS_HALF_LIFE_DAYS})))),1)"
 )
+# The boost every hit's score is multiplied by: freshness, and the document's weight (1 when not sent).
+BOOST_FUNCTION = f"product({FRESHNESS_FUNCTION},def(weight,1))"
 COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
 SORT = "score desc,id asc"
 # Newest first: a document without a date has none in `updated`, which sorts as the earliest date.
@@ -436,7 +438,7 @@ class SolrSnapshot:
     ) -> Matches:
         by_date = sort == "date"
         params = {
-            "q": "{!boost b=$fresh v=$qq}", "qq": to_lucene(query), "fresh": FRESHNESS_FUNCTION,
+            "q": "{!boost b=$rankboost v=$qq}", "qq": to_lucene(query), "rankboost": BOOST_FUNCTION,
             "fq": [*filter_queries(filters), DATE_COLLAPSE if by_date else COLLAPSE],
             "sort": DATE_SORT if by_date else SORT, "rows": limit, "fl": HIT_FIELDS,
         }

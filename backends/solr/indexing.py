@@ -15,7 +15,7 @@ from collections import defaultdict
 from backends.solr.configset import LANGUAGES, encode_slots, slot_field
 from corpus.document import Document
 from indexer.analysis import FOLDED, analyzer
-from indexer.fields import filter_values
+from indexer.fields import filter_values, ranking_weight
 
 META_ID = "__meta__"
 META_VISIBILITY = "meta"
@@ -75,6 +75,9 @@ def solr_document(doc: Document, generation: str = "") -> dict:
     }
     fields = {name: value for name, value in fields.items() if value}
     fields["access"] = list(doc.access_keys)
+    weight = ranking_weight(doc)
+    if weight != 1.0:
+        fields["weight"] = weight
     fields["duplicate_group"] = doc.duplicate_of or doc.id
     for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text)):
         if text:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 
 import languages
 
@@ -42,6 +43,8 @@ def build_schema() -> Schema:
         "fingerprint": ID(),  # of every indexed field: an update keeps documents whose fingerprint is indexed
         "parent": ID(stored=True),
         "duplicate_of": ID(stored=True, sortable=True),
+        # The factor a document's score is multiplied by (indexer.fields.ranking_weight): low-confidence OCR text.
+        "weight": COLUMN(NumericColumn("f", default=1.0)),
         "title": STORED(),
         "text": STORED(),
         "description": STORED(),

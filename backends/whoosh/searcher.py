@@ -20,7 +20,7 @@ from backends.whoosh.translate import filter_query, to_whoosh
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
 from search.api import FACET_NAMES, Match, Matches
 from search.query import Filters, Node
-from search.ranking import TIE_MARGIN, freshness
+from search.ranking import FRESHNESS_WEIGHT, TIE_MARGIN, freshness
 
 # BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2: a document's extra
 # lemma and part terms repeat a word's weight. Tuned on the first 500 squad2-fi tune questions
@@ -101,6 +101,9 @@ class WhooshSnapshot:
                     by_key.setdefault("public" if key == "public" else key, set()).add(d)
             self.by_key = {key: frozenset(docs) for key, docs in by_key.items()}
             self._visible_sets: dict[tuple, frozenset] = {}
+            weights = _column(reader, "weight", size, 1.0)
+            # Per document number, the factor its score is multiplied by; None when every document weighs 1.
+            self.weights = weights if any(w != 1.0 for w in weights) else None
             duplicate_of = _column(reader, "duplicate_of", size, "")
             self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
             self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
@@ -302,13 +305,17 @@ class _Ranked:
 
 
 def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int, sort: str = "relevance") -> _Ranked:
-    """The top n by BM25F times the freshness boost (or, sorted by date, newest first and undated
-    last), ties in id order, near-duplicates collapsed to the first copy in that order, in one pass over
-    the matches (two when sorting by date finds more matches than the window: every one is scored).
+    """The top n by BM25F times the freshness boost and the document's weight (or, sorted by date,
+    newest first and undated last), ties in id order, near-duplicates collapsed to the first copy in
+    that order, in one pass over the matches (two when sorting by date finds more matches than the
+    window: every one is scored).
 
     The top n plus a window are kept by BM25F score and re-scored; when a tie runs past the window,
-    all matches are. (Whoosh's own collapse is not used: its collector fails on filtered multi-segment
-    searches; nor its terms=True, whose count includes documents a filter removed.)"""
+    all matches are. When some documents weigh less than 1 (OCR text of low confidence), all matches
+    are also re-scored if a document outside the window could still reach the top n: a weight can take
+    a document down much further than freshness can. (Whoosh's own collapse is not used: its collector
+    fails on filtered multi-segment searches; nor its terms=True, whose count includes documents a
+    filter removed.)"""
     window = n + RERANK_WINDOW
     collector = _collect(searcher, query, allowed, window)
     items = sorted(collector.items, reverse=True)
@@ -318,14 +325,32 @@ def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int, sort
     elif len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
         collector = _collect(searcher, query, allowed, len(collector.matched))
         items = collector.items
+    top = _top(snap, items, n, sort)
+    if sort != "date" and snap.weights is not None and len(items) < len(collector.matched):
+        # A document not kept scores at most the lowest kept BM25F score, times the largest freshness boost.
+        reachable = min(score for score, _ in items) * (1.0 + FRESHNESS_WEIGHT)
+        if len(top) < n or top[-1][1] <= reachable:
+            collector = _collect(searcher, query, allowed, len(collector.matched))
+            top = _top(snap, collector.items, n, sort)
+    matched = collector.matched
+    duplicates = frozenset(d for d in matched if d in snap.duplicate_of) if snap.duplicate_of else frozenset()
+    return _Ranked(_collapsed_total(snap, matched, duplicates), top, matched, duplicates)
+
+
+def _top(snap: WhooshSnapshot, items, n: int, sort: str = "relevance") -> list[tuple[int, float]]:
+    """The best n (docnum, score) of the collected (BM25F score, negated docnum) items, re-scored with
+    freshness and weight (or newest first when sorting by date), ties by id, one per group of
+    near-duplicates."""
     today = dt.date.today()
-    scored = [(score * freshness(snap.updated[-negated], today), snap.ids[-negated], -negated) for score, negated in items]
+    weights = snap.weights
+    scored = [
+        (score * freshness(snap.updated[-negated], today) * (weights[-negated] if weights else 1.0), snap.ids[-negated], -negated)
+        for score, negated in items
+    ]
     if sort == "date":
         scored.sort(key=lambda item: (-_day(snap.updated[item[2]]), item[1]))
     else:
         scored.sort(key=lambda item: (-item[0], item[1]))
-    matched = collector.matched
-    duplicates = frozenset(d for d in matched if d in snap.duplicate_of) if snap.duplicate_of else frozenset()
     top, groups = [], set()
     for score, doc_id, docnum in scored:
         group = snap.duplicate_of.get(docnum, doc_id)
@@ -335,7 +360,7 @@ def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int, sort
         top.append((docnum, score))
         if len(top) == n:
             break
-    return _Ranked(_collapsed_total(snap, matched, duplicates), top, matched, duplicates)
+    return top
 
 
 def _day(updated: dt.date | None) -> int:

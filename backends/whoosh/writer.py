@@ -25,7 +25,7 @@ from backends.whoosh.versions import (
 )
 from corpus.document import GROUP_PREFIX, Document
 from indexer import IndexingError
-from indexer.fields import filter_values
+from indexer.fields import filter_values, ranking_weight
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
 from search.api import Published
 
@@ -72,6 +72,7 @@ def document_fields(doc: Document) -> dict:
         "text_folded": doc.text,
         "site": values["site"],
         "section_top": values["section"],
+        "weight": ranking_weight(doc),
     }
     if doc.updated:
         fields["updated"] = dt.datetime.combine(doc.updated, dt.time())

@@ -41,6 +41,11 @@ class Limits:
     # OCR: pages read per PDF and seconds per page.
     ocr_pages: int = 30
     ocr_seconds: float = 120.0
+    # A PDF's text layer is read in a forked process (corpus.formats.pdf): seconds per page and per file,
+    # and the memory that process may take beyond what it starts with.
+    pdf_page_seconds: float = 20.0
+    pdf_seconds: float = 180.0
+    pdf_memory: int = 1024 * MB
 
 
 LIMITS = Limits()

@@ -2,7 +2,8 @@
 
 The table pins the ranking signals together: field weights (a word in the title beats the same word
 in the text), whole lemmas above compound parts and folded matches, synonyms of the lexicon,
-freshness between otherwise equal pages, and ties by id.
+freshness between otherwise equal pages, ties by id, and the lower weight of text read by OCR with
+low confidence.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ DOCS = [
     Document(id="vanha", title="Päivystys", text="Päivystys palvelee ympäri vuorokauden.", updated=D(2020, 6, 1)),
     Document(id="tasa-b", title="Neuvola", text="Neuvola palvelee perheitä.", updated=D(2022, 1, 1)),
     Document(id="tasa-a", title="Neuvola", text="Neuvola palvelee perheitä.", updated=D(2022, 1, 1)),
+    # Equal scanned minutes but for Tesseract's confidence in their text (None: a text layer, no OCR).
+    Document(id="ocr-a", title="Pöytäkirja", text="Aluehallitus hyväksyi talousarvion.", updated=D(2022, 1, 1), ocr_confidence=30.0),
+    Document(id="ocr-b", title="Pöytäkirja", text="Aluehallitus hyväksyi talousarvion.", updated=D(2022, 1, 1), ocr_confidence=60.0),
+    Document(id="ocr-c", title="Pöytäkirja", text="Aluehallitus hyväksyi talousarvion.", updated=D(2022, 1, 1)),
 ]
 TABLE = [
     ("palveluseteli", ["otsikko", "teksti"]),  # title above text; the compound part only in the any-word fallback
@@ -36,6 +41,7 @@ TABLE = [
     ("päivystys", ["uusi", "vanha"]),  # freshness between equal pages
     ("neuvola", ["tasa-a", "tasa-b"]),  # ties by id
     ("ryhmä", ["ryhma", "tyoryhma"]),  # a whole word above a compound part
+    ("pöytäkirjat", ["ocr-c", "ocr-b", "ocr-a"]),  # the less sure the OCR, the lower (against the order of ids)
 ]
 
 
@@ -47,3 +53,17 @@ def engine(make_engine):
 @pytest.mark.parametrize(("query", "expected"), TABLE, ids=[q for q, _ in TABLE])
 def test_ranking_order(engine, query, expected):
     assert [h.id for h in engine.search(query).hits][: len(expected)] == expected
+
+
+def test_a_clean_text_ranks_above_many_low_confidence_scans_that_match_better(make_engine):
+    # Sixty short scans of low confidence (weight 0.5) outscore the longer clean text by BM25, but not
+    # after their weight: the text must come first even though more than a page of scans lies above it
+    # by BM25 alone (a backend that re-scores only a window of the best BM25 matches misses it).
+    scans = [Document(id=f"skannaus-{i:02d}", title=f"Pöytäkirja {i}", ocr_confidence=0.0,
+                      text="Hammashoitola avataan, hammashoitola." if i < 30 else "Hammashoitola avataan.")
+             for i in range(60)]
+    text = Document(id="teksti", title="Tiedote", text="Hammashoitola avataan uudelleen keväällä.")
+    engine = make_engine([*scans, text], "ocr-window")
+    hits = engine.search("hammashoitola").hits
+    assert hits[0].id == "teksti", [h.id for h in hits]
+    assert {h.id for h in hits[1:]} <= {d.id for d in scans}
