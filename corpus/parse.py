@@ -111,8 +111,6 @@ DATE_LINE = re.compile(
     r"(?:\s*(?:klo|kl\.?|at|,)?\s*\d{1,2}[.:]\d{2}(?![\d.]\d))?",
     re.I,
 )
-UPDATE_WORD = re.compile(DATE_KINDS["update"], re.I)
-TAG = re.compile(r"<[^>]*>")
 # A one-word type label before the dates of a line ("Tiedote Julkaistu 26.9.2023").
 DATE_LABEL = re.compile(r"^\s*[^\W\d_]+(?=\s|$)")
 # What is left of a line of dates once the dates are gone: separators only.
@@ -786,13 +784,10 @@ def _labelled_date_lines(text: str):
 
 
 def _page_update_dates(html: str) -> list[tuple[str, dt.date | None]]:
-    """ "Päivitetty 14.9.2022" anywhere on the page, for a page whose content has no date: a CMS often says when
-    the page was updated in a footer line (SharePoint's pageFooterInfo). Only updates: a publication date
-    outside the content is more often a related article's or a comment's."""
-    if not UPDATE_WORD.search(html):
-        return []
-    text = TAG.sub(" ", html)
-    return [(kind, date) for kind, date, _ in _labelled_date_lines(text) if kind == "update"]
+    """ "Päivitetty 14.9.2022" anywhere in the page's markup, for a page whose content has no date: a CMS often
+    says when the page was updated in a footer line (SharePoint's pageFooterInfo). Only updates: a publication
+    date outside the content is more often a related article's or a comment's."""
+    return [(kind, date) for kind, date, _ in _labelled_date_lines(html) if kind == "update"]
 
 
 def _best_date(dates: list[tuple[str, dt.date | None]]) -> dt.date | None:
