@@ -7,10 +7,11 @@ density and keeps the paragraphs of the main text, but drops structures whose te
 header table, a collapsed accordion answer, a lead paragraph with a class of its own).
 
 The merge keeps sotehaku's lines and order where trafilatura found the same text, adds in place the lines
-only trafilatura found, and keeps without asking trafilatura the lines of structures that are content by
-their kind: `sure` elements chosen by corpus/parse.py (table cells, definition lists, collapsed panels, a
-lead, the lines just above the page's heading). When trafilatura finds nothing, sotehaku's own lines are
-the text, so that no page with text comes out empty.
+only trafilatura found (unless sotehaku dropped them as chrome beyond doubt), and keeps without asking
+trafilatura the lines of structures that are content by their kind: `sure` elements chosen by
+corpus/parse.py (table cells, definition lists, collapsed panels, a lead, the lines just above the page's
+heading). When trafilatura finds nothing, sotehaku's own lines are the text, so that no page with text
+comes out empty.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def extract(tree, url: str) -> str | None:
     return document.text if document is not None and document.text and document.text.strip() else None
 
 
-def merge(lines: list[tuple[str, bool]], extracted: str | None, left_out: list[str] = (), lead: str = "") -> str:
+def merge(
+    lines: list[tuple[str, bool]], extracted: str | None, left_out: list[str] | tuple = (), lead: str = ""
+) -> str:
     """One text of sotehaku's (line, sure) pairs and trafilatura's text: see the module's docstring. Lines only
     trafilatura found are left out when they are in `left_out` (the title, the text sotehaku dropped as chrome).
 
