@@ -44,6 +44,8 @@ NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "xml
 # Pages in these languages keep their image captions (credits go by CREDIT): on Finnish and Swedish public-sector
 # pages a caption says what the picture shows, while trafilatura's evaluation set counts captions as boilerplate.
 CAPTION_LANGUAGES = frozenset({"fi", "sv"})
+NUMERIC_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 OFFICE_GENERATORS = ("microsoft word", "libreoffice", "openoffice")
 # Words of class names, ids and aria-labels that mark chrome, in English and Finnish ("valikko" is a menu,
@@ -443,8 +445,20 @@ def _sure_elements(main, heading, captions: bool = False) -> frozenset:
         elif el.tag in ("ul", "ol") and _first(el.iter("a")) is None:
             sure.add(el)
     if heading is not None and heading.getparent() is not None:
-        sure.update(heading.itersiblings(preceding=True))
+        sure.update(el for el in heading.itersiblings(preceding=True) if not _is_dateline(_joined_text(el)))
     return frozenset(sure)
+
+
+def _is_dateline(text: str) -> bool:
+    """A date (and time) with at most two words beside it: "Publikacja: 04.05.2021", "Energie 12.12.2022, 08:30 Uhr"
+    is the page's metadata, not a kicker.
+
+    >>> _is_dateline("02.02.2022 A-Frauen"), _is_dateline("Päijät-Häme"), _is_dateline("Pöytäkirja 19/2023 § 312")
+    (True, False, False)
+    """
+    if not NUMERIC_DATE.search(text):
+        return False
+    return len(re.findall(r"[^\W\d_][\w-]*", CLOCK.sub(" ", NUMERIC_DATE.sub(" ", text)))) <= 2
 
 
 @functools.lru_cache(maxsize=8192)
