@@ -14,7 +14,7 @@ import lxml.html
 from bs4.dammit import EncodingDetector
 from lxml import etree
 
-from corpus import CorpusError
+from corpus import CorpusError, maintext
 from corpus.document import Document
 from corpus.limits import markup_excess
 from corpus.urls import normalize_url
@@ -29,6 +29,25 @@ BOILERPLATE_TAGS = (
 BOILERPLATE_ROLES = (
     "navigation", "banner", "contentinfo", "dialog", "search", "complementary", "alertdialog", "menu", "menubar",
 )
+# Content by its kind, kept even where trafilatura drops it (corpus/maintext.py): table cells and definition
+# lists, accordion buttons and panels, and leads by class ("article__lead", "ingressi").
+SURE_TAGS = frozenset({"td", "th", "caption", "dt", "dd", "details", "summary", "button"})
+LEAD_WORDS = re.compile(r"\b(?:lead|ingress|ingressi|intro|standfirst|abstract|summary|kicker)\b")
+# A cell holding these is a page's layout, not a table's data.
+LAYOUT_CELL_TAGS = ("table", "div", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "form")
+# Chrome words that also name blocks of main text on many sites ("item-content__row--sidebar",
+# "hidden-contents-menu", "js-post-comments-component"): sotehaku's lines drop them, trafilatura may keep them.
+WEAK_CHROME_WORDS = frozenset({"sidebar", "menu", "comments", "comment", "share", "sharing", "tags", "ad", "ads"})
+# ... unless what they name holds less text than this: a label ("Mainos", "Jaa"), not a block of text.
+WEAK_CHROME_TEXT = 200
+NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "xml", "object", "embed", "canvas"})
+# Pages in these languages keep their image captions (credits go by CREDIT): on Finnish and Swedish public-sector
+# pages a caption says what the picture shows, while trafilatura's evaluation set counts captions as boilerplate.
+CAPTION_LANGUAGES = frozenset({"fi", "sv"})
+NUMERIC_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+OFFICE_GENERATORS = ("microsoft word", "libreoffice", "openoffice")
 # Words of class names, ids and aria-labels that mark chrome, in English and Finnish ("valikko" is a menu,
 # "alatunniste" a footer, "mainos" an ad), matched against whole words of one class token split at "-", "_" and
 # camelCase ("sidebar-menu", "shareButtons", "ad-slot"), so that "download", "shared-services" or "lang-sv" are
@@ -94,6 +113,8 @@ DATE_LINE = re.compile(
     r"(?:\s*(?:klo|kl\.?|at|,)?\s*\d{1,2}[.:]\d{2}(?![\d.]\d))?",
     re.I,
 )
+# A one-word type label before the dates of a line ("Tiedote Julkaistu 26.9.2023").
+DATE_LABEL = re.compile(r"^\s*[^\W\d_]+(?=\s|$)")
 # What is left of a line of dates once the dates are gone: separators only.
 DATE_LINE_REST = re.compile(r"[\s|,;·•/()–—-]*")
 # Meta tags (name, property, http-equiv or itemprop; lower case) that date a page, by kind.
@@ -197,7 +218,7 @@ def parse_html(
         html = _decode(content, encoding) if isinstance(content, bytes) else content
         excess = markup_excess(html)  # before the tree is built: its cost grows with depth squared
         if not excess:
-            return _parse_tree(_html_tree(html), url, source=source, visibility=visibility)
+            return _parse_tree(_html_tree(html), url, source=source, visibility=visibility, html=html)
     except (ValueError, TypeError, LookupError, UnicodeError, etree.LxmlError) as exc:
         raise ParseError(f"{url}: cannot read the HTML ({type(exc).__name__}: {exc})") from None
     raise ParseError(f"{url}: {excess}")
@@ -213,7 +234,9 @@ def _html_tree(html: str) -> lxml.html.HtmlElement:
     return root
 
 
-def _parse_tree(root: lxml.html.HtmlElement, url: str, *, source: str, visibility: str) -> ParsedPage:
+def _parse_tree(
+    root: lxml.html.HtmlElement, url: str, *, source: str, visibility: str, html: str = ""
+) -> ParsedPage:
     robots = _meta(root, "robots").lower()
     base = url
     base_href = _first(root.iterfind(".//base[@href]"))
@@ -234,19 +257,29 @@ def _parse_tree(root: lxml.html.HtmlElement, url: str, *, source: str, visibilit
     heading = _page_heading(root, main)
     lang = _declared_lang(root, main)
 
-    _remove_boilerplate(root, keep=(main, heading))
+    office_export = _is_office_export(root)
+    # trafilatura reads a copy of the whole page; sotehaku's chrome is then left out of what it finds.
+    extracted = None if office_export else maintext.extract(root, url)
+    chrome: list[str] = []
+    _remove_boilerplate(root, keep=(main, heading), chrome=chrome)
     if heading is None:  # Word's Title style, when a Word export has no h1
         heading = _first(root.xpath("//*[contains(concat(' ', normalize-space(@class), ' '), ' MsoTitle ')]"))
     if heading is not None:
         _split_heading(heading)
     title = _joined_text(heading) if heading is not None else _strip_site_suffix(page_title)
+    sure = _sure_elements(main, heading, captions=lang in CAPTION_LANGUAGES)
     if heading is not None and heading is not root:
         _drop(heading)  # the title has its own field; repeating it would open every snippet with it
     headings = tuple(t for h in main.iter("h2", "h3") if (t := _joined_text(h)))
     # Read after the chrome is gone, so that dates of comments and related articles do not count.
     markup_dates = _markup_dates(root, main)
-    text = _visible_text(main)
-    dates = [(kind, date) for kind, date, _ in _labelled_date_lines(text)] + markup_dates
+    # A line with a labelled date ("Julkaistu 19.12.2022 Kirjoittaja Viestintä") is the page's own byline.
+    lines = [(line, is_sure or DATE_LINE.search(line) is not None) for line, is_sure in _visible_lines(main, sure)]
+    own_text = "\n".join(line for line, _ in lines)
+    dates = [(kind, date) for kind, date, _ in _labelled_date_lines(own_text)] + markup_dates
+    if not any(date for _, date in dates):
+        dates = _page_update_dates(html)
+    text = maintext.merge(lines, extracted, left_out=[title, *chrome], lead=description)
     doc_url = normalize_url(url) or url
     document = Document(
         id=doc_url,
@@ -388,6 +421,58 @@ def _ancestors(el) -> list:
     return [el, *el.iterancestors()]
 
 
+def _sure_elements(main, heading, captions: bool = False) -> frozenset:
+    """Elements of the main content whose text is content by its kind, whatever trafilatura says of it (see
+    corpus/maintext.py): data cells, definition lists, collapsed accordion panels and their questions, a lead,
+    the items of a list without links, and what stands just above the page's heading in its container (a
+    kicker, a decision's number and meeting date)."""
+    sure = set()
+    for el in main.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in ("td", "th"):
+            if _first(el.iter(*LAYOUT_CELL_TAGS)) is None:
+                sure.add(el)
+        elif el.tag in SURE_TAGS or (captions and el.tag == "figcaption"):
+            sure.add(el)
+        elif any(_is_lead_token(c) for c in _classes(el)):
+            sure.add(el)
+        elif el.get("hidden") is not None or el.get("aria-hidden") == "true":
+            sure.add(el)  # a collapsed panel: boilerplate of this kind went with _is_boilerplate
+            toggle = el.getprevious()
+            if toggle is not None and toggle.tag in HEADING_TAGS:
+                sure.add(toggle)
+        elif el.tag in ("ul", "ol") and _first(el.iter("a")) is None:
+            sure.add(el)
+    if heading is not None and heading.getparent() is not None:
+        sure.update(el for el in heading.itersiblings(preceding=True) if not _is_dateline(_joined_text(el)))
+    return frozenset(sure)
+
+
+def _is_dateline(text: str) -> bool:
+    """A date (and time) with at most two words beside it: "Publikacja: 04.05.2021", "Energie 12.12.2022, 08:30 Uhr"
+    is the page's metadata, not a kicker.
+
+    >>> _is_dateline("02.02.2022 A-Frauen"), _is_dateline("Päijät-Häme"), _is_dateline("Pöytäkirja 19/2023 § 312")
+    (True, False, False)
+    """
+    if not NUMERIC_DATE.search(text):
+        return False
+    return len(re.findall(r"[^\W\d_][\w-]*", CLOCK.sub(" ", NUMERIC_DATE.sub(" ", text)))) <= 2
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_lead_token(name: str) -> bool:
+    return bool(LEAD_WORDS.search(_words(name)))
+
+
+def _is_office_export(root) -> bool:
+    """A page saved from Word or LibreOffice: the whole body is the document, with no site around it."""
+    metas = root.iter("meta")
+    generator = next((m.get("content") or "" for m in metas if (m.get("name") or "").lower() == "generator"), "")
+    return generator.lower().startswith(OFFICE_GENERATORS)
+
+
 def _main_content(root):
     """The element that holds the page's own text: <main>, else the article with the h1, else the body.
 
@@ -462,8 +547,12 @@ def _split_heading(heading) -> None:
         anchor = child
 
 
-def _remove_boilerplate(root, keep: tuple) -> None:
-    """Remove site chrome, but never the main content, the page heading, or anything that holds them."""
+def _remove_boilerplate(root, keep: tuple, chrome: list[str] | None = None) -> None:
+    """Remove site chrome, but never the main content, the page heading, or anything that holds them.
+
+    The text of what goes as chrome by element or role (menus, banners, footers, side columns) is added to
+    `chrome`, so that corpus/maintext.py leaves it out of trafilatura's text too.
+    """
     kept = {t for el in keep if el is not None for t in _ancestors(el)}
     stack = [root]
     while stack:
@@ -472,9 +561,21 @@ def _remove_boilerplate(root, keep: tuple) -> None:
             if not isinstance(child.tag, str):
                 continue
             if child not in kept and _is_boilerplate(child):
+                if chrome is not None and child.tag not in NO_TEXT_TAGS and _is_certain_chrome(child):
+                    chrome.append(child.text_content())
                 _drop(child)
             else:
                 stack.append(child)
+
+
+def _is_certain_chrome(el) -> bool:
+    """Whether chrome is chrome beyond doubt, so that trafilatura's text leaves it out too: not when only a
+    word of WEAK_CHROME_WORDS named it (trafilatura's evaluation finds main text under such names)."""
+    if _is_chrome_tag(el) or _is_chrome_by_text(el):
+        return True
+    names = [*_classes(el), el.get("aria-label") or "", el.get("id") or ""]
+    words = {m.group(0) for n in names if n and (m := BOILERPLATE_WORDS.search(_words(n)))}
+    return not words or not words <= WEAK_CHROME_WORDS or len(el.text_content()) < WEAK_CHROME_TEXT
 
 
 def _is_boilerplate(el) -> bool:
@@ -557,34 +658,52 @@ def _names(el) -> str:
 
 def _visible_text(main) -> str:
     """The text of a container, one line per block; table cells side by side, so a row reads as a line."""
+    return "\n".join(line for line, _ in _visible_lines(main, frozenset()))
+
+
+def _visible_lines(main, sure: frozenset) -> list[tuple[str, bool]]:
+    """The lines of a container's text, each with whether it comes from an element of `sure` (or one inside)."""
     # A cell's only paragraph (Word puts every cell in a <p>) does not break its row.
     cell_paragraphs = set()
     for cell in main.iter("td", "th"):
         blocks = [b for b in cell.iter(*BLOCK_TAGS) if b is not cell]
         if len(blocks) == 1:
             cell_paragraphs.add(blocks[0])
-    parts: list[str] = []
-    _write_text(main, parts, cell_paragraphs, in_pre=False)
-    return _clean_text("".join(parts))
+    parts: list[tuple[str, bool]] = []
+    _write_text(main, parts, cell_paragraphs, in_pre=False, sure=sure, in_sure=main in sure)
+    lines: list[tuple[str, bool]] = []
+    line: list[str] = []
+    line_sure = False
+    for piece, piece_sure in [*parts, ("\n", False)]:
+        if piece == "\n":
+            text = _clean_text("".join(line))
+            if text:
+                lines.append((text, line_sure))
+            line, line_sure = [], False
+        else:
+            line.append(piece)
+            line_sure = line_sure or (piece_sure and bool(piece.strip()))
+    return lines
 
 
-def _write_text(el, parts: list[str], cell_paragraphs: set, in_pre: bool) -> None:
+def _write_text(el, parts: list, cell_paragraphs: set, in_pre: bool, sure: frozenset, in_sure: bool) -> None:
     # Source line breaks inside a paragraph (Word wraps its HTML at 80 columns) are not line breaks on the page.
     in_pre = in_pre or el.tag == "pre"
+    in_sure = in_sure or el in sure
     block = el.tag in BLOCK_TAGS and el not in cell_paragraphs
     if block:
-        parts.append("\n")
+        parts.append(("\n", False))
     if el.text:
-        parts.append(el.text if in_pre else WHITESPACE.sub(" ", el.text))
+        parts.append((el.text if in_pre else WHITESPACE.sub(" ", el.text), in_sure))
     for child in el:
         if isinstance(child.tag, str):
-            _write_text(child, parts, cell_paragraphs, in_pre)
+            _write_text(child, parts, cell_paragraphs, in_pre, sure, in_sure)
         if child.tail:
-            parts.append(child.tail if in_pre else WHITESPACE.sub(" ", child.tail))
+            parts.append((child.tail if in_pre else WHITESPACE.sub(" ", child.tail), in_sure))
     if block:
-        parts.append("\n")
+        parts.append(("\n", False))
     if el.tag in ("td", "th"):
-        parts.append(" ")
+        parts.append((" ", in_sure))
 
 
 def _strings(el, skip: set):
@@ -678,6 +797,13 @@ def _labelled_date_lines(text: str):
             yield next(kind for kind in DATE_KINDS if match[kind]), date, match.group(0)
 
 
+def _page_update_dates(html: str) -> list[tuple[str, dt.date | None]]:
+    """ "Päivitetty 14.9.2022" anywhere in the page's markup, for a page whose content has no date: a CMS often
+    says when the page was updated in a footer line (SharePoint's pageFooterInfo). Only updates: a publication
+    date outside the content is more often a related article's or a comment's."""
+    return [(kind, date) for kind, date, _ in _labelled_date_lines(html) if kind == "update"]
+
+
 def _best_date(dates: list[tuple[str, dt.date | None]]) -> dt.date | None:
     """The latest date of the best kind: updated over published over the meeting date."""
     best = min(((kind, date) for kind, date in dates if date), key=_date_rank, default=None)
@@ -696,7 +822,7 @@ def _drop_date_lines(text: str) -> str:
     """
     def is_date_line(line: str) -> bool:
         matches = list(DATE_LINE.finditer(line))
-        only_dates = bool(DATE_LINE_REST.fullmatch(DATE_LINE.sub("", line)))
+        only_dates = bool(DATE_LINE_REST.fullmatch(DATE_LABEL.sub("", DATE_LINE.sub("", line), count=1)))
         return only_dates and bool(matches) and not any(m["meeting"] for m in matches)  # minutes keep their meeting
 
     return "\n".join(line for line in text.split("\n") if not is_date_line(line))

@@ -149,11 +149,9 @@ PAGES = [
 ]
 
 
-# What today's parser still gets wrong, by test: strict, so that a fix shows up as an unexpected pass.
-KNOWN_FAILURES = {
-    "dates": {"sharepoint-export.html"},  # its "Päivitetty" line is in a div named pageFooterInfo
-    "dropped": {"ministry-news.html"},  # a teaser in a side column; a type label before the date line
-}
+# What today's parser still gets wrong, by test: strict, so that a fix shows up as an unexpected pass. The
+# SharePoint footer's "Päivitetty" line and the ministry's "Tiedote Julkaistu ..." line were fixed in issue 11.
+KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
 def cases(test: str) -> list:
