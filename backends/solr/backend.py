@@ -271,7 +271,6 @@ class SolrBackend:
                 yield doc
 
         added = 0
-        sent: set[str] = set()
         pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
         try:
             analysed = (
@@ -290,7 +289,6 @@ class SolrBackend:
                 if public:
                     self.update("public", public)
                 self.update("all", batch)
-                sent.update(d["id"] for d in batch)
                 if not recount:
                     for d in batch:
                         vocabulary.counts[d["visibility"]].update(_vocabulary_words(d))
@@ -301,7 +299,7 @@ class SolrBackend:
             if pool:
                 pool.terminate()
         if partition is not None:
-            return self._publish_partition(partition, vocabulary, generation, stale=set(indexed) - seen, sent=sent,
+            return self._publish_partition(partition, vocabulary, generation, stale=set(indexed) - seen,
                                            counted=counted, added=added, unchanged=len(kept), full=full)
         stale = set(indexed) - kept
         if not full and not added and not stale and not recount:
@@ -311,7 +309,7 @@ class SolrBackend:
             for part in PARTS:
                 self.update(part, {"delete": {"query": f"*:* -generation:{quote(generation)}"}})
         else:
-            removed = len(self._remove_stale(stale, None if recount else vocabulary) - sent)
+            removed = len(self._remove_stale(stale, None if recount else vocabulary))
         # A whole run supersedes any partitioned one (their meta documents would mix old shares in), and
         # its completion ends the mark of a run under way.
         self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
@@ -363,12 +361,11 @@ class SolrBackend:
         return [k for k in range(1, n + 1) if k not in metas]
 
     def _publish_partition(self, partition: tuple[int, int], vocabulary: Vocabulary, generation: str, *,
-                           stale: set[str], sent: set[str], counted: int, added: int, unchanged: int,
-                           full: bool) -> Published:
+                           stale: set[str], counted: int, added: int, unchanged: int, full: bool) -> Published:
         """Delete the share's vanished documents, write its meta document and commit; when every partition
         of N has written one, publish the merged vocabulary as the index's new version."""
         k, n = partition
-        removed = len(self._remove_stale(stale, None) - sent) if stale else 0
+        removed = len(self._remove_stale(stale, None)) if stale else 0
         counts = {v: dict(vocabulary.counts[v]) for v in VISIBILITIES}
         previous = self._partition_metas(n)
         if not added and not removed and k in previous and json.loads(previous[k]["meta_vocabulary"]) == counts \
