@@ -15,7 +15,7 @@ SOLRCLOUD_ARGS ?=
 DEMO_DATA ?= demo-data
 PORT ?= 8000
 
-.PHONY: install demo test bench clean system-packages test-system-packages solrcloud solrcloud-launcher solrcloud-system-packages
+.PHONY: install demo test bench clean system-packages test-system-packages solrcloud solrcloud-launcher solrcloud-system-packages test-oidc-provider
 
 install: system-packages $(BIN)/sotehaku
 
@@ -48,11 +48,17 @@ $(BIN)/sotehaku: setup.cfg pyproject.toml
 demo: install
 	$(BIN)/sotehaku --data-dir $(DEMO_DATA) demo --port $(PORT)
 
-test: install test-system-packages solrcloud-launcher
+# The sign-in tests run a real OpenID Provider (npm oidc-provider, pinned in tests/oidc_provider/package-lock.json)
+# on Node.js; its node_modules folder is outside git.
+test-oidc-provider:
+	@command -v node >/dev/null && command -v npm >/dev/null || ./.ci/system-packages nodejs npm
+	cd tests/oidc_provider && npm ci --no-audit --no-fund --silent
+
+test: install test-system-packages solrcloud-launcher test-oidc-provider
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DATA) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target
+	rm -rf $(VENV) $(DEMO_DATA) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target tests/oidc_provider/node_modules

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
 import os
 import re
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import AppError
+from corpus.document import check_groups
 from corpus.migrate import migrate
 
 ACCOUNTS_FILENAME = "accounts.sqlite3"
@@ -57,7 +59,23 @@ CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user);
 """
 
 # Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
-MIGRATIONS = (SCHEMA,)  # 1: release 0.1
+MIGRATIONS = (
+    SCHEMA,  # 1: release 0.1
+    # 2: groups of local accounts (JSON lists); a session's own groups (NULL: its account's, read per
+    # request; a list: a sign-in through the identity provider, which has no local account); and the
+    # sign-ins under way at the provider, each usable once.
+    """
+    ALTER TABLE users ADD COLUMN groups TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE sessions ADD COLUMN groups TEXT;
+    CREATE TABLE IF NOT EXISTS oidc_logins (
+        state_hash TEXT PRIMARY KEY,  -- SHA-256 hex of the state sent to the provider
+        nonce      TEXT NOT NULL,
+        verifier   TEXT NOT NULL,     -- the PKCE code verifier
+        next_path  TEXT NOT NULL,
+        expires    REAL NOT NULL
+    );
+    """,
+)
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9äöåÄÖÅ._@-]{1,64}")
 MIN_PASSWORD_LENGTH = 12
@@ -88,6 +106,7 @@ class UserInfo:
     has_password: bool
     tokens: int
     last_used: str | None
+    groups: tuple[str, ...] = ()
 
 
 class AccountStore:
@@ -154,16 +173,38 @@ class AccountStore:
             rows = self._db.execute(
                 """
                 SELECT u.name, u.created, u.password IS NOT NULL,
-                       COUNT(CASE WHEN t.expires IS NULL OR t.expires > ? THEN 1 END), MAX(t.last_used)
+                       COUNT(CASE WHEN t.expires IS NULL OR t.expires > ? THEN 1 END), MAX(t.last_used), u.groups
                 FROM users u LEFT JOIN tokens t ON t.user = u.name
                 GROUP BY u.name ORDER BY u.name
                 """,
                 (now,),
             ).fetchall()
         return [
-            UserInfo(name, _iso(created), bool(has_password), tokens, _iso(last_used) if last_used else None)
-            for name, created, has_password, tokens, last_used in rows
+            UserInfo(name, _iso(created), bool(has_password), tokens, _iso(last_used) if last_used else None,
+                     tuple(json.loads(groups)))
+            for name, created, has_password, tokens, last_used, groups in rows
         ]
+
+    # Groups
+
+    def set_groups(self, name: str, groups) -> tuple[str, ...]:
+        """Replace an account's groups (which decide the internal documents limited to groups it sees,
+        on the web pages and through its API tokens); return them as stored."""
+        name = _nfc(name)
+        try:
+            checked = check_groups(groups, f"groups of {name!r}")
+        except ValueError as exc:
+            raise AccountError(f"{exc}.") from None
+        with self._transaction():
+            self._require(name)
+            self._db.execute("UPDATE users SET groups = ? WHERE name = ?", (json.dumps(list(checked), ensure_ascii=False), name))
+        return checked
+
+    def groups_of(self, name: str) -> tuple[str, ...]:
+        """An account's groups (none for an unknown account)."""
+        with self._lock:
+            row = self._db.execute("SELECT groups FROM users WHERE name = ?", (_nfc(name),)).fetchone()
+        return tuple(json.loads(row[0])) if row else ()
 
     # API tokens
 
@@ -181,6 +222,11 @@ class AccountStore:
         with self._transaction():
             self._require(name)
             return self._db.execute("DELETE FROM tokens WHERE user = ?", (name,)).rowcount
+
+    def viewer_for_token(self, token: str) -> tuple[str, tuple[str, ...]] | None:
+        """The account an API token belongs to and its groups, or None for an unknown, expired or revoked token."""
+        name = self.user_for_token(token)
+        return None if name is None else (name, self.groups_of(name))
 
     def user_for_token(self, token: str) -> str | None:
         """The account an API token belongs to, or None for an unknown, expired or revoked token."""
@@ -231,18 +277,65 @@ class AccountStore:
 
     # Web login sessions
 
-    def create_session(self, name: str, ttl_seconds: float = 8 * 3600) -> str:
-        """Start a login session for an account and return its id (for a cookie); only its hash is kept."""
+    def create_session(self, name: str, ttl_seconds: float = 8 * 3600, *, groups=None) -> str:
+        """Start a login session and return its id (for a cookie); only its hash is kept. Without `groups`
+        it is a local account's session (its groups are the account's, as they are at each request); with
+        them, a sign-in through the identity provider, which vouched for the name and the groups."""
         name = _nfc(name)
         session_id = secrets.token_urlsafe(32)
         now = self._clock()
+        stored_groups = None if groups is None else json.dumps(list(groups), ensure_ascii=False)
         with self._transaction():
-            self._require(name)
+            if groups is None:
+                self._require(name)
             self._db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
             self._db.execute(
-                "INSERT INTO sessions (hash, user, expires) VALUES (?, ?, ?)", (_sha256(session_id), name, now + ttl_seconds)
+                "INSERT INTO sessions (hash, user, expires, groups) VALUES (?, ?, ?, ?)",
+                (_sha256(session_id), name, now + ttl_seconds, stored_groups),
             )
         return session_id
+
+    def session_viewer(self, session_id: str) -> tuple[str, tuple[str, ...]] | None:
+        """The user of a live session and their groups, or None for an unknown or expired session."""
+        name = self.user_for_session(session_id)
+        if name is None:
+            return None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT s.groups, u.groups FROM sessions s LEFT JOIN users u ON u.name = s.user WHERE s.hash = ?",
+                (_sha256(session_id),),
+            ).fetchone()
+        if row is None:
+            return None
+        own, account = row
+        return name, tuple(json.loads(own if own is not None else (account or "[]")))
+
+    # Sign-ins under way at the identity provider
+
+    def start_oidc_login(self, state: str, nonce: str, verifier: str, next_path: str, ttl_seconds: float) -> None:
+        """Keep what the provider's callback needs, under the state's hash, for `ttl_seconds`."""
+        now = self._clock()
+        with self._transaction():
+            self._db.execute("DELETE FROM oidc_logins WHERE expires <= ?", (now,))
+            self._db.execute(
+                "INSERT INTO oidc_logins (state_hash, nonce, verifier, next_path, expires) VALUES (?, ?, ?, ?, ?)",
+                (_sha256(state), nonce, verifier, next_path, now + ttl_seconds),
+            )
+
+    def take_oidc_login(self, state: str) -> tuple[str, str, str] | None:
+        """(nonce, verifier, next path) of a sign-in under way, removed as it is read: a state works once.
+        None for an unknown, used or expired state."""
+        if not isinstance(state, str) or not state:
+            return None
+        digest = _sha256(state)
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT nonce, verifier, next_path, expires FROM oidc_logins WHERE state_hash = ?", (digest,)
+            ).fetchone()
+            self._db.execute("DELETE FROM oidc_logins WHERE state_hash = ?", (digest,))
+        if row is None or row[3] <= self._clock():
+            return None
+        return row[0], row[1], row[2]
 
     def user_for_session(self, session_id: str) -> str | None:
         """The account of a live session, or None for an unknown or expired one (which is deleted)."""

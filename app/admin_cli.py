@@ -25,8 +25,9 @@ def users() -> None:
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read a password for the web login (12+ characters) from the first line of stdin.")
 @click.option("--expires-days", type=click.IntRange(min=1), help="The API token expires after this many days (default: never).")
+@click.option("--group", "groups", multiple=True, metavar="GROUP", help="A group the account belongs to (repeat for several).")
 @click.pass_obj
-def users_add(data_dir: Path, name: str, password_stdin: bool, expires_days: int | None) -> None:
+def users_add(data_dir: Path, name: str, password_stdin: bool, expires_days: int | None, groups: tuple[str, ...]) -> None:
     """Create a staff account and print its API token as the last line.
 
     The token is shown only once; only a hash of it is stored.
@@ -38,7 +39,10 @@ def users_add(data_dir: Path, name: str, password_stdin: bool, expires_days: int
             raise click.ClickException(f"No password on stdin for {name!r}. Pipe one in, or leave out --password-stdin.")
     with open_accounts(data_dir) as accounts:
         token = accounts.add_user(name, password, expires_days=expires_days)
-    click.echo(f"Created the account {name}{' with a password' if password else ''}.")
+        if groups:
+            groups = accounts.set_groups(name, groups)
+    click.echo(f"Created the account {name}{' with a password' if password else ''}"
+               + (f" in the groups {', '.join(groups)}." if groups else "."))
     _echo_token(expires_days)
     click.echo(token)
 
@@ -53,15 +57,16 @@ def users_list(data_dir: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(
             [{"name": u.name, "created": u.created, "password": u.has_password, "tokens": u.tokens,
-              "last_used": u.last_used} for u in infos],
+              "last_used": u.last_used, "groups": list(u.groups)} for u in infos],
             ensure_ascii=False, indent=2,
         ))
         return
     if not infos:
         click.echo(f"No accounts in {data_dir}. Create one with 'sotehaku users add NAME'.")
         return
-    rows = [("name", "created", "password", "tokens", "last used")] + [
-        (u.name, u.created, "yes" if u.has_password else "no", str(u.tokens), u.last_used or "never") for u in infos
+    rows = [("name", "created", "password", "tokens", "last used", "groups")] + [
+        (u.name, u.created, "yes" if u.has_password else "no", str(u.tokens), u.last_used or "never", ", ".join(u.groups))
+        for u in infos
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -76,6 +81,24 @@ def users_remove(data_dir: Path, name: str) -> None:
     with open_accounts(data_dir) as accounts:
         accounts.remove_user(name)
     click.echo(f"Removed the account {name}; its tokens and sessions no longer work.")
+
+
+@users.command("groups")
+@click.argument("name")
+@click.argument("groups", nargs=-1)
+@click.option("--add", "add", is_flag=True, help="Add these groups to the account's instead of replacing them.")
+@click.option("--remove", "remove", is_flag=True, help="Remove these groups from the account's.")
+@click.pass_obj
+def users_groups(data_dir: Path, name: str, groups: tuple[str, ...], add: bool, remove: bool) -> None:
+    """Set the groups of an account (no GROUPS: none), which decide the internal documents limited to
+    groups it sees on the pages and through its API tokens."""
+    if add and remove:
+        raise click.ClickException("Give --add or --remove, not both.")
+    with open_accounts(data_dir) as accounts:
+        current = set(accounts.groups_of(name))
+        wanted = current | set(groups) if add else current - set(groups) if remove else set(groups)
+        stored = accounts.set_groups(name, sorted(wanted))
+    click.echo(f"{name} is in the groups {', '.join(stored)}." if stored else f"{name} is in no group.")
 
 
 @users.command("token")

@@ -152,12 +152,15 @@ def _echo_corpus(documents: int, duplicates: int) -> None:
               "When the configuration has a source of this name, its visibility is used.")
 @click.option("--visibility", type=click.Choice(["public", "internal"]), help="Visibility of every imported document "
               "(required for folders and WARC files unless --source names a configured source).")
+@click.option("--access", "access", multiple=True, metavar="GROUP", help="A group the imported internal documents "
+              "are limited to (repeat for several; members of any may read them). Default: the configured "
+              "source's 'access', else any signed-in staff.")
 @click.option("--base-url", help="For a folder: the web address it is served under, for links in results "
               "(default: file:// URLs).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), help=f"Sources file (default ./{DEFAULT_CONFIG}, if present).")
 @click.pass_obj
 def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibility: str | None,
-            base_url: str | None, config: Path | None) -> None:
+            access: tuple[str, ...], base_url: str | None, config: Path | None) -> None:
     """Import JSONL files, folders of documents (a drive: HTML, PDF, office and OpenDocument files, RTF, text;
     see the README's "Document formats") and WARC web archives.
 
@@ -165,7 +168,12 @@ def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibil
     removes the documents of files that are no longer there.
     """
     if source and visibility is None:
-        visibility = _configured_visibility(source, config)
+        configured = _configured_source(source, config)
+        if configured is not None:
+            visibility = configured.visibility
+            access = access or configured.access
+    if access and visibility is None:
+        visibility = "internal"  # groups limit internal documents only
     failed = 0
 
     def unreadable(path: Path, exc: CorpusError) -> None:
@@ -185,21 +193,23 @@ def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibil
             + (f", ignored {stats.ignored} other files or records" if stats.ignored else "") + "."
         )
 
-    refresh = import_paths(paths, source=source, visibility=visibility, base_url=base_url, done=imported, failed=unreadable)
+    refresh = import_paths(
+        paths, source=source, visibility=visibility, base_url=base_url, access=access, done=imported, failed=unreadable,
+    )
     run = run_pipeline(data_dir, refresh, publish=False)
     _echo_corpus(run.documents, run.duplicates)
     if failed:
         sys.exit(1)
 
 
-def _configured_visibility(source: str, config: Path | None) -> str | None:
-    """The visibility of a configured source of this name, if the configuration file has one."""
+def _configured_source(source: str, config: Path | None):
+    """The configured source of this name (for its visibility and groups), if the configuration file has one."""
     path = config or Path(DEFAULT_CONFIG)
     if config is None and not path.exists():
         return None
     for configured in load_sources(path):
         if configured.name == source:
-            return configured.visibility
+            return configured
     return None
 
 

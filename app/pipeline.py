@@ -106,6 +106,7 @@ def import_paths(
     source: str | None = None,
     visibility: str | None = None,
     base_url: str | None = None,
+    access: tuple[str, ...] = (),
     done: Callable[[Path, ImportStats], None] | None = None,
     failed: Callable[[Path, CorpusError], None] | None = None,
 ) -> Refresh:
@@ -116,7 +117,7 @@ def import_paths(
     def refresh(store: CorpusStore) -> None:
         for path in paths:
             try:
-                stats = import_path(path, store, source=source, visibility=visibility, base_url=base_url)
+                stats = import_path(path, store, source=source, visibility=visibility, base_url=base_url, access=access)
             except CorpusError as exc:
                 if failed is None:
                     raise

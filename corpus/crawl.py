@@ -273,6 +273,8 @@ class Crawler:
         if document is None:
             self._skip(url, "noindex")
             return
+        if self.source.access:
+            document = document.replace(access=self.source.access)
         first = self._hashes.setdefault(document.content_hash, final)
         if first != final:
             self._skip(url, f"same content as another page ({first})")

@@ -9,6 +9,10 @@ import json
 from dataclasses import dataclass, field
 
 VISIBILITIES = ("public", "internal")
+# The access keys a document carries, which search.access matches against a viewer's: "public",
+# "internal" (any signed-in staff), or one "group:NAME" per group an internal document is limited to.
+GROUP_PREFIX = "group:"
+MAX_GROUP_LENGTH = 200
 STRING_FIELDS = (
     "id", "text", "title", "url", "lang", "visibility", "updated", "source", "section", "description",
     "content_type", "parent", "duplicate_of",
@@ -37,6 +41,9 @@ def check_record(obj: object) -> None:
     for key in KEY_FIELDS:
         if "\x00" in str(obj.get(key) or ""):
             raise ValueError(f"field {key!r} holds a NUL character")
+    access = obj.get("access")
+    if access is not None and not (isinstance(access, list) and all(isinstance(g, str) for g in access)):
+        raise ValueError("field 'access' must be a list of group names (strings)")
     headings = obj.get("headings")
     if headings is not None and not (isinstance(headings, list) and all(isinstance(h, str) for h in headings)):
         raise ValueError("field 'headings' must be a list of strings")
@@ -66,6 +73,8 @@ class Document:
     parent: str = ""
     # The document this one nearly repeats (another URL or version of the same page); search shows that one.
     duplicate_of: str = ""
+    # The groups an internal document is limited to (empty: any signed-in staff may read it).
+    access: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -75,6 +84,22 @@ class Document:
                 f"visibility of document {self.id!r} is {self.visibility!r}; "
                 f"use one of {', '.join(VISIBILITIES)}"
             )
+        if self.access:
+            if self.visibility != "internal":
+                raise ValueError(
+                    f"document {self.id!r} is limited to groups ({', '.join(self.access)}) but is public; "
+                    "groups limit internal documents only: set visibility to internal or drop 'access'"
+                )
+            object.__setattr__(self, "access", check_groups(self.access, f"document {self.id!r}"))
+
+    @property
+    def access_keys(self) -> tuple[str, ...]:
+        """The keys a viewer needs one of to see this document (see search.access).
+
+        >>> Document(id="a", text="x", visibility="internal", access=("talous",)).access_keys
+        ('group:talous',)
+        """
+        return access_keys(self.visibility, self.access)
 
     @property
     def content_hash(self) -> str:
@@ -83,6 +108,8 @@ class Document:
         for part in (self.title, self.text, self.lang, self.visibility, str(self.updated or "")):
             h.update(part.encode("utf-8"))
             h.update(b"\x00")
+        if self.access:  # left out when empty, so that documents without groups keep their hashes
+            h.update("\n".join(self.access).encode("utf-8"))
         return h.hexdigest()
 
     @property
@@ -111,6 +138,7 @@ class Document:
             "content_type": self.content_type,
             "parent": self.parent,
             "duplicate_of": self.duplicate_of,
+            "access": list(self.access),
         }
 
     @classmethod
@@ -142,4 +170,36 @@ class Document:
             content_type=str(obj.get("content_type") or "text/html"),
             parent=str(obj.get("parent") or ""),
             duplicate_of=str(obj.get("duplicate_of") or ""),
+            access=tuple(obj.get("access") or ()),
         )
+
+
+def check_groups(groups, where: str) -> tuple[str, ...]:
+    """Group names as given, stripped, sorted and distinct; an empty, over-long or control-character name is
+    a ValueError naming where it came from.
+
+    >>> check_groups([" talous", "hr", "talous"], "x")
+    ('hr', 'talous')
+    """
+    out = set()
+    for group in groups:
+        name = str(group).strip()
+        if not name or len(name) > MAX_GROUP_LENGTH or any(ord(c) < 32 or c == "\x7f" for c in name):
+            raise ValueError(
+                f"{where}: group name {group!r} must be 1-{MAX_GROUP_LENGTH} characters without control characters"
+            )
+        out.add(name)
+    return tuple(sorted(out))
+
+
+def access_keys(visibility: str, groups: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The access keys of a document of this visibility and these groups.
+
+    >>> access_keys("public"), access_keys("internal"), access_keys("internal", ("hr", "talous"))
+    (('public',), ('internal',), ('group:hr', 'group:talous'))
+    """
+    if visibility == "public":
+        return ("public",)
+    if groups:
+        return tuple(GROUP_PREFIX + g for g in groups)
+    return ("internal",)

@@ -83,10 +83,11 @@ def _store(chunk: list[Found], store: CorpusStore, stats: ImportStats, progress)
 
 
 def import_jsonl(
-    path: str | Path, store: CorpusStore, *, source: str | None = None, visibility: str | None = None
+    path: str | Path, store: CorpusStore, *, source: str | None = None, visibility: str | None = None,
+    access: tuple[str, ...] = (),
 ) -> ImportStats:
     """Store every valid document of a JSONL file; bad lines are reported in the stats, not fatal."""
-    return ingest(read_jsonl(path, source=source, visibility=visibility), store)
+    return ingest(read_jsonl(path, source=source, visibility=visibility, access=access), store)
 
 
 def import_directory(
@@ -97,9 +98,13 @@ def import_directory(
     visibility: str,
     base_url: str | None = None,
     progress: Callable[[ImportStats], None] | None = None,
+    access: tuple[str, ...] = (),
 ) -> ImportStats:
-    """Import every file of a known type under a directory (a drive); files gone since the last import are removed."""
-    return ingest(read_folder(root, source=source, visibility=visibility, base_url=base_url), store, progress=progress)
+    """Import every file of a known type under a directory (a drive), limited to the groups in `access` if
+    any; files gone since the last import are removed."""
+    return ingest(
+        read_folder(root, source=source, visibility=visibility, base_url=base_url, access=access), store, progress=progress,
+    )
 
 
 def import_warc(
@@ -109,9 +114,10 @@ def import_warc(
     source: str,
     visibility: str,
     progress: Callable[[ImportStats], None] | None = None,
+    access: tuple[str, ...] = (),
 ) -> ImportStats:
     """Import the document responses of a WARC (or ARC) file, gzipped or not."""
-    return ingest(read_warc(path, source=source, visibility=visibility), store, progress=progress)
+    return ingest(read_warc(path, source=source, visibility=visibility, access=access), store, progress=progress)
 
 
 def import_path(
@@ -122,8 +128,10 @@ def import_path(
     visibility: str | None = None,
     base_url: str | None = None,
     progress: Callable[[ImportStats], None] | None = None,
+    access: tuple[str, ...] = (),
 ) -> ImportStats:
-    """Import a JSONL file, a WARC file or a directory, chosen by what the path is."""
+    """Import a JSONL file, a WARC file or a directory, chosen by what the path is; `access`: the groups
+    every imported document is limited to (internal documents only)."""
     path = Path(path)
     name = path.name.lower()
     if path.is_dir() or name.endswith(WARC_SUFFIXES):
@@ -134,11 +142,13 @@ def import_path(
             )
         source = source or path.name.split(".")[0] or "import"
         if path.is_dir():
-            return import_directory(path, store, source=source, visibility=visibility, base_url=base_url, progress=progress)
-        return import_warc(path, store, source=source, visibility=visibility, progress=progress)
+            return import_directory(
+                path, store, source=source, visibility=visibility, base_url=base_url, progress=progress, access=access,
+            )
+        return import_warc(path, store, source=source, visibility=visibility, progress=progress, access=access)
     if not path.exists():
         raise ImportFileError(f"{path} does not exist. Give a .jsonl file, a .warc(.gz) file or a directory.")
-    return import_jsonl(path, store, source=source, visibility=visibility)
+    return import_jsonl(path, store, source=source, visibility=visibility, access=access)
 
 
 def export_jsonl(store: CorpusStore, out: TextIO) -> int:

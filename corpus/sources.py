@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from corpus import CorpusError
-from corpus.document import VISIBILITIES
+from corpus.document import VISIBILITIES, check_groups
 
 DEFAULT_USER_AGENT = "sotehaku/0.1 (+https://github.com/sotehaku)"
 
@@ -32,6 +32,7 @@ class Source:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     visibility: str = "public"
+    access: tuple[str, ...] = ()  # the groups its (internal) documents are limited to
     max_pages: int = 5000
     delay: float = 0.0
     user_agent: str = DEFAULT_USER_AGENT
@@ -105,7 +106,7 @@ def load_sources(path: str | Path) -> list[Source]:
 def _source_from_table(path: Path, index: int, table: dict) -> Source:
     where = f"{path}, source #{index}"
     known = {
-        "name", "start_urls", "sitemap_urls", "allowed_hosts", "include", "exclude", "visibility",
+        "name", "start_urls", "sitemap_urls", "allowed_hosts", "include", "exclude", "visibility", "access",
         "max_pages", "max_depth", "delay", "timeout", "deadline", "retries", "user_agent",
     }
     unknown = sorted(set(table) - known)
@@ -130,6 +131,13 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
     visibility = table.get("visibility", "public")
     if visibility not in VISIBILITIES:
         raise SourceConfigError(f"{where}: visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}.")
+    access = _str_list(where, table, "access")
+    if access and visibility != "internal":
+        raise SourceConfigError(f"{where}: 'access' (groups) limits internal documents only; set visibility = \"internal\".")
+    try:
+        access = check_groups(access, f"{where}: access")
+    except ValueError as exc:
+        raise SourceConfigError(str(exc)) from None
     max_pages = table.get("max_pages", 5000)
     delay = table.get("delay", 0.0)
     if not isinstance(max_pages, int) or max_pages < 1:
@@ -155,6 +163,7 @@ def _source_from_table(path: Path, index: int, table: dict) -> Source:
         include=tuple(_str_list(where, table, "include")),
         exclude=tuple(_str_list(where, table, "exclude")),
         visibility=visibility,
+        access=access,
         max_pages=max_pages,
         delay=float(delay),
         user_agent=str(table.get("user_agent", DEFAULT_USER_AGENT)),

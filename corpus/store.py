@@ -71,14 +71,18 @@ def _release_0_1(db: sqlite3.Connection) -> None:
 
 
 # Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
-MIGRATIONS = (_release_0_1,)
+MIGRATIONS = (
+    _release_0_1,
+    # 2: the groups an internal document is limited to, as a JSON list ('[]': any signed-in staff).
+    "ALTER TABLE documents ADD COLUMN access TEXT NOT NULL DEFAULT '[]'",
+)
 
 STORE_FILENAME = "corpus.sqlite3"
 
 COLUMNS = (
     "id", "source", "visibility", "url", "title", "text", "lang", "updated", "section",
     "description", "headings", "content_type", "content_hash", "fetched_at", "etag", "last_modified", "links",
-    "parent", "duplicate_of",
+    "parent", "duplicate_of", "access",
 )
 
 
@@ -147,7 +151,7 @@ class CorpusStore:
             doc.updated.isoformat() if doc.updated else None, doc.section, doc.description,
             json.dumps(list(doc.headings), ensure_ascii=False), doc.content_type, new_hash,
             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), etag, last_modified,
-            json.dumps(list(links)), doc.parent, doc.duplicate_of,
+            json.dumps(list(links)), doc.parent, doc.duplicate_of, json.dumps(list(doc.access), ensure_ascii=False),
         )
         placeholders = ", ".join("?" for _ in COLUMNS)
         self._db.execute(f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) VALUES ({placeholders})", row)
@@ -290,4 +294,5 @@ def _row_to_document(row: sqlite3.Row) -> Document:
         content_type=row["content_type"],
         parent=row["parent"],
         duplicate_of=row["duplicate_of"],
+        access=tuple(json.loads(row["access"])),
     )

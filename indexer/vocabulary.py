@@ -1,9 +1,10 @@
 """The completion vocabulary of an index version: every written word with the number of documents that
-have it, per visibility, kept in a file beside the Whoosh index.
+have it, per access key (public, internal, and each group: corpus.document.access_keys), kept in a file
+beside the Whoosh index (and in the SolrCloud collections' meta documents).
 
 Search-as-you-type and did-you-mean offer words people recognise, as the documents write them, and
-never a word only internal documents have to anonymous visitors; so the counts are kept apart per
-visibility. A counter written once per version is a fraction of the cost of indexing the same words
+never a word only internal documents have to anonymous visitors, nor a word only one group's documents
+have to anyone outside the group; so the counts are kept apart per access key. A counter written once per version is a fraction of the cost of indexing the same words
 as Whoosh fields, and its counts are exact: a removed document's words are subtracted at once,
 where a Whoosh lexicon would keep them until a merge.
 """
@@ -22,31 +23,48 @@ VOCABULARY_FILE = "vocabulary.json"
 
 
 class Vocabulary:
-    """Words and their document counts per visibility.
+    """Words and their document counts per access key.
 
     >>> v = Vocabulary()
     >>> v.add(Document(id="a", title="Sotekeskus", text="Sotekeskus avautuu."))
     >>> v.add(Document(id="b", text="Sotekeskuksessa on neuvola.", visibility="internal"))
+    >>> v.add(Document(id="c", text="Palkkaneuvottelu.", visibility="internal", access=("hr",)))
     >>> v.counts["public"]["sotekeskus"], v.counts["internal"]["neuvola"], "neuvola" in v.counts["public"]
     (1, 1, False)
+    >>> v.counts["group:hr"]["palkkaneuvottelu"], "palkkaneuvottelu" in v.counts["internal"]
+    (1, False)
     """
 
     def __init__(self, counts: dict[str, dict[str, int]] | None = None):
-        self.counts = {visibility: Counter((counts or {}).get(visibility, {})) for visibility in VISIBILITIES}
+        self.counts = {key: Counter(words) for key, words in (counts or {}).items()}
+        for visibility in VISIBILITIES:
+            self.counts.setdefault(visibility, Counter())
 
     def add(self, doc: Document) -> None:
-        """Count a document's distinct words under its visibility."""
-        self.counts[doc.visibility].update(_words(doc.title, doc.text))
+        """Count a document's distinct words under each of its access keys."""
+        self.add_words(doc.access_keys, _words(doc.title, doc.text))
 
-    def remove(self, visibility: str, title: str, text: str) -> None:
-        """Uncount a removed document's words."""
-        counts = self.counts[visibility]
-        for word in _words(title, text):
-            left = counts[word] - 1
-            if left > 0:
-                counts[word] = left
-            else:
-                del counts[word]
+    def add_words(self, keys, words) -> None:
+        """Count a document's distinct words under its access keys."""
+        words = list(words)
+        for key in keys:
+            self.counts.setdefault(key, Counter()).update(words)
+
+    def remove(self, keys, title: str, text: str) -> None:
+        """Uncount a removed document's words, under its access keys (or its visibility, a string)."""
+        words = _words(title, text)
+        for key in (keys,) if isinstance(keys, str) else keys:
+            counts = self.counts.get(key)
+            if counts is None:
+                continue
+            for word in words:
+                left = counts[word] - 1
+                if left > 0:
+                    counts[word] = left
+                else:
+                    del counts[word]
+            if not counts and key not in VISIBILITIES:
+                del self.counts[key]
 
     def save(self, path: Path) -> None:
         """Write the counts as JSON (a new file: never through a hard link shared with another version)."""

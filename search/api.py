@@ -3,7 +3,8 @@
 The engine (search.engine) parses and analyses a query into a backend-neutral tree (search.query)
 and asks a `Backend` for matches; the backend translates the tree for its engine (Whoosh, SolrCloud)
 and answers with `Matches`. Who may see what is decided here and in search.access, not in a backend:
-a backend is told which visibilities a viewer may see and must apply that to every path out.
+a backend is told the access keys a viewer holds (named `visibilities`: "public", "internal",
+"group:NAME") and must apply them to every path out: a document is visible when it carries one of them.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ class IndexUnavailableError(SearchError):
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is searching: anonymous viewers see public documents only; signed-in staff see internal ones too."""
+    """Who is searching: anonymous viewers see public documents only; signed-in staff see internal ones
+    too, except those limited to groups they are not in (search.access)."""
 
     name: str | None = None
     staff: bool = False
+    groups: tuple[str, ...] = ()
 
 
 ANONYMOUS = Viewer()
@@ -50,10 +53,12 @@ class Hit:
     source: str
     section: str
     visibility: str = "public"
+    groups: tuple[str, ...] = ()  # the groups an internal document is limited to (only staff see such hits)
 
     def to_json(self) -> dict:
         """The shape of a hit in JSON output and the web API."""
         out = asdict(self)
+        out["groups"] = list(self.groups)
         out["score"] = round(self.score, 6)
         out["updated"] = self.updated.isoformat() if self.updated else None
         return out
@@ -161,7 +166,8 @@ class Snapshot(Protocol):
         """A stored document, or None when there is none of these visibilities."""
 
     def word_counts(self, visibility: str) -> dict[str, int]:
-        """The completion vocabulary: written words and how many documents of a visibility have them."""
+        """The completion vocabulary: written words and how many documents carrying one access key have
+        them (a document limited to two groups is counted under each)."""
 
 
 @runtime_checkable

@@ -10,7 +10,7 @@ from indexer.analysis import fold_umlauts
 from indexer.morphology import analyze
 from indexer.voikko import analyze_word, spell_suggestions
 from search import SearchError
-from search.access import visibilities
+from search.access import document_groups, visibilities
 from search.api import ANONYMOUS, Backend, Hit, Results, Snapshot, Viewer
 from search.lexicon import lexicon_path, load_lexicon
 from search.query import ParsedQuery, parse_query, searchable_words, word_query
@@ -124,7 +124,11 @@ class SearchEngine:
 
     def document(self, doc_id: str, *, viewer: Viewer = ANONYMOUS) -> dict | None:
         """A stored document by id, or None when there is none the viewer may see (internal ones look absent)."""
-        return self._snapshot().document(doc_id, visibilities(viewer))
+        stored = self._snapshot().document(doc_id, visibilities(viewer))
+        if stored is not None:  # the groups, not the backend's access keys
+            stored["groups"] = list(document_groups(stored_keys(stored)))
+            stored.pop("access", None)
+        return stored
 
 
 def _with_lang(filters: dict | None, lang: str | None) -> dict:
@@ -149,7 +153,14 @@ def _hit(match) -> Hit:
         source=stored.get("source", ""),
         section=stored.get("section", ""),
         visibility=stored.get("visibility", "public"),
+        groups=document_groups(stored_keys(stored)),
     )
+
+
+def stored_keys(stored: dict) -> list[str]:
+    """The access keys a backend stored with a document (a list, or one newline-separated string)."""
+    keys = stored.get("access") or []
+    return keys.split("\n") if isinstance(keys, str) else list(keys)
 
 
 def did_you_mean(snap: Snapshot, words: WordIndex, parsed: ParsedQuery, seen: tuple[str, ...]) -> str | None:

@@ -90,10 +90,10 @@ def test_users_list_json_and_text_show_no_secrets(run):
     assert [(u["name"], u["password"], u["tokens"], u["last_used"]) for u in listed] == [
         ("anna", True, 2, None), ("ville", False, 1, None),
     ]
-    assert set(listed[0]) == {"name", "created", "password", "tokens", "last_used"}
+    assert set(listed[0]) == {"name", "created", "password", "tokens", "last_used", "groups"}
     text = run("users", "list")
     assert text.exit_code == 0
-    assert text.stdout.splitlines()[0].split() == ["name", "created", "password", "tokens", "last", "used"]
+    assert text.stdout.splitlines()[0].split() == ["name", "created", "password", "tokens", "last", "used", "groups"]
     assert text.stdout.splitlines()[1].split()[2:] == ["yes", "2", "never"]
     for output in (result.stdout, text.stdout):
         assert token not in output and token[:6] not in output and PASSWORD not in output

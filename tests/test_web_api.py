@@ -18,7 +18,7 @@ def test_search_has_results_facets_and_suggestion_fields(web_url):
     assert set(body["facets"]) == {"section", "lang", "year", "type", "source"}
     assert sum(v["count"] for v in body["facets"]["type"]) == body["total"]
     hit = body["hits"][0]
-    assert {"id", "url", "title", "snippet", "score", "updated", "lang", "type", "source", "section", "visibility"} == set(hit)
+    assert {"id", "url", "title", "snippet", "score", "updated", "lang", "type", "source", "section", "visibility", "groups"} == set(hit)
     assert "<mark>" in hit["snippet"].lower() or "<mark" in hit["snippet"]
 
 

@@ -19,8 +19,9 @@ from search.engine import SearchEngine
 
 from app.backend import open_engine
 from app.web import api, embed, pages, session
-from app.web.auth import CSRF_FIELD, SESSION_COOKIE, WebAuth
+from app.web.auth import CSRF_FIELD, PEER_SCOPE_KEY, SESSION_COOKIE, WebAuth
 from app.web.errors import install_error_handlers
+from app.web.oidc import OidcClient
 from app.web.recorder import QueryRecorder
 from app.web.settings import WebSettings, WebState, route_path
 
@@ -55,7 +56,11 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
         auth=WebAuth(
             settings.data_dir, secure_cookies=settings.secure_cookies, max_login_failures=settings.max_login_failures,
             cookie_path=settings.root or "/", public_origin=settings.public_origin,
+            trusted_proxies=settings.trusted_proxies, proxy_user_header=settings.proxy_user_header,
+            proxy_groups_header=settings.proxy_groups_header,
+            admin_group=settings.oidc.admin_group if settings.oidc else None,
         ),
+        oidc=OidcClient(settings.oidc) if settings.oidc else None,
         recorder=QueryRecorder(settings.data_dir),
         templates=_templates(),
     )
@@ -78,7 +83,22 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
     app.add_middleware(ServedUnder, root=settings.root)
     if settings.trusted_proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+    app.add_middleware(KeepPeer)  # outermost: the connection's own address, before any proxy header
     return app
+
+
+class KeepPeer:
+    """Keep the address of the connection's other end in the scope (PEER_SCOPE_KEY) before a trusted
+    proxy's X-Forwarded-For replaces the client address: an SSO proxy's user headers are believed only
+    when the connection itself comes from a trusted proxy."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = {**scope, PEER_SCOPE_KEY: scope.get("client")}
+        await self.app(scope, receive, send)
 
 
 class ServedUnder:

@@ -1,4 +1,5 @@
-"""Who is asking: API tokens, login session cookies, CSRF checks of the forms and a brake on password guessing.
+"""Who is asking: API tokens, login session cookies (local accounts or the identity provider), an SSO
+proxy's user and groups headers, CSRF checks of the forms and a brake on password guessing.
 
 Anonymous requests never touch the account store: it is opened on the first request that carries a token
 or a session cookie, or that signs in.
@@ -7,6 +8,8 @@ or a session cookie, or that signs in.
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import logging
 import secrets
 import threading
 import time
@@ -19,7 +22,14 @@ from fastapi import Request
 from starlette.responses import Response
 
 from app.accounts import AccountStore, open_accounts
+from corpus.document import check_groups
 from search.engine import ANONYMOUS, Viewer
+
+log = logging.getLogger("sotehaku.web")
+# The ASGI scope key under which the address of the connection's other end is kept, before a trusted
+# proxy's X-Forwarded-For replaces the client address: trusted user headers are believed from it alone.
+PEER_SCOPE_KEY = "sotehaku.peer"
+MAX_PROXY_HEADER = 8192
 
 SESSION_COOKIE = "sotehaku_session"
 CSRF_COOKIE = "sotehaku_csrf"
@@ -83,13 +93,19 @@ class WebAuth:
     """The web app's view of the data directory's staff accounts."""
 
     def __init__(self, data_dir: str | Path, *, secure_cookies: bool = False, max_login_failures: int = MAX_LOGIN_FAILURES,
-                 cookie_path: str = "/", public_origin: str | None = None):
+                 cookie_path: str = "/", public_origin: str | None = None, trusted_proxies: tuple[str, ...] = (),
+                 proxy_user_header: str | None = None, proxy_groups_header: str | None = None,
+                 admin_group: str | None = None):
         self.data_dir = Path(data_dir)
         # A public https:// address means browsers reach us over TLS, whatever the proxy behind it speaks.
         self.secure_cookies = secure_cookies or bool(public_origin and public_origin.startswith("https://"))
         self.cookie_path = cookie_path  # the sub-path the app is served under: other apps on the host never get our cookies
         self.public_origin = public_origin
         self.throttle = LoginThrottle(max_login_failures)
+        self.trusted_proxies = tuple(ipaddress.ip_network(p, strict=False) for p in trusted_proxies)
+        self.proxy_user_header = proxy_user_header
+        self.proxy_groups_header = proxy_groups_header
+        self.admin_group = admin_group
         self._store: AccountStore | None = None
         self._lock = threading.Lock()
 
@@ -107,31 +123,71 @@ class WebAuth:
             scheme, _, token = header.strip().partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("invalid_request", "The Authorization header must be 'Bearer TOKEN'.")
-            name = self.store().user_for_token(token.strip())
-            if name is None:
+            found = self.store().viewer_for_token(token.strip())
+            if found is None:
                 raise Unauthorized(
                     "invalid_token",
                     "The API token is wrong, expired or revoked. Ask an administrator for a new one "
                     "('sotehaku users token NAME'), or leave the Authorization header out to search public documents.",
                 )
-            return Viewer(name=name, staff=True)
+            return Viewer(name=found[0], staff=True, groups=found[1])
         return self.page_viewer(request)
 
     def page_viewer(self, request: Request) -> Viewer:
-        """Staff for a live session cookie, else anonymous (an expired session simply reads as anonymous)."""
+        """Staff named by a trusted SSO proxy's headers, or of a live session cookie, else anonymous (an
+        expired session simply reads as anonymous)."""
+        proxied = self.proxy_viewer(request)
+        if proxied is not None:
+            return proxied
         session = request.cookies.get(SESSION_COOKIE)
         if not session:
             return ANONYMOUS
-        name = self.store().user_for_session(session)
-        return Viewer(name=name, staff=True) if name else ANONYMOUS
+        found = self.store().session_viewer(session)
+        return Viewer(name=found[0], staff=True, groups=found[1]) if found else ANONYMOUS
+
+    def proxy_viewer(self, request: Request) -> Viewer | None:
+        """The staff member an SSO proxy (oauth2-proxy, mod_auth_openidc) vouches for in its user and groups
+        headers, when the connection comes from one of the trusted proxies; None otherwise. From any other
+        address the same headers are ignored: anyone can send them."""
+        if not self.proxy_user_header or not self.trusted_proxies:
+            return None
+        name = _utf8(request.headers.get(self.proxy_user_header, "")).strip()
+        if not name or not self.from_trusted_proxy(request):
+            return None
+        raw = _utf8(request.headers.get(self.proxy_groups_header, "")) if self.proxy_groups_header else ""
+        if len(name) > 200 or len(raw) > MAX_PROXY_HEADER or any(ord(c) < 32 for c in name):
+            log.warning("ignored the SSO proxy's headers: the user or groups header is too long or has control characters")
+            return None
+        try:
+            groups = check_groups([g for g in raw.split(",") if g.strip()], f"header {self.proxy_groups_header}")
+        except ValueError as exc:
+            log.warning("ignored the SSO proxy's headers: %s", exc)
+            return None
+        return Viewer(name=name, staff=True, groups=groups)
+
+    def from_trusted_proxy(self, request: Request) -> bool:
+        """True if the connection's other end (not a forwarded client address) is a trusted proxy."""
+        peer = request.scope.get(PEER_SCOPE_KEY) or request.scope.get("client")
+        if not peer:
+            return False
+        try:
+            address = ipaddress.ip_address(peer[0])
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted_proxies)
+
+    def roles(self, viewer: Viewer) -> frozenset[str]:
+        """A viewer's roles, decided here alone; see viewer_roles."""
+        return viewer_roles(viewer, self.admin_group)
 
     def secure(self, request: Request) -> bool:
         """Whether cookies get the Secure flag: when configured, or on a request that came over HTTPS."""
         return self.secure_cookies or request.url.scheme == "https"
 
-    def start_session(self, request: Request, response: Response, name: str) -> None:
-        """Sign `name` in: a new session id (never one the browser brought) in an HttpOnly, SameSite=Lax cookie."""
-        session = self.store().create_session(name, ttl_seconds=SESSION_SECONDS)
+    def start_session(self, request: Request, response: Response, name: str, *, groups=None) -> None:
+        """Sign `name` in: a new session id (never one the browser brought) in an HttpOnly, SameSite=Lax cookie.
+        `groups`: those the identity provider vouched for (a local account's come from the account store)."""
+        session = self.store().create_session(name, ttl_seconds=SESSION_SECONDS, groups=groups)
         response.set_cookie(
             SESSION_COOKIE, session, max_age=SESSION_SECONDS, path=self.cookie_path, httponly=True, samesite="lax",
             secure=self.secure(request),
@@ -180,6 +236,36 @@ class WebAuth:
                     return False
         cookie, field = request.cookies.get(CSRF_COOKIE, ""), form.get(CSRF_FIELD, "")
         return bool(cookie) and bool(field) and hmac.compare_digest(cookie.encode(), field.encode())
+
+
+def _utf8(value: str) -> str:
+    """A header value as the proxy wrote it: UTF-8 bytes (group names with ä, ö), which ASGI servers hand
+    over as Latin-1; left as it is when it is not UTF-8.
+
+    >>> _utf8("talous, Sote johtoryhmÃ¤")
+    'talous, Sote johtoryhmä'
+    """
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def viewer_roles(viewer: Viewer, admin_group: str | None) -> frozenset[str]:
+    """The one rule for a viewer's roles: "staff" when signed in (any way), "admin" also when in the
+    configured administrators' group ([oidc] admin_group, also for SSO proxy and local account groups).
+
+    >>> sorted(viewer_roles(Viewer("a", staff=True, groups=("it-admins",)), "it-admins"))
+    ['admin', 'staff']
+    >>> sorted(viewer_roles(Viewer("a", staff=True, groups=("hr",)), "it-admins")), sorted(viewer_roles(ANONYMOUS, "x"))
+    (['staff'], [])
+    """
+    roles = set()
+    if viewer.staff:
+        roles.add("staff")
+        if admin_group and admin_group in viewer.groups:
+            roles.add("admin")
+    return frozenset(roles)
 
 
 def client_key(request: Request) -> str:

@@ -27,6 +27,7 @@ DESCRIPTIONS = {
         "type": "html, pdf or docx",
         "section": "Where on its site the page is: 'Etusivu > Palvelut > Kotihoito'",
         "visibility": "public, or internal (only staff see these)",
+        "groups": "The groups an internal document is limited to (empty: any signed-in staff)",
     },
     Results: {
         "total": "Matching documents the caller may see, near-duplicates counted once",
@@ -110,6 +111,7 @@ class DocumentOut(BaseModel):
     source: str = ""
     section: str = ""
     visibility: str = Field("public", description="public, or internal (only staff see these)")
+    groups: list[str] = Field(default_factory=list, description="The groups an internal document is limited to (empty: any signed-in staff)")
 
 
 class HealthOut(BaseModel):

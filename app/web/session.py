@@ -1,7 +1,9 @@
-"""Signing in and out of the web pages: the sign-in form, its checks, and the session cookie's start and end."""
+"""Signing in and out of the web pages: the sign-in form, its checks, sign-in through the organisation's
+OpenID Connect provider (app.web.oidc), and the session cookie's start and end."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 from urllib.parse import parse_qs
@@ -13,8 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from app.accounts import AccountError
 from app.web.auth import client_key, safe_next
 from app.web.i18n import TEXTS, UI_LANGUAGES
+from app.web.oidc import LOGIN_SECONDS, OidcError, PendingLogin
 from app.web.pages import PREFIX, page_context, ui_of_path, viewer_for_page
-from app.web.settings import web_state
+from app.web.settings import public_base, web_state
+
+# The state of a sign-in under way at the provider, in this browser: the callback must bring the same
+# one, so nobody can finish a sign-in they started in someone else's browser (login CSRF).
+OIDC_STATE_COOKIE = "sotehaku_oidc_state"
 
 log = logging.getLogger("sotehaku.web")
 MAX_FORM_BYTES = 16 * 1024
@@ -44,7 +51,7 @@ def login_page(request: Request, ui: str, *, status: int = 200, error: str | Non
                            switch=lambda code: PREFIX[code] + "login")
     token = state.auth.csrf_token(request)
     context.update(
-        csrf=token, error=error, name=name, invalid=invalid,
+        csrf=token, error=error, name=name, invalid=invalid, oidc=state.oidc is not None,
         next_path=safe_next(next_path or request.query_params.get("next"), state.root + PREFIX[ui], state.root),
     )
     response = state.templates.TemplateResponse(request, "login.html", context, status_code=status, headers=headers)
@@ -117,8 +124,91 @@ async def logout(request: Request):
     return response
 
 
+def _message(request: Request, ui: str, status: int, message: str) -> Response:
+    state = web_state(request)
+    texts = TEXTS[ui]
+    context = page_context(request, ui, title=texts["login_title"], switch=lambda code: PREFIX[code] + "login")
+    context.update(message=message)
+    response = state.templates.TemplateResponse(request, "message.html", context, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _redirect_uri(request: Request) -> str:
+    """The callback address registered at the provider: the public URL's, never the Host header's."""
+    return public_base(request) + "/oidc/callback"
+
+
+async def oidc_login(request: Request):
+    """Start a sign-in at the provider: a fresh state, nonce and PKCE verifier, kept once server-side."""
+    state = web_state(request)
+    next_path = safe_next(request.query_params.get("next"), state.root + "/", state.root)
+    ui = ui_of_path(next_path[len(state.root):])
+    if state.oidc is None:
+        return _message(request, ui, 404, TEXTS[ui]["not_found_text"])
+    try:
+        url, login_state, pending = await run_in_threadpool(state.oidc.start, _redirect_uri(request))
+        await run_in_threadpool(
+            state.auth.store().start_oidc_login, login_state, pending.nonce, pending.verifier, next_path, LOGIN_SECONDS,
+        )
+    except (OidcError, AccountError) as exc:
+        log.error("sign-in through the identity provider unavailable: %s", exc)
+        return _message(request, ui, 503, TEXTS[ui]["oidc_unavailable"])
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(OIDC_STATE_COOKIE, login_state, max_age=LOGIN_SECONDS, path=state.auth.cookie_path,
+                        httponly=True, samesite="lax", secure=state.auth.secure(request))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def oidc_callback(request: Request):
+    """The provider's answer: the state must be this browser's and unused; the code is traded and the
+    ID token verified (app.web.oidc) before a session with the user's groups starts."""
+    state = web_state(request)
+    params = request.query_params
+    login_state = params.get("state", "")
+    cookie = request.cookies.get(OIDC_STATE_COOKIE, "")
+    ui = "fi"
+    if state.oidc is None:
+        return _message(request, ui, 404, TEXTS[ui]["oidc_failed"])
+    pending = None
+    if login_state and cookie and hmac.compare_digest(cookie.encode(), login_state.encode()):
+        pending = await run_in_threadpool(state.auth.store().take_oidc_login, login_state)
+    if pending is None:
+        log.warning("sign-in through the identity provider refused: unknown, used or expired state")
+        return _failed(request, ui, 400)
+    nonce, verifier, next_path = pending
+    ui = ui_of_path(next_path[len(state.root):])
+    if params.get("error") or not params.get("code"):
+        log.warning("the identity provider answered %s: %s", params.get("error"), params.get("error_description", ""))
+        return _failed(request, ui, 400)
+    try:
+        identity = await run_in_threadpool(
+            state.oidc.finish, params["code"], _redirect_uri(request), PendingLogin(nonce, verifier, next_path),
+        )
+    except OidcError as exc:
+        log.warning("sign-in through the identity provider refused: %s", exc)
+        return _failed(request, ui, 400)
+    response = RedirectResponse(next_path, status_code=303)
+    await run_in_threadpool(state.auth.start_session, request, response, identity.name, groups=identity.groups)
+    response.delete_cookie(OIDC_STATE_COOKIE, path=state.auth.cookie_path, httponly=True, samesite="lax",
+                           secure=state.auth.secure(request))
+    log.info("%s signed in through the identity provider (groups: %s)", identity.name, ", ".join(identity.groups) or "none")
+    return response
+
+
+def _failed(request: Request, ui: str, status: int) -> Response:
+    response = _message(request, ui, status, TEXTS[ui]["oidc_failed"])
+    state = web_state(request)
+    response.delete_cookie(OIDC_STATE_COOKIE, path=state.auth.cookie_path, httponly=True, samesite="lax",
+                           secure=state.auth.secure(request))
+    return response
+
+
 router = APIRouter(include_in_schema=False)
 router.add_api_route("/logout", logout, methods=["POST"])
+router.add_api_route("/oidc/login", oidc_login, methods=["GET"])
+router.add_api_route("/oidc/callback", oidc_callback, methods=["GET"])
 for _ui in UI_LANGUAGES:
     router.add_api_route(f"{PREFIX[_ui]}login", login_get(_ui), methods=["GET"], response_class=HTMLResponse)
     router.add_api_route(f"{PREFIX[_ui]}login", login_post(_ui), methods=["POST"], response_class=HTMLResponse)

@@ -17,12 +17,14 @@ from search.engine import SearchEngine
 
 from app.errors import AppError
 from app.web.auth import MAX_LOGIN_FAILURES, WebAuth
+from app.web.oidc import OidcClient, OidcConfigError, OidcSettings, read_oidc_config
 from app.web.recorder import QueryRecorder
 
 # A path of plain segments (letters, digits, - . _ ~ and %-escapes): it is written into pages and headers as is.
 PUBLIC_PATH = re.compile(r"(/[A-Za-z0-9._~%-]+)*/?")
 ORIGIN = re.compile(r"https?://[^/\s]+")
-WEB_KEYS = ("public_url", "trusted_proxies", "cors_origins", "secure_cookies")
+WEB_KEYS = ("public_url", "trusted_proxies", "cors_origins", "secure_cookies", "proxy_user_header", "proxy_groups_header")
+HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,100}")
 
 
 class WebConfigError(AppError):
@@ -41,7 +43,10 @@ class WebSettings:
     anyone else they are ignored. `cors_origins`: other sites' origins (https://www.kunta.fi) whose pages
     may call the API from the browser, without cookies; none by default. `secure_cookies`: mark cookies
     Secure even when the request looks like plain HTTP (behind a TLS-terminating proxy). `max_login_failures`:
-    failed sign-ins per client address per ten minutes before sign-in answers 429.
+    failed sign-ins per client address per ten minutes before sign-in answers 429. `proxy_user_header`,
+    `proxy_groups_header`: the headers in which an SSO proxy at a trusted address names the signed-in user
+    and their comma-separated groups (off unless the user header is set). `oidc`: sign-in through an
+    OpenID Connect provider (the [oidc] table), or None.
     """
 
     data_dir: Path
@@ -50,12 +55,22 @@ class WebSettings:
     max_login_failures: int = MAX_LOGIN_FAILURES
     public_url: str | None = None
     trusted_proxies: tuple[str, ...] = ()
+    proxy_user_header: str | None = None
+    proxy_groups_header: str | None = None
+    oidc: OidcSettings | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins or ()))
         object.__setattr__(self, "public_url", check_public_url(self.public_url) if self.public_url else None)
         object.__setattr__(self, "trusted_proxies", tuple(check_proxy(p) for p in self.trusted_proxies or ()))
+        for header in (self.proxy_user_header, self.proxy_groups_header):
+            if header is not None and not HEADER_NAME.fullmatch(header):
+                raise WebConfigError(f"Header name {header!r} is not valid; give one such as X-Forwarded-User.")
+        if self.proxy_user_header and not self.trusted_proxies:
+            raise WebConfigError(
+                "proxy_user_header needs trusted_proxies: the user header is believed only from the SSO proxy's address."
+            )
         for origin in self.cors_origins:
             if not ORIGIN.fullmatch(origin):
                 raise WebConfigError(f"CORS origin {origin!r} is not an origin; give scheme and host, such as https://www.kunta.fi.")
@@ -142,6 +157,11 @@ def read_web_config(path: str | Path) -> dict:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise WebConfigError(f"{where}: {key} must be a list of strings.")
             settings[key] = tuple(value)
+    for key in ("proxy_user_header", "proxy_groups_header"):
+        if key in table:
+            if not isinstance(table[key], str):
+                raise WebConfigError(f"{where}: {key} must be a header name, such as \"X-Forwarded-User\".")
+            settings[key] = table[key]
     if "secure_cookies" in table:
         if not isinstance(table["secure_cookies"], bool):
             raise WebConfigError(f"{where}: secure_cookies must be true or false.")
@@ -150,6 +170,12 @@ def read_web_config(path: str | Path) -> dict:
         WebSettings(Path("."), **settings)
     except WebConfigError as exc:
         raise WebConfigError(f"{where}: {exc}") from None
+    try:
+        oidc = read_oidc_config(path, data)
+    except OidcConfigError as exc:
+        raise WebConfigError(str(exc)) from None
+    if oidc is not None:
+        settings["oidc"] = oidc
     return settings
 
 
@@ -162,6 +188,7 @@ class WebState:
     auth: WebAuth
     recorder: QueryRecorder
     templates: Jinja2Templates = field(repr=False)
+    oidc: OidcClient | None = None
 
     @property
     def root(self) -> str:

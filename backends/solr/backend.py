@@ -3,7 +3,7 @@
 Two collections per index, both from the package's configset:
   NAME_public   public documents only: anonymous searches, so that no term statistic of an anonymous
                 score ever counts an internal document (ExactStatsCache sums statistics over shards);
-  NAME_all      every document: staff searches, filtered by visibility.
+  NAME_all      every document: staff searches, filtered by access key (search.access).
 Each holds a meta document (id "__meta__", visibility "meta", no analysed field) with the published
 version and the completion vocabulary of the documents it holds, so that every web node reads them.
 
@@ -22,6 +22,7 @@ import json
 import multiprocessing
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 import languages
@@ -33,7 +34,7 @@ from backends.solr.indexing import (
     META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, partition_meta_id, solr_document,
 )
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
-from corpus.document import VISIBILITIES, Document
+from corpus.document import GROUP_PREFIX, VISIBILITIES, Document
 from indexer.analysis import FOLDED, analyzer, vocabulary_words
 from indexer.vocabulary import Vocabulary
 from search import SearchError
@@ -59,8 +60,8 @@ FRESHNESS_FUNCTION = (
 )
 COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
 SORT = "score desc,id asc"
-HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,updated,title,text,description,duplicate_of,parent,content_hash"
-DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,updated,title,text,description,duplicate_of,parent,content_hash"
+HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
+DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
 STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
 
 
@@ -291,7 +292,7 @@ class SolrBackend:
                 self.update("all", batch)
                 if not recount:
                     for d in batch:
-                        vocabulary.counts[d["visibility"]].update(_vocabulary_words(d))
+                        vocabulary.add_words(d["access"], _vocabulary_words(d))
                 added += len(batch)
                 if progress:
                     progress(len(batch))
@@ -334,8 +335,8 @@ class SolrBackend:
     def _write_meta(self, vocabulary: Vocabulary, generation: str) -> None:
         """Write both collections' meta documents (the version and the completion vocabulary) and commit."""
         for part in PARTS:
-            visible = ("public",) if part == "public" else VISIBILITIES
-            counts = {v: dict(vocabulary.counts[v]) for v in visible}
+            # NAME_public holds public documents alone, so its meta document the public words alone.
+            counts = {k: dict(c) for k, c in vocabulary.counts.items() if part == "all" or k == "public"}
             meta = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID, "generation": generation,
                     "meta_version": generation, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
             self.update(part, [meta], commit="true")
@@ -366,7 +367,7 @@ class SolrBackend:
         of N has written one, publish the merged vocabulary as the index's new version."""
         k, n = partition
         removed = len(self._remove_stale(stale, None)) if stale else 0
-        counts = {v: dict(vocabulary.counts[v]) for v in VISIBILITIES}
+        counts = {key: dict(words) for key, words in vocabulary.counts.items()}
         previous = self._partition_metas(n)
         if not added and not removed and k in previous and json.loads(previous[k]["meta_vocabulary"]) == counts \
                 and not self.missing_partitions(n):
@@ -384,8 +385,8 @@ class SolrBackend:
         else:
             merged = Vocabulary()
             for doc in metas.values():
-                for visibility, words in json.loads(doc["meta_vocabulary"]).items():
-                    merged.counts[visibility].update(words)
+                for key, words in json.loads(doc["meta_vocabulary"]).items():
+                    merged.counts.setdefault(key, Counter()).update(words)
             self._write_meta(merged, generation)
             version = generation
         return Published(version=version, documents=counted, added=added, removed=removed, unchanged=unchanged, full=full)
@@ -397,10 +398,10 @@ class SolrBackend:
         removed_ids = set()
         for chunk in _batches(sorted(stale), 500):
             terms = "{!terms f=fingerprint}" + ",".join(chunk)
-            found = self.select("all", {"q": terms, "fl": "id,visibility,title,text", "rows": len(chunk) * 2})
+            found = self.select("all", {"q": terms, "fl": "id,visibility,access,title,text", "rows": len(chunk) * 2})
             for doc in found["response"]["docs"]:
                 if vocabulary is not None:
-                    vocabulary.remove(doc["visibility"], doc.get("title", ""), doc.get("text", ""))
+                    vocabulary.remove(doc.get("access") or doc["visibility"], doc.get("title", ""), doc.get("text", ""))
                 removed_ids.add(doc["id"])
             for part in PARTS:
                 self.update(part, {"delete": {"query": terms}})
@@ -409,8 +410,12 @@ class SolrBackend:
     def stats(self, visibilities: tuple[str, ...], top: int = 20) -> dict:
         snap = self.snapshot()
         counts: dict[str, int] = {}
-        for visibility in visibilities:
-            for word, n in snap.word_counts(visibility).items():
+        keys = list(visibilities)
+        if "internal" in visibilities:  # the administrator's statistics: every group's documents too
+            keys += [k for k in snap.vocabulary_keys() if k.startswith(GROUP_PREFIX)]
+            visibilities = (*VISIBILITIES, *keys[len(visibilities):])
+        for key in keys:
+            for word, n in snap.word_counts(key).items():
                 if word not in STOPWORDS:
                     counts[word] = counts.get(word, 0) + n
         best = heapq.nsmallest(top, counts.items(), key=lambda item: (-item[1], item[0]))
@@ -461,7 +466,8 @@ class SolrSnapshot:
 
     @staticmethod
     def visibility_filter(visibilities: tuple[str, ...]) -> str:
-        return "visibility:(" + " ".join(quote(v) for v in visibilities) + ")" if visibilities else "-*:*"
+        """The filter query of a viewer's access keys (the meta document has none, so it never matches)."""
+        return "access:(" + " ".join(quote(v) for v in visibilities) + ")" if visibilities else "-*:*"
 
     def _select(self, visibilities, params: dict) -> dict:
         """A select on the viewer's collection, filtered to the viewer's visibilities. No node answering
@@ -482,13 +488,20 @@ class SolrSnapshot:
 
     def word_counts(self, visibility: str) -> dict[str, int]:
         if visibility not in self._vocabulary:
-            try:
-                meta = self.backend.meta("public" if visibility == "public" else "all") or {}
-            except SolrError as exc:
-                raise IndexUnavailableError(" ".join(str(exc).split())) from None
-            counts = json.loads(meta.get("meta_vocabulary") or "{}")
+            counts = self._meta_vocabulary("public" if visibility == "public" else "all")
             self._vocabulary[visibility] = counts.get(visibility, {})
         return self._vocabulary[visibility]
+
+    def vocabulary_keys(self) -> list[str]:
+        """Every access key the vocabulary of NAME_all counts words under."""
+        return list(self._meta_vocabulary("all"))
+
+    def _meta_vocabulary(self, part: str) -> dict[str, dict[str, int]]:
+        try:
+            meta = self.backend.meta(part) or {}
+        except SolrError as exc:
+            raise IndexUnavailableError(" ".join(str(exc).split())) from None
+        return json.loads(meta.get("meta_vocabulary") or "{}")
 
     def search(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
         params = {
@@ -528,6 +541,7 @@ class SolrSnapshot:
 
 def _stored(doc: dict) -> dict:
     stored = {name: value for name, value in doc.items() if name != "score"}
+    stored.setdefault("access", [])
     for name in ("url", "lang", "type", "source", "section", "visibility", "title", "text", "description",
                  "duplicate_of", "parent", "content_hash"):
         stored.setdefault(name, "")

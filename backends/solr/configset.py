@@ -35,7 +35,7 @@ FOLDED_CLASSES = ("folded", "folded_part")
 WEIGHT_CLASSES = LANGUAGE_CLASSES + FOLDED_CLASSES
 # Filters, facets and sorting: docValues strings (updated: a date).
 FILTER_FIELDS = ("url", "lang", "type", "site", "source", "section", "section_top", "year", "updated",
-                 "visibility", "duplicate_of", "duplicate_group", "parent", "content_hash", "fingerprint")
+                 "visibility", "access", "duplicate_of", "duplicate_group", "parent", "content_hash", "fingerprint")
 # Stored, never searched: the text snippets are cut from, with sotehaku's own offsets.
 STORED_FIELDS = ("title", "description", "text")
 

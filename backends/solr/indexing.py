@@ -78,6 +78,7 @@ def solr_document(doc: Document, generation: str = "") -> dict:
         "text": doc.text,
     }
     fields = {name: value for name, value in fields.items() if value}
+    fields["access"] = list(doc.access_keys)
     fields["duplicate_group"] = doc.duplicate_of or doc.id
     for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text)):
         if text:

@@ -31,6 +31,7 @@ def build_schema() -> Schema:
         # Filters and facets; sortable ones keep a column, read per hit without loading stored fields.
         "lang": ID(stored=True, sortable=True),
         "visibility": ID(stored=True),
+        "access": ID(stored=True, sortable=True),  # access keys, newline-separated (search.access)
         "source": ID(stored=True, sortable=True),
         "type": ID(stored=True, sortable=True),
         "site": ID(sortable=True),

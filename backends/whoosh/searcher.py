@@ -67,7 +67,7 @@ class _TopAndAll(collectors.TopCollector):
 class WhooshSnapshot:
     """One index version opened for searching: per thread, a searcher of the public index (anonymous
     viewers: every statistic from public documents only) and one of both indexes (staff), and
-    per-document arrays read once (ids, dates, facet values, visibility, near-duplicates), so that a
+    per-document arrays read once (ids, dates, facet values, access keys, near-duplicates), so that a
     search touches stored fields only for the hits it shows. Public documents come first in the
     combined view, so a document has one number in both."""
 
@@ -87,10 +87,18 @@ class WhooshSnapshot:
             self.updated = [_raw_date(v) for v in dates]
             self.facets = {name: _column(reader, field, size, "") for name, field in FACET_FIELDS.items()}
             self.live = frozenset(searcher.docs_for_query(wq.Every()))
-            self.by_visibility = {
-                "public": frozenset(d for d in self.live if d < public_size),
-                "internal": frozenset(d for d in self.live if d >= public_size),
-            }
+            # The documents of each access key (search.access): public ones by the index they are in,
+            # internal ones by their stored keys ("internal", or one key per group).
+            access = _column(reader, "access", size, "")
+            by_key: dict[str, set[int]] = {"public": set(), "internal": set()}
+            for d in self.live:
+                if d < public_size:
+                    by_key["public"].add(d)
+                    continue
+                for key in (access[d] or "internal").split("\n"):
+                    by_key.setdefault("public" if key == "public" else key, set()).add(d)
+            self.by_key = {key: frozenset(docs) for key, docs in by_key.items()}
+            self._visible_sets: dict[tuple, frozenset] = {}
             duplicate_of = _column(reader, "duplicate_of", size, "")
             self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
             self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
@@ -114,7 +122,7 @@ class WhooshSnapshot:
         return len(self._visible(visibilities))
 
     def word_counts(self, visibility: str) -> dict[str, int]:
-        return self.vocabulary[visibility]
+        return self.vocabulary.get(visibility, {})
 
     def search(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int, *, facets: bool = True) -> Matches:
         wquery = to_whoosh(query)
@@ -171,17 +179,23 @@ class WhooshSnapshot:
         return searcher
 
     def _visible(self, visibilities: tuple[str, ...]) -> frozenset:
-        if len(visibilities) == 1:
-            return self.by_visibility.get(visibilities[0], frozenset())
-        out = frozenset()
-        for v in visibilities:
-            out |= self.by_visibility.get(v, frozenset())
+        """The live documents carrying any of these access keys (kept per set of keys: one per kind of viewer)."""
+        key = tuple(visibilities)
+        if len(key) == 1:
+            return self.by_key.get(key[0], frozenset())
+        out = self._visible_sets.get(key)
+        if out is None:
+            out = frozenset().union(*(self.by_key.get(k, frozenset()) for k in key))
+            if len(self._visible_sets) > FILTER_CACHE_SIZE:
+                self._visible_sets.clear()
+            self._visible_sets[key] = out
         return out
 
     def allowed(self, visibilities: tuple[str, ...], filters: Filters | None):
-        """The document numbers of these visibilities that pass the filters; None for every live one."""
-        everything = set(visibilities) >= {"public", "internal"}
-        base = None if everything else self._visible(visibilities)
+        """The document numbers of these access keys that pass the filters; None for every live one."""
+        base = self._visible(visibilities)
+        if len(base) == len(self.live):
+            base = None
         flt = filter_query(filters) if filters else None
         if flt is None:
             return base

@@ -23,7 +23,7 @@ from backends.whoosh.versions import (
     BUILDING_SUFFIX, FORMAT_FILE, INDEX_FORMAT, PARTS, UNREADABLE, copy_version, current_version, index_root, is_current_format,
     new_version_name, open_index, publish_version, remove_old_versions,
 )
-from corpus.document import Document
+from corpus.document import GROUP_PREFIX, Document
 from indexer import IndexingError
 from indexer.fields import filter_values
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -53,6 +53,8 @@ def document_fields(doc: Document) -> dict:
         "url": doc.url,
         "lang": doc.lang,
         "visibility": doc.visibility,
+        # Its access keys, newline-separated (group names may hold spaces): search.access matches them.
+        "access": "\n".join(doc.access_keys),
         "source": doc.source,
         "type": values["type"],
         "content_hash": doc.content_hash,
@@ -161,7 +163,8 @@ def update_index(
                     for docnum in reader.postings("fingerprint", fingerprint).all_ids():
                         if not reader.is_deleted(docnum):
                             old = searcher.stored_fields(docnum)
-                            vocabulary.remove(old["visibility"], old.get("title", ""), old.get("text", ""))
+                            keys = old.get("access") or old["visibility"]
+                            vocabulary.remove(keys.split("\n"), old.get("title", ""), old.get("text", ""))
             for fingerprint in stale:
                 writer.delete_by_term("fingerprint", fingerprint)
         for doc in fresh:
@@ -181,7 +184,8 @@ def index_stats(data_dir: str | Path, visibilities: tuple[str, ...], *, top: int
     widespread words of those documents.
 
     Top terms come from the completion vocabulary (words as written, stopwords left out): statistics
-    are a way out of the index like any other, so only the visibilities asked for are counted.
+    are a way out of the index like any other, so only the visibilities asked for are counted; "internal"
+    (the administrator's `sotehaku stats --internal`) covers every internal document, of any group.
     """
     ix = open_index(data_dir)
     version = current_version(data_dir)
@@ -193,8 +197,8 @@ def index_stats(data_dir: str | Path, visibilities: tuple[str, ...], *, top: int
             part.close()
     vocabulary = Vocabulary.load(path / VOCABULARY_FILE)
     counts: dict[str, int] = {}
-    for visibility in visibilities:
-        for word, n in vocabulary.counts[visibility].items():
+    for key in stats_keys(vocabulary.counts, visibilities):
+        for word, n in vocabulary.counts[key].items():
             if word not in STOPWORDS:
                 counts[word] = counts.get(word, 0) + n
     best = heapq.nsmallest(top, counts.items(), key=lambda item: (-item[1], item[0]))
@@ -326,3 +330,13 @@ def _live_fingerprints(reader) -> set[str]:
     return found
 
 
+
+
+def stats_keys(counts: dict, visibilities: tuple[str, ...]) -> list[str]:
+    """The vocabulary keys statistics of these visibilities read: "internal" brings every group's too.
+
+    >>> stats_keys({"public": {}, "internal": {}, "group:hr": {}}, ("public", "internal"))
+    ['public', 'internal', 'group:hr']
+    """
+    everything = "internal" in visibilities
+    return [k for k in counts if k in visibilities or (everything and k.startswith(GROUP_PREFIX))]

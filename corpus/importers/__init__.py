@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpus import CorpusError
-from corpus.document import VISIBILITIES, Document
+from corpus.document import VISIBILITIES, Document, check_groups
 
 
 class ImportFileError(CorpusError):
@@ -61,7 +61,14 @@ class Batch:
     scope: Scope | None = None
 
 
-def check_visibility(visibility: str) -> None:
-    """Refuse a visibility the corpus does not know, naming the ones it does."""
+def check_visibility(visibility: str, access: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Refuse a visibility the corpus does not know, naming the ones it does, and groups (`access`) for
+    anything but internal documents; return the groups checked and sorted."""
     if visibility not in VISIBILITIES:
         raise ImportFileError(f"visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}")
+    if access and visibility != "internal":
+        raise ImportFileError("groups (--access) limit internal documents only: pass --visibility internal with them")
+    try:
+        return check_groups(access, "access")
+    except ValueError as exc:
+        raise ImportFileError(str(exc)) from None

@@ -24,6 +24,7 @@ FILE_TYPES = {
 
 def read_folder(
     root: str | Path, *, source: str, visibility: str, base_url: str | None = None, limits: Limits = LIMITS,
+    access: tuple[str, ...] = (),
 ) -> Batch:
     """The documents of every file of a known type under `root`, in path order; hidden files and Office lock files are passed over.
 
@@ -33,12 +34,12 @@ def read_folder(
     root = Path(root).resolve()
     if not root.is_dir():
         raise ImportFileError(f"{root} is not a directory. Give the folder to import, or a .jsonl/.warc file.")
-    check_visibility(visibility)
+    access = check_visibility(visibility, access)
     prefix = url_prefix(root, base_url)
-    return Batch(_files(root, prefix, source, visibility, limits), Scope(source, prefix))
+    return Batch(_files(root, prefix, source, visibility, access, limits), Scope(source, prefix))
 
 
-def _files(root: Path, prefix: str, source: str, visibility: str, limits: Limits) -> Iterator[Item]:
+def _files(root: Path, prefix: str, source: str, visibility: str, access: tuple[str, ...], limits: Limits) -> Iterator[Item]:
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if any(part.startswith((".", "~$")) for part in relative.parts) or not path.is_file():
@@ -48,7 +49,10 @@ def _files(root: Path, prefix: str, source: str, visibility: str, limits: Limits
             yield Ignored()
             continue
         url = prefix + quote(relative.as_posix())
-        yield _read_file(path, url, content_type, source, visibility, limits)
+        item = _read_file(path, url, content_type, source, visibility, limits)
+        if access and isinstance(item, Found):  # the folder's groups, on every document it holds
+            item = Found(item.document.replace(access=access), item.links)
+        yield item
 
 
 def _read_file(path: Path, url: str, content_type: str, source: str, visibility: str, limits: Limits) -> Item:

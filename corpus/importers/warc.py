@@ -14,22 +14,24 @@ from corpus.urls import normalize_url
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 
 
-def read_warc(path: str | Path, *, source: str, visibility: str, limits: Limits = LIMITS) -> Batch:
+def read_warc(
+    path: str | Path, *, source: str, visibility: str, limits: Limits = LIMITS, access: tuple[str, ...] = (),
+) -> Batch:
     """The documents of a WARC file's 200 responses; records are identified by their target URL, normalised as the crawler does.
 
     An archive is a snapshot, not the whole site, so the batch covers no scope: nothing is removed. Of several
     captures of one URL, the last in the file is kept.
     """
-    check_visibility(visibility)
+    access = check_visibility(visibility, access)
     path = Path(path)
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror}. Check the path and permissions.") from None
-    return Batch(_records(handle, path, source, visibility, limits))
+    return Batch(_records(handle, path, source, visibility, access, limits))
 
 
-def _records(handle, path: Path, source: str, visibility: str, limits: Limits) -> Iterator[Item]:
+def _records(handle, path: Path, source: str, visibility: str, access: tuple[str, ...], limits: Limits) -> Iterator[Item]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -59,7 +61,7 @@ def _records(handle, path: Path, source: str, visibility: str, limits: Limits) -
                     yield Ignored(url)
                     continue
                 read += 1
-                yield Found(page.document, page.links)
+                yield Found(page.document.replace(access=access) if access else page.document, page.links)
         except ArchiveLoadFailed as exc:
             yield Skipped(f"{path}: not a readable WARC/ARC file after {read} documents ({exc.msg})")
         except (OSError, EOFError, zlib.error) as exc:
