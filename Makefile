@@ -8,7 +8,8 @@ SYSTEM_PACKAGES = libvoikko1 voikko-fi
 # All of them are optional at run time: without them those files are skipped with a reason.
 OFFICE_SYSTEM_PACKAGES = tesseract-ocr tesseract-ocr-fin tesseract-ocr-swe poppler-utils \
 	libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
-TEST_SYSTEM_PACKAGES = chromium $(OFFICE_SYSTEM_PACKAGES)
+# nginx (with openssl for a throwaway certificate) checks and runs the reverse-proxy example in deploy/ (tests/test_deploy.py).
+TEST_SYSTEM_PACKAGES = chromium nginx openssl $(OFFICE_SYSTEM_PACKAGES)
 # Java 17 and Maven run the local SolrCloud cluster of the tests and of `make solrcloud`.
 SOLRCLOUD_SYSTEM_PACKAGES = default-jdk-headless maven
 SOLRCLOUD_ARGS ?=

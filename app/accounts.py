@@ -223,6 +223,32 @@ class AccountStore:
             self._require(name)
             return self._db.execute("DELETE FROM tokens WHERE user = ?", (name,)).rowcount
 
+    def list_tokens(self, name: str) -> list[dict]:
+        """An account's API tokens, oldest first: id (the token's first characters), created, expires, last used."""
+        name = _nfc(name)
+        with self._lock:
+            self._require(name)
+            rows = self._db.execute(
+                "SELECT prefix, created, expires, last_used FROM tokens WHERE user = ? ORDER BY created, prefix", (name,)
+            ).fetchall()
+        return [
+            {"id": prefix, "created": _iso(created), "expires": _iso(expires) if expires else None,
+             "last_used": _iso(last_used) if last_used else None, "expired": expires is not None and expires <= self._clock()}
+            for prefix, created, expires, last_used in rows
+        ]
+
+    def revoke_token(self, name: str, token_id: str) -> None:
+        """Revoke one API token of an account, named by its id (its first characters, as list_tokens shows)."""
+        name = _nfc(name)
+        with self._transaction():
+            self._require(name)
+            found = self._db.execute("SELECT hash FROM tokens WHERE user = ? AND prefix = ?", (name, token_id)).fetchall()
+            if not found:
+                raise AccountError(f"{name!r} has no token with the id {token_id!r}. 'sotehaku users tokens {name}' lists its tokens.")
+            if len(found) > 1:
+                raise AccountError(f"{name!r} has {len(found)} tokens with the id {token_id!r}; revoke them all with 'sotehaku users revoke {name}'.")
+            self._db.execute("DELETE FROM tokens WHERE hash = ?", (found[0][0],))
+
     def viewer_for_token(self, token: str) -> tuple[str, tuple[str, ...]] | None:
         """The account an API token belongs to and its groups, or None for an unknown, expired or revoked token."""
         name = self.user_for_token(token)
@@ -253,12 +279,13 @@ class AccountStore:
     # Passwords
 
     def set_password(self, name: str, password: str) -> None:
-        """Set or replace an account's password."""
+        """Set or replace an account's password, signing out its web sessions (whoever knew the old one)."""
         name = _nfc(name)
         stored = _hash_password(name, password)
         with self._transaction():
             self._require(name)
             self._db.execute("UPDATE users SET password = ? WHERE name = ?", (stored, name))
+            self._db.execute("DELETE FROM sessions WHERE user = ?", (name,))
 
     def check_password(self, name: str, password: str) -> bool:
         """True if the password is the account's; unknown accounts take as long to say False."""

@@ -1,4 +1,5 @@
-"""The administrators' commands: `sotehaku users ...` for staff accounts and `sotehaku report` for the query log.
+"""The administrators' commands: `sotehaku users ...` for staff accounts, `sotehaku report` for the query
+log, `sotehaku remove` and `unblock` for takedowns, `sotehaku backup` and `restore`.
 
 They are added to the `sotehaku` group, which passes the data directory as the click object and turns
 the application's errors (AccountError, QueryLogError) into one-line messages.
@@ -12,8 +13,21 @@ from pathlib import Path
 
 import click
 
-from app.accounts import open_accounts
+from corpus.store import open_data_store
+
+from app.accounts import TOKEN_PREFIX_LENGTH, open_accounts
+from app.backup import backup_data_dir, restore_data_dir
 from app.querylog import QUERYLOG_FILENAME, Report, open_query_log
+from app.takedown import remove_document, unblock_document
+
+
+def require_data_dir(data_dir: Path) -> None:
+    """Refuse a data directory that does not exist, for commands that read one (a mistyped --data-dir
+    must be named as missing, not created empty or reported as a missing index)."""
+    if not data_dir.is_dir():
+        raise click.ClickException(
+            f"The data directory {data_dir} does not exist. Check --data-dir (or SOTEHAKU_DATA_DIR), or crawl or import into it first."
+        )
 
 
 @click.group()
@@ -114,10 +128,60 @@ def users_token(data_dir: Path, name: str, expires_days: int | None) -> None:
     click.echo(token)
 
 
+@users.command("tokens")
+@click.argument("name")
+@click.pass_obj
+def users_tokens(data_dir: Path, name: str) -> None:
+    """List an account's API tokens by id (the token's first characters), with when each was made and used."""
+    require_data_dir(data_dir)
+    with open_accounts(data_dir) as accounts:
+        tokens = accounts.list_tokens(name)
+    if not tokens:
+        click.echo(f"{name} has no API token. 'sotehaku users token {name}' issues one.")
+    for token in tokens:
+        expires = ("expired " if token["expired"] else "expires ") + token["expires"] if token["expires"] else "never expires"
+        click.echo(f"{token['id']}  created {token['created']}  {expires}  last used {token['last_used'] or 'never'}")
+
+
+@users.command("revoke")
+@click.argument("name")
+@click.option("--token-id", help="Revoke only this token (its id: its first characters, as 'sotehaku users tokens NAME' lists).")
+@click.pass_obj
+def users_revoke(data_dir: Path, name: str, token_id: str | None) -> None:
+    """Revoke an account's API tokens (all of them, or one with --token-id); the account and its password stay."""
+    require_data_dir(data_dir)
+    with open_accounts(data_dir) as accounts:
+        if token_id:
+            accounts.revoke_token(name, token_id)
+            click.echo(f"Revoked the token {token_id} of {name}; it no longer works.")
+            return
+        count = accounts.revoke_tokens(name)
+    click.echo(f"Revoked {count} token(s) of {name}; 'sotehaku users token {name}' issues a new one.")
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin instead of asking.")
+@click.pass_obj
+def users_password(data_dir: Path, name: str, password_stdin: bool) -> None:
+    """Set or reset an account's web login password (12+ characters); its signed-in sessions end."""
+    require_data_dir(data_dir)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"New password for {name}", hide_input=True, confirmation_prompt=True, default="", show_default=False)
+    if not password:
+        raise click.ClickException(f"No password given for {name!r}; nothing changed.")
+    with open_accounts(data_dir) as accounts:
+        accounts.set_password(name, password)
+    click.echo(f"Set the password of {name}; its web sessions are signed out.")
+
+
 def _echo_token(expires_days: int | None) -> None:
     """The explanation printed above a new token."""
     lifetime = f"It expires in {expires_days} days." if expires_days else "It does not expire."
-    click.echo(f"{lifetime} It is shown only this once (only a hash is stored): copy it now.")
+    click.echo(f"{lifetime} It is shown only this once (only a hash is stored): copy it now. "
+               f"Its id, for 'sotehaku users revoke --token-id', is its first {TOKEN_PREFIX_LENGTH} characters.")
 
 
 @click.command()
@@ -155,3 +219,91 @@ def report(data_dir: Path, days: int, limit: int, fmt: str) -> None:
         width = max((len(str(n)) for _, n in rows), default=5)
         for query, count in rows:
             click.echo(f"  {count:>{width}}  {query}")
+
+
+@click.command("remove")
+@click.argument("key", metavar="URL|ID", required=False)
+@click.option("--block", "block", flag_value=True, default=None, help="Keep it from being crawled or imported again until unblocked.")
+@click.option("--unblock", "block", flag_value=False, help="Lift a block instead (as 'sotehaku unblock URL|ID').")
+@click.pass_obj
+def remove(data_dir: Path, key: str | None, block: bool | None) -> None:
+    """Take a document down: remove it from the corpus and from the live index at once.
+
+    Use it for a page published by mistake (personal data) that cannot wait for the next crawl. The
+    search page stops showing it as soon as this command returns. With --block, later crawls and
+    imports skip it (reason "blocked") until 'sotehaku unblock URL|ID'.
+    """
+    if key is None:
+        raise click.UsageError("Give the address (as in the search results) or the id of the document to remove.")
+    require_data_dir(data_dir)
+    if block is False:
+        _unblock(data_dir, key)
+        return
+    with open_data_store(data_dir) as store:
+        removal = remove_document(store, data_dir, key, block=bool(block))
+    where = [part for part, done in (("the corpus", removal.in_corpus), ("the index", removal.from_index)) if done]
+    click.echo(f"Removed {removal.ids[0]} from {' and '.join(where)}." if where else f"{key} is in neither the corpus nor the index.")
+    if removal.blocked:
+        click.echo("It is blocked: crawls and imports skip it until 'sotehaku unblock' lifts the block.")
+    elif removal.in_corpus:
+        click.echo("It is not blocked: the next crawl or import may bring it back. Use --block to keep it out.")
+
+
+@click.command("unblock")
+@click.argument("key", metavar="URL|ID", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the blocked documents instead.")
+@click.pass_obj
+def unblock(data_dir: Path, key: str | None, list_: bool) -> None:
+    """Let a document blocked by 'sotehaku remove --block' be crawled and imported again."""
+    require_data_dir(data_dir)
+    if list_:
+        with open_data_store(data_dir) as store:
+            for entry in store.blocked():
+                click.echo(f"{entry['blocked_at']}  {entry['id']}" + (f"  {entry['url']}" if entry["url"] not in ("", entry["id"]) else ""))
+        return
+    if key is None:
+        raise click.UsageError("Give the address or id of the blocked document, or --list.")
+    _unblock(data_dir, key)
+
+
+def _unblock(data_dir: Path, key: str) -> None:
+    with open_data_store(data_dir) as store:
+        unblock_document(store, key)
+    click.echo(f"Unblocked {key}: the next crawl or import may add it again.")
+
+
+@click.command("backup")
+@click.argument("target", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(data_dir: Path, target: Path) -> None:
+    """Back up the data directory into DIR (a new or empty folder), safely while 'serve' and crawls run.
+
+    Copies consistent snapshots of the corpus store, the staff accounts and the query log, the data
+    directory's lexicon, and the published index version (of the embedded index; a SolrCloud index is
+    rebuilt from the corpus, see the README). 'sotehaku restore DIR' puts it back.
+    """
+    require_data_dir(data_dir)
+    manifest = backup_data_dir(data_dir, target)
+    index = f"index version {manifest.index_version}" if manifest.index_version else "no index"
+    if manifest.backend == "solr":
+        index = f"the SolrCloud index's version {manifest.index_version} recorded, not copied"
+    click.echo(f"Backed up {', '.join(manifest.databases) or 'no store'} and {index} into {target}.")
+
+
+@click.command("restore")
+@click.argument("source", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the stores and index the data directory already holds.")
+@click.pass_obj
+def restore(data_dir: Path, source: Path, force: bool) -> None:
+    """Restore a backup written by 'sotehaku backup DIR' into the data directory.
+
+    Refuses to replace existing stores or an index without --force. A running server answers from the
+    restored index at once; a SolrCloud index is rebuilt with 'sotehaku index --full'.
+    """
+    manifest = restore_data_dir(source, data_dir, force=force)
+    index = manifest.get("index") or {}
+    click.echo(f"Restored {', '.join(manifest.get('databases', {})) or 'no store'} from {source} (taken {manifest.get('created')}) into {data_dir}.")
+    if index.get("backend") == "whoosh" and index.get("version"):
+        click.echo(f"The index version {index['version']} is published.")
+    else:
+        click.echo("Run 'sotehaku index --full' to rebuild the index from the restored corpus.")

@@ -26,14 +26,17 @@ from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
 from indexer import IndexingError
 from indexer.analysis import explain
+from indexer.fields import content_kind
 from search import SearchError
+from search.access import EVERYTHING, PUBLIC
 from search.api import IndexUnavailableError
 from search.engine import ANONYMOUS, MAX_PAGE_SIZE, SearchEngine, Viewer
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
-from app.admin_cli import report, users
+from app.admin_cli import backup, remove, report, require_data_dir, restore, unblock, users
 from app.backend import describe_index, missing_partitions, open_engine, solr_settings, use_solr
 from app.errors import USER_ERRORS, cli_message
+from app.querylog import read_retention
 from app.pipeline import (
     chain, crawl_sources, documents_to_index, forget_sources, import_paths, index_corpus, run_pipeline,
 )
@@ -122,10 +125,15 @@ def crawl(data_dir: Path, urls: tuple[str, ...], config: Path | None, source_nam
             configured = [s for s in configured if s.name in source_names]
         sources.extend(configured)
 
+    failed: list[str] = []
+
     def crawled(stats: CrawlStats) -> None:
         if sys.stderr.isatty():
             click.echo(err=True)
         click.echo(stats.summary())
+        if stats.fetched == 0:
+            reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(stats.skipped.items())) or "no page to fetch"
+            failed.append(f"{stats.source} ({reasons})")
 
     refresh = crawl_sources(sources, progress=lambda source: _progress_printer(source.name), done=crawled)
     try:
@@ -139,6 +147,12 @@ def crawl(data_dir: Path, urls: tuple[str, ...], config: Path | None, source_nam
         )
         sys.exit(130)
     _echo_corpus(run.documents, run.duplicates)
+    if failed:
+        # A scheduled crawl that fetched nothing must not look like success to cron or systemd.
+        raise click.ClickException(
+            f"The crawl of source {'; '.join(failed)} fetched nothing. Check that the address is right and the site is "
+            "reachable from this machine; run with -v to see every skipped URL."
+        )
 
 
 def _echo_corpus(documents: int, duplicates: int) -> None:
@@ -186,10 +200,13 @@ def import_(data_dir: Path, paths: tuple[Path, ...], source: str | None, visibil
         for error in stats.errors:
             click.echo(f"skipped {error}", err=True)
         failed += len(stats.errors)
+        for doc_id in stats.blocked:
+            click.echo(f"skipped {doc_id}: blocked (taken down; 'sotehaku unblock' lets it back)", err=True)
         click.echo(
             f"{path}: imported {stats.imported} documents ({stats.changed} new or changed"
             + (f", {stats.removed} removed" if stats.removed else "")
             + f"), skipped {len(stats.errors)}"
+            + (f", left out {len(stats.blocked)} blocked" if stats.blocked else "")
             + (f", ignored {stats.ignored} other files or records" if stats.ignored else "") + "."
         )
 
@@ -219,6 +236,7 @@ def _configured_source(source: str, config: Path | None):
 @click.pass_obj
 def export(data_dir: Path, fmt: str, output) -> None:
     """Write the corpus out as JSONL, in the shape 'import' reads."""
+    require_data_dir(data_dir)
     with open_data_store(data_dir) as store:
         count = export_jsonl(store, output)
     click.echo(f"exported {count} documents", err=True)
@@ -251,6 +269,7 @@ def index(data_dir: Path, procs: int | None, full: bool, partition: tuple[int, i
     from the previous version until the new one is published. With --partition K/N each machine
     analyses its share; the run that completes the N shares publishes the new version.
     """
+    require_data_dir(data_dir)
     with open_data_store(data_dir) as store:
         total = documents_to_index(store, data_dir)
         started = time.monotonic()
@@ -454,18 +473,26 @@ def suggest(data_dir: Path, prefix: str, limit: int, fmt: str, internal: bool) -
 @main.command()
 @click.option("--top", default=20, show_default=True, type=click.IntRange(0, 1000), help="How many top terms to list.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
-@click.option("--internal", is_flag=True, help="Count internal documents' words in the top terms too.")
+@click.option("--internal", is_flag=True, help="Count internal documents too (staff use), in the corpus and the top terms.")
 @click.pass_obj
 def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
-    """Corpus and index statistics: documents by source, language, visibility and type; index size; top terms."""
+    """Corpus and index statistics: documents by source, language and type (as the type filter names them),
+    index size, top terms; of public documents, or with --internal of all (and by visibility)."""
+    require_data_dir(data_dir)
+    visibilities = EVERYTHING if internal else PUBLIC  # internal documents are counted for staff only, like search
     with open_data_store(data_dir) as store:
         corpus = {
-            "documents": store.count(),
-            "by_source": store.counts("source"),
-            "by_language": store.counts("lang"),
-            "by_visibility": store.counts("visibility"),
-            "by_type": store.counts("content_type"),
+            "documents": sum(store.counts("visibility", visibilities).values()),
+            "by_source": store.counts("source", visibilities),
+            "by_language": store.counts("lang", visibilities),
+            "by_type": {},
         }
+        if internal:
+            corpus["by_visibility"] = store.counts("visibility")
+        for content_type, count in store.counts("content_type", visibilities).items():
+            kind = content_kind(content_type)  # the values the type filter takes: html, pdf, docx, ...
+            corpus["by_type"][kind] = corpus["by_type"].get(kind, 0) + count
+        corpus["by_type"] = dict(sorted(corpus["by_type"].items()))
     info = {"corpus": corpus, "index": None}
     try:
         info["index"] = describe_index(data_dir, top=top, internal=internal)
@@ -474,9 +501,10 @@ def stats(data_dir: Path, top: int, fmt: str, internal: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    click.echo(f"Corpus: {corpus['documents']} documents")
+    click.echo(f"Corpus: {corpus['documents']} {'documents' if internal else 'public documents (--internal counts all)'}")
     for key, label in (("by_source", "source"), ("by_language", "language"), ("by_visibility", "visibility"), ("by_type", "type")):
-        click.echo(f"  by {label}: " + ", ".join(f"{k or '-'} {n}" for k, n in corpus[key].items()))
+        if key in corpus:
+            click.echo(f"  by {label}: " + ", ".join(f"{k or '-'} {n}" for k, n in corpus[key].items()))
     index = info["index"]
     if index is None:
         click.echo(f"Index: none ({info['index_error']})")
@@ -525,13 +553,19 @@ def _check_port_free(host: str, port: int) -> None:
             raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}. Pass another --port.") from None
 
 
-def _run_web(settings, host: str, port: int) -> None:
+def _run_web(settings, host: str, port: int, *, access_log: bool = False, querylog_days: int | None = None) -> None:
     import uvicorn
 
+    from app.web.accesslog import AccessLog, log as access_log_writer
     from app.web.app import create_app
 
     _check_port_free(host, port)
     app = create_app(settings)
+    if querylog_days is not None:
+        app.state.sotehaku.recorder.retain_days = querylog_days
+    if access_log:
+        app.add_middleware(AccessLog)
+        access_log_writer.setLevel(logging.INFO)  # on stderr (the journal under systemd), whatever -v says
     listening = f"http://{host}:{port}/"
     if settings.public_url:
         click.echo(f"Search page: {settings.public_url}/  (served on {listening}; Ctrl-C stops)")
@@ -563,24 +597,26 @@ def web_settings(data_dir: Path, config: Path | None, *, use_file: bool = True, 
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), help=f"Settings file with a [web] table (default ./{DEFAULT_CONFIG} if present).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--access-log", is_flag=True, help="Log one line per request to stderr: time, method, path, status, "
+              "duration. No client address, cookies or query strings.")
 @click.pass_obj
 def serve(data_dir: Path, host: str, port: int, public_url: str | None, trusted_proxies: tuple[str, ...],
-          cors_origins: tuple[str, ...], secure_cookies: bool, config: Path | None) -> None:
+          cors_origins: tuple[str, ...], secure_cookies: bool, config: Path | None, access_log: bool) -> None:
     """Serve the search page and the JSON API.
 
     A new index version published by 'sotehaku index' is picked up without a restart.
     """
     settings = web_settings(data_dir, config, public_url=public_url, trusted_proxies=trusted_proxies,
                             cors_origins=cors_origins, secure_cookies=secure_cookies)
-    if not data_dir.is_dir():  # a mistyped --data-dir: say so now, not on every request
-        raise click.ClickException(f"The data directory {data_dir} does not exist. Check --data-dir, or crawl or import into it first.")
+    require_data_dir(data_dir)  # a mistyped --data-dir: say so now, not on every request
     try:
         open_engine(data_dir).version
     except IndexUnavailableError as exc:
         # Missing or damaged: serve anyway, so that /healthz tells monitoring (503) and the version that
         # 'sotehaku index' publishes next is picked up without a restart.
         click.echo(f"Warning: {exc} Until then the server answers 503.", err=True)
-    _run_web(settings, host, port)
+    querylog_days = read_retention(config or Path(DEFAULT_CONFIG))
+    _run_web(settings, host, port, access_log=access_log, querylog_days=querylog_days)
 
 
 @main.command()
@@ -600,6 +636,10 @@ def demo(data_dir: Path, port: int) -> None:
 
 main.add_command(users)
 main.add_command(report)
+main.add_command(remove)
+main.add_command(unblock)
+main.add_command(backup)
+main.add_command(restore)
 
 
 @main.group()

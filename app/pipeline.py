@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,12 +89,22 @@ def crawl_sources(
     progress: Callable[[Source], Callable[[CrawlStats], None] | None] | None = None,
     done: Callable[[CrawlStats], None] | None = None,
 ) -> Refresh:
-    """A refresh that crawls each source in turn; `progress(source)` gives its progress callback, `done` sees its stats."""
+    """A refresh that crawls each source in turn and records its outcome in the store (see
+    CorpusStore.record_crawl); `progress(source)` gives its progress callback, `done` sees its stats."""
     sources = list(sources)
 
     def refresh(store: CorpusStore) -> None:
         for source in sources:
-            stats = crawl_source(source, store, progress=progress(source) if progress else None)
+            started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            try:
+                stats = crawl_source(source, store, progress=progress(source) if progress else None)
+            except CorpusError as exc:
+                store.record_crawl(source.name, started_at=started, fetched=0, error=str(exc))
+                raise
+            store.record_crawl(
+                source.name, started_at=started, fetched=stats.fetched, changed=stats.changed,
+                removed=stats.removed, skipped=stats.skipped,
+            )
             if done:
                 done(stats)
 

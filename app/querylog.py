@@ -19,6 +19,7 @@ import re
 import sqlite3
 import threading
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ QUERYLOG_FILENAME = "querylog.sqlite3"
 CHANNELS = ("web", "api", "cli")
 MAX_QUERY_LENGTH = 200
 DAY = 86400
+# How long counts are kept unless [querylog] days says otherwise: long enough for a quarter's report, short
+# enough that the log does not grow into a history of what a small municipality searched for.
+DEFAULT_RETENTION_DAYS = 90
+PRUNE_EVERY = 3600  # seconds between automatic prunings: counts are per hour, so more often gains nothing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS queries (
@@ -114,10 +119,12 @@ def normalize_query(query: str) -> str:
 class QueryLog:
     """Counts of redacted queries per hour in SQLite; one connection shared by threads behind a lock."""
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time):
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time, retain_days: int = DEFAULT_RETENTION_DAYS):
         self.path = str(path)
         self._clock = clock
         self._lock = threading.Lock()
+        self.retain_days = retain_days
+        self._pruned = float("-inf")
         try:
             # A short busy timeout: a search must not wait long for a locked log, it drops the entry instead.
             self._db = sqlite3.connect(self.path, timeout=0.5, isolation_level=None, check_same_thread=False)
@@ -157,6 +164,13 @@ class QueryLog:
                 )
         except sqlite3.Error as exc:
             logger.warning("query log %s: not recorded: %s", self.path, exc)
+            return
+        if self._clock() - self._pruned >= PRUNE_EVERY:  # retention kept by the writer itself: no cron job to forget
+            self._pruned = self._clock()
+            try:
+                self.prune(self.retain_days)
+            except QueryLogError as exc:
+                logger.warning("%s", exc)
 
     def report(self, days: int = 30, limit: int = 20) -> Report:
         """The `limit` most frequent queries and queries without results of the last `days` days."""
@@ -183,14 +197,36 @@ class QueryLog:
             raise QueryLogError(f"Cannot prune the query log {self.path}: {exc}.") from None
 
 
-def open_query_log(data_dir: str | Path, *, clock: Callable[[], float] = time.time) -> QueryLog:
-    """The query log of a data directory, created (with the directory) on first use."""
+def read_retention(path: str | Path) -> int:
+    """The days of [querylog] days in a sotehaku.toml (DEFAULT_RETENTION_DAYS when the file or key is absent)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return DEFAULT_RETENTION_DAYS
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise QueryLogError(f"Cannot read {path} for its [querylog] settings: {exc}. Fix it and run again.") from None
+    table = data.get("querylog", {})
+    unknown = sorted(set(table) - {"days"}) if isinstance(table, dict) else ["(not a table)"]
+    if unknown:
+        raise QueryLogError(f"{path}, [querylog]: unknown setting {', '.join(unknown)}; the one setting is days = {DEFAULT_RETENTION_DAYS}.")
+    days = table.get("days", DEFAULT_RETENTION_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise QueryLogError(f"{path}, [querylog]: days must be a whole number of days, 1 or more, such as days = {DEFAULT_RETENTION_DAYS}.")
+    return days
+
+
+def open_query_log(
+    data_dir: str | Path, *, clock: Callable[[], float] = time.time, retain_days: int = DEFAULT_RETENTION_DAYS,
+) -> QueryLog:
+    """The query log of a data directory, created (with the directory) on first use; counts older than
+    `retain_days` are pruned as it is written."""
     data_dir = Path(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise QueryLogError(f"Cannot create the data directory {data_dir}: {exc.strerror}. Pass another --data-dir.") from None
-    return QueryLog(data_dir / QUERYLOG_FILENAME, clock=clock)
+    return QueryLog(data_dir / QUERYLOG_FILENAME, clock=clock, retain_days=retain_days)
 
 
 def _hour(timestamp: float) -> str:

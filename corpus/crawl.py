@@ -216,6 +216,9 @@ class Crawler:
                 self._enqueue(normalize_url(page), 0, "")
 
     def _crawl_one(self, url: str, depth: int, referrer: str) -> None:
+        if self.store.is_blocked(url):  # taken down: not fetched, so not stored again
+            self._skip(url, "blocked")
+            return
         if not self._rules_for(url).allowed(url):
             self._skip(url, "disallowed by robots.txt")
             return
@@ -278,6 +281,9 @@ class Crawler:
         first = self._hashes.setdefault(document.content_hash, final)
         if first != final:
             self._skip(url, f"same content as another page ({first})")
+            return
+        if self.store.is_blocked(document.id, document.url):  # reached by a redirect
+            self._skip(url, "blocked")
             return
         if referrer and document.content_type != "text/html":
             document = document.replace(parent=referrer)  # an attachment belongs to the page that links it

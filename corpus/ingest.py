@@ -22,6 +22,8 @@ __all__ = [
     "FILE_TYPES", "WARC_SUFFIXES", "ImportFileError", "ImportStats", "export_jsonl", "import_directory", "import_jsonl",
     "import_path", "import_warc", "ingest", "read_jsonl",
 ]
+# File names that 'sotehaku import' reads as JSON lines; any other single file is refused by name.
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 # Documents stored in one transaction: large enough that a JSONL import is not one commit per line.
 CHUNK = 500
 
@@ -35,6 +37,7 @@ class ImportStats:
     removed: int = 0
     ignored: int = 0
     errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)  # ids of taken-down documents left out
 
 
 def ingest(batch: Batch, store: CorpusStore, *, progress: Callable[[ImportStats], None] | None = None) -> ImportStats:
@@ -49,6 +52,9 @@ def ingest(batch: Batch, store: CorpusStore, *, progress: Callable[[ImportStats]
     for item in batch.items:
         if isinstance(item, Found):
             present.add(item.document.id)
+            if store.is_blocked(item.document.id, item.document.url):
+                stats.blocked.append(item.document.id)
+                continue
             chunk.append(item)
             if len(chunk) >= CHUNK:
                 _store(chunk, store, stats, progress)
@@ -148,6 +154,12 @@ def import_path(
         return import_warc(path, store, source=source, visibility=visibility, progress=progress, access=access)
     if not path.exists():
         raise ImportFileError(f"{path} does not exist. Give a .jsonl file, a .warc(.gz) file or a directory.")
+    if not name.endswith(JSONL_SUFFIXES):
+        kind = f"{path.suffix} files" if path.suffix else "files without a suffix"
+        raise ImportFileError(
+            f"{path}: 'sotehaku import' reads JSONL files ({', '.join(JSONL_SUFFIXES)}), WARC files and folders, "
+            f"not {kind}. To import single documents (HTML, PDF, office files), put them in a folder and import the folder."
+        )
     return import_jsonl(path, store, source=source, visibility=visibility, access=access)
 
 

@@ -70,11 +70,35 @@ def _release_0_1(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE documents ADD COLUMN {column} {definition}")
 
 
+# Schema version 3: takedowns and crawl outcomes. A blocked document (by id and by address) is kept out of
+# the corpus by crawls and imports until it is unblocked; each source's latest crawl is recorded so that
+# monitoring and schedulers see a crawl that fetched nothing.
+BLOCKLIST_AND_CRAWLS = """
+CREATE TABLE blocklist (
+    id         TEXT PRIMARY KEY,
+    url        TEXT NOT NULL DEFAULT '',
+    blocked_at TEXT NOT NULL
+);
+CREATE INDEX blocklist_url ON blocklist(url);
+CREATE TABLE crawl_runs (
+    source      TEXT PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    fetched     INTEGER NOT NULL,
+    changed     INTEGER NOT NULL,
+    removed     INTEGER NOT NULL,
+    skipped     TEXT NOT NULL DEFAULT '{}',
+    ok          INTEGER NOT NULL,
+    error       TEXT NOT NULL DEFAULT ''
+);
+"""
+
 # Schema upgrades in order (see corpus.migrate): append a step for every change, never edit one.
 MIGRATIONS = (
     _release_0_1,
     # 2: the groups an internal document is limited to, as a JSON list ('[]': any signed-in staff).
     "ALTER TABLE documents ADD COLUMN access TEXT NOT NULL DEFAULT '[]'",
+    BLOCKLIST_AND_CRAWLS,  # 3
 )
 
 STORE_FILENAME = "corpus.sqlite3"
@@ -185,6 +209,18 @@ class CorpusStore:
         """Remove a document; return True if it was there."""
         return self._db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
 
+    def erase(self, doc_id: str) -> bool:
+        """Remove a document and overwrite its content on disk (a takedown of personal data): SQLite's
+        secure_delete zeroes the freed space, and a checkpoint moves the change from the write-ahead log
+        into the file and empties the log. Return True if it was there."""
+        self._db.execute("PRAGMA secure_delete = ON")
+        try:
+            found = self.delete(doc_id)
+        finally:
+            self._db.execute("PRAGMA secure_delete = OFF")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # best effort: a reader elsewhere may hold a frame back
+        return found
+
     def count(self, source: str | None = None) -> int:
         """Number of stored documents, optionally of one source."""
         if source is None:
@@ -204,11 +240,14 @@ class CorpusStore:
         for row in self._db.execute("SELECT * FROM documents ORDER BY id"):
             yield _row_to_document(row)
 
-    def counts(self, column: str) -> dict[str, int]:
-        """Number of documents per value of source, lang, visibility or content_type."""
+    def counts(self, column: str, visibilities: tuple[str, ...] | None = None) -> dict[str, int]:
+        """Number of documents per value of source, lang, visibility or content_type (of these visibilities only, if given)."""
         if column not in ("source", "lang", "visibility", "content_type"):
             raise ValueError(f"cannot count by {column!r}")
-        rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM documents GROUP BY {column} ORDER BY {column}")
+        where, args = "", ()
+        if visibilities is not None:
+            where, args = f"WHERE visibility IN ({', '.join('?' for _ in visibilities)})", tuple(visibilities)
+        rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM documents {where} GROUP BY {column} ORDER BY {column}", args)
         return {row[0]: row[1] for row in rows}
 
     def set_duplicates(self, duplicate_of: dict[str, str]) -> int:
@@ -219,6 +258,69 @@ class CorpusStore:
             changes.update({d: o for d, o in duplicate_of.items() if old.get(d) != o})
             self._db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?", [(o, d) for d, o in changes.items()])
         return len(changes)
+
+    # Takedowns: a blocked document is removed and kept out until unblocked. It is matched by its id and by
+    # its address, so a crawl (ids are URLs) and an import of the same page (its own id) both skip it.
+
+    def block(self, doc_id: str, url: str = "") -> None:
+        """Keep a document (by id, and by address when it has one) out of the corpus until unblocked."""
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self._db.execute(
+            "INSERT INTO blocklist (id, url, blocked_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET url = excluded.url", (doc_id, url, now),
+        )
+
+    def unblock(self, key: str) -> int:
+        """Let a blocked document (by id or address) back in; return how many entries were lifted."""
+        return self._db.execute("DELETE FROM blocklist WHERE id = ? OR (url != '' AND url = ?)", (key, key)).rowcount
+
+    def is_blocked(self, doc_id: str, url: str = "") -> bool:
+        """True if a document of this id or address is blocked."""
+        keys = {doc_id, url} - {""}
+        return any(
+            self._db.execute("SELECT 1 FROM blocklist WHERE id = ? OR (url != '' AND url = ?)", (key, key)).fetchone()
+            for key in keys
+        )
+
+    def blocked(self) -> list[dict]:
+        """Every blocked document: id, url and when it was blocked, oldest first."""
+        return [dict(r) for r in self._db.execute("SELECT id, url, blocked_at FROM blocklist ORDER BY blocked_at, id")]
+
+    def find(self, key: str) -> Document | None:
+        """The stored document with this id, or else the one at this address."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        row = self._db.execute("SELECT * FROM documents WHERE url = ? ORDER BY id LIMIT 1", (key,)).fetchone()
+        return _row_to_document(row) if row else None
+
+    # Crawl outcomes: the latest crawl of each source, for metrics and for schedulers.
+
+    def record_crawl(
+        self, source: str, *, started_at: str, fetched: int, changed: int = 0, removed: int = 0,
+        skipped: dict[str, int] | None = None, error: str = "",
+    ) -> bool:
+        """Record how a source's crawl ended (replacing its previous record); it succeeded if it fetched
+        something and raised nothing. Return whether it succeeded."""
+        ok = fetched > 0 and not error
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self._db.execute(
+            "INSERT OR REPLACE INTO crawl_runs (source, started_at, finished_at, fetched, changed, removed, skipped, ok, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source, started_at, now, fetched, changed, removed, json.dumps(dict(skipped or {}), sort_keys=True), int(ok), error),
+        )
+        return ok
+
+    def crawl_runs(self) -> list[dict]:
+        """The latest crawl of every source: when it started and finished, fetched, changed, removed,
+        skipped (reason -> count), ok and error."""
+        out = []
+        for row in self._db.execute("SELECT * FROM crawl_runs ORDER BY source"):
+            run = dict(row)
+            run["skipped"] = json.loads(run["skipped"])
+            run["ok"] = bool(run["ok"])
+            out.append(run)
+        return out
 
     # The crawl frontier. A crawl queues URLs here as it finds them and marks each done once it is handled;
     # a crawl that ends normally clears its rows, so rows left behind mean the last crawl was interrupted.

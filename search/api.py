@@ -192,5 +192,9 @@ class Backend(Protocol):
         new and changed ones (by fingerprint) added, vanished ones deleted; a failure or a kill leaves
         the previous version searchable."""
 
+    def remove(self, ids: Iterable[str]) -> int:
+        """Take documents out of the published index at once, as a new version without them (a takedown
+        cannot wait for the next update); return how many of them it held. Nothing published: 0."""
+
     def stats(self, visibilities: tuple[str, ...], top: int = 20) -> dict:
         """The published version, its document count, size and most widespread words of these visibilities."""

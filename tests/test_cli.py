@@ -70,7 +70,8 @@ def test_mistyped_data_dir_is_named_as_missing(run, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_index_of_empty_corpus_explains(run):
+def test_index_of_empty_corpus_explains(run, tmp_path):
+    (tmp_path / "data").mkdir()  # an existing, empty data directory (a missing one is named as missing: test_exit_codes)
     result = run("index")
     assert result.exit_code == 1 and "Run 'sotehaku crawl' or 'sotehaku import' first" in result.output
 

@@ -112,17 +112,34 @@ def test_suggest_completes_from_visible_documents(run):
 
 def test_stats(run):
     info = json.loads(run("stats", "--format", "json", "--top", "50").output)
-    corpus = info["corpus"]
-    assert corpus["by_visibility"]["internal"] >= 10 and corpus["by_visibility"]["public"] >= 45
-    assert set(corpus["by_language"]) == {"fi", "sv", "en"}
-    assert info["index"]["documents"] == corpus["by_visibility"]["public"] and info["index"]["bytes"] > 10_000
     staff = json.loads(run("stats", "--format", "json", "--internal").output)
-    assert staff["index"]["documents"] == corpus["documents"]
+    corpus, everything = info["corpus"], staff["corpus"]
+    assert everything["by_visibility"]["internal"] >= 10 and everything["by_visibility"]["public"] >= 45
+    assert set(corpus["by_language"]) == {"fi", "sv", "en"}
+    assert info["index"]["documents"] == corpus["documents"] == everything["by_visibility"]["public"]
+    assert info["index"]["bytes"] > 10_000
+    assert staff["index"]["documents"] == everything["documents"] > corpus["documents"]
     terms = [t["term"] for t in info["index"]["top_terms"]]
     assert "hyvinvointialue" in " ".join(terms) and "ja" not in terms
     assert not any("kaarnalaiva" in t for t in terms)
     text = run("stats").output
-    assert "by visibility: internal" in text and "Top terms (public documents" in text
+    assert "Top terms (public documents" in text
+
+
+def test_stats_without_internal_counts_public_documents_by_filter_type(run):
+    """Issue 13: stats without --internal printed the internal count, and MIME types where filters say pdf/docx."""
+    info = json.loads(run("stats", "--format", "json").output)["corpus"]
+    staff = json.loads(run("stats", "--format", "json", "--internal").output)["corpus"]
+    assert "by_visibility" not in info and "sample-intranet" not in info["by_source"]
+    assert staff["by_source"]["sample-intranet"] >= 10
+    assert {"html", "pdf", "odp", "xlsx"} <= set(info["by_type"]) and not [t for t in info["by_type"] if "/" in t]
+    assert sum(info["by_type"].values()) == info["documents"]
+    text = run("stats").output
+    assert "internal" not in text.split("Top terms")[0].replace("--internal", "")
+    assert "by type: " in text and "application/" not in text
+    assert "by visibility: internal" in run("stats", "--internal").output
+    for kind in info["by_type"]:  # each value is one the type filter takes
+        assert run("search", "hyvinvointialue", "--type", kind, "--format", "json").exit_code == 0
 
 
 def test_one_query_pages_at_most_a_hundred_hits(run):

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from app.querylog import QUERYLOG_FILENAME, QueryLogError, normalize_query, open_query_log, redact
+from app.querylog import QUERYLOG_FILENAME, QueryLogError, normalize_query, open_query_log, read_retention, redact
 
 HOUR = 3600
 DAY = 86400
@@ -197,14 +197,50 @@ def test_hours_are_kept_apart_and_utc(tmp_path, log, clock):
     assert [row[0] for row in stored_rows(tmp_path)] == ["2023-11-14T22:00Z", "2023-11-14T23:00Z"]
 
 
-def test_prune_deletes_old_rows(log, clock):
-    log.record("vanha", 1)
-    clock.now += 200 * DAY
-    log.record("uusi", 1)
-    clock.now += 200 * DAY
-    assert log.prune(days=365) == 1
-    assert log.report(days=1000).top == [("uusi", 1)]
-    assert log.prune() == 0
+def test_prune_deletes_old_rows(tmp_path, clock):
+    with open_query_log(tmp_path / "data", clock=clock, retain_days=10_000) as log:  # no automatic pruning here
+        log.record("vanha", 1)
+        clock.now += 200 * DAY
+        log.record("uusi", 1)
+        clock.now += 200 * DAY
+        assert log.prune(days=365) == 1
+        assert log.report(days=1000).top == [("uusi", 1)]
+        assert log.prune() == 0
+
+
+def test_counts_older_than_the_retention_are_pruned_as_searches_are_recorded(tmp_path, clock):
+    with open_query_log(tmp_path / "data", clock=clock) as log:  # the default: [querylog] days = 90
+        log.record("vanha", 1)
+        clock.now += 89 * DAY
+        log.record("kesken", 1)
+        assert {q for q, _ in log.report(days=1000).top} == {"vanha", "kesken"}
+        clock.now += 2 * DAY  # "vanha" is now 91 days old
+        log.record("uusi", 1)
+        assert {q for q, _ in log.report(days=1000).top} == {"kesken", "uusi"}
+    with open_query_log(tmp_path / "data", clock=clock, retain_days=1) as log:
+        clock.now += 2 * HOUR
+        log.record("uusin", 1)  # the first record of a process prunes at once
+        assert {q for q, _ in log.report(days=1000).top} == {"uusi", "uusin"}
+        clock.now += 2 * DAY
+        log.record("sama tunti", 1)
+        assert {q for q, _ in log.report(days=1000).top} == {"sama tunti"}
+
+
+@pytest.mark.parametrize("text, days", [("", 90), ("[querylog]\ndays = 30\n", 30), ("[web]\npublic_url = 'https://a.fi/'\n", 90)])
+def test_retention_is_read_from_the_querylog_table(tmp_path, text, days):
+    (tmp_path / "sotehaku.toml").write_text(text, encoding="utf-8")
+    assert read_retention(tmp_path / "sotehaku.toml") == days
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[querylog]\ndays = 0\n", "days must be a whole number of days, 1 or more"),
+    ("[querylog]\ndays = '90'\n", "days must be a whole number of days"),
+    ("[querylog]\nkeep = 90\n", "unknown setting keep"),
+])
+def test_bad_retention_is_explained(tmp_path, text, message):
+    (tmp_path / "sotehaku.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(QueryLogError, match=message):
+        read_retention(tmp_path / "sotehaku.toml")
 
 
 def test_unopenable_log_names_the_path(tmp_path):

@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from search.engine import SearchEngine
 
 from app.backend import open_engine
-from app.web import api, embed, pages, session
+from app.web import api, embed, metrics, pages, session
 from app.web.auth import CSRF_FIELD, PEER_SCOPE_KEY, SESSION_COOKIE, WebAuth
 from app.web.errors import install_error_handlers
 from app.web.oidc import OidcClient
@@ -50,9 +50,11 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
         docs_url=None,  # Swagger UI and ReDoc load their code from a CDN; /openapi.json is what clients need
         redoc_url=None,
     )
+    engine = engine or open_engine(settings.data_dir)
+    app.state.metrics = metrics.SearchMetrics(settings.data_dir, engine)
     app.state.sotehaku = WebState(
         settings=settings,
-        engine=engine or open_engine(settings.data_dir),
+        engine=metrics.MeasuredEngine(engine, app.state.metrics),
         auth=WebAuth(
             settings.data_dir, secure_cookies=settings.secure_cookies, max_login_failures=settings.max_login_failures,
             cookie_path=settings.root or "/", public_origin=settings.public_origin,
@@ -74,7 +76,7 @@ def create_app(settings: WebSettings | str | Path, *, engine: SearchEngine | Non
     app.middleware("http")(security_headers)
     install_error_handlers(app, not_found_page=pages.not_found_page, hints=api.PARAMETER_HINTS)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    for router in (pages.router, session.router, embed.router, api.router):
+    for router in (pages.router, session.router, embed.router, api.router, metrics.router):
         app.include_router(router)
     # Starlette's own slash redirect writes the Host header into its Location; app.web.errors redirects
     # with a path instead.

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from app.errors import AppError
-from app.querylog import QueryLog, open_query_log
+from app.querylog import DEFAULT_RETENTION_DAYS, QueryLog, open_query_log
 
 log = logging.getLogger("sotehaku.web")
 
@@ -17,8 +17,9 @@ class QueryRecorder:
     """Counts searches in the data directory's query log; a log that cannot be opened or written never
     fails a search (it is tried again on the next one)."""
 
-    def __init__(self, data_dir: str | Path):
+    def __init__(self, data_dir: str | Path, retain_days: int = DEFAULT_RETENTION_DAYS):
         self.data_dir = Path(data_dir)
+        self.retain_days = retain_days  # [querylog] days: older counts are pruned as searches are recorded
         self._log: QueryLog | None = None
         self._lock = threading.Lock()
 
@@ -27,7 +28,7 @@ class QueryRecorder:
         try:
             with self._lock:
                 if self._log is None:
-                    self._log = open_query_log(self.data_dir)
+                    self._log = open_query_log(self.data_dir, retain_days=self.retain_days)
             self._log.record(q, total, lang=lang, channel=channel)
         except (AppError, OSError, sqlite3.Error) as exc:
             log.warning("query log: search not recorded: %s", exc)

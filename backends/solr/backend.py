@@ -343,6 +343,33 @@ class SolrBackend:
         with self._lock:
             self._checked = 0.0
 
+    def remove(self, ids: Iterable[str]) -> int:
+        """Delete documents by id from both collections, uncount their words and commit a new version."""
+        try:
+            return self._remove(sorted(set(ids)))
+        except SolrError as exc:
+            raise self._unavailable(exc) from None
+
+    def _remove(self, ids: list[str]) -> int:
+        try:
+            vocabulary = self._vocabulary()
+        except IndexUnavailableError:
+            return 0
+        if vocabulary is None or not ids:
+            return 0
+        held = 0
+        for doc_id in ids:  # one by one: takedowns are few, and an id (a URL) may hold any character
+            found = self.select("all", {"q": "{!term f=id v=$doc}", "doc": doc_id, "fl": "id,visibility,access,title,text", "rows": 1})
+            for doc in found["response"]["docs"]:
+                vocabulary.remove(doc.get("access") or doc["visibility"], doc.get("title", ""), doc.get("text", ""))
+                held += 1
+        if not held:
+            return 0
+        for part in PARTS:
+            self.update(part, {"delete": ids})
+        self._write_meta(vocabulary, dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"))
+        return held
+
     def _partition_metas(self, n: int) -> dict[int, dict]:
         """The committed meta documents of the partitions of N, by K."""
         found = self.select("all", {"q": f"id:{PARTITION_META_PREFIX}*_of_{n}", "rows": n + 1,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from backends.whoosh.searcher import WhooshSnapshot
 from backends.whoosh.versions import UNREADABLE, NoIndexError, current_version, index_root, open_index
-from backends.whoosh.writer import index_stats, update_index
+from backends.whoosh.writer import index_stats, remove_documents, update_index
 from corpus.document import Document
 from indexer import IndexingError
 from search.api import Published
@@ -51,6 +51,9 @@ class WhooshBackend:
         progress: Callable[[int], None] | None = None,
     ) -> Published:
         return update_index(documents, self.data_dir, full=full, procs=procs, progress=progress)
+
+    def remove(self, ids: Iterable[str]) -> int:
+        return remove_documents(ids, self.data_dir)
 
     def stats(self, visibilities: tuple[str, ...], top: int = 20) -> dict:
         return index_stats(self.data_dir, visibilities, top=top)

@@ -179,6 +179,46 @@ def update_index(
     )
 
 
+def remove_documents(ids: Iterable[str], data_dir: str | Path) -> int:
+    """Publish a copy of the live version without these documents; return how many it held (0: nothing
+    published, nor any version written)."""
+    root = index_root(data_dir)
+    live = current_version(data_dir)
+    if live is None or not is_current_format(root / live):
+        return 0
+    ids = sorted(set(ids))
+    try:
+        vocabulary = Vocabulary.load(root / live / VOCABULARY_FILE)
+        parts = open_index(data_dir)
+    except (IndexingError, *UNREADABLE):
+        return 0
+    try:
+        held = 0
+        for part in parts.values():
+            with part.searcher() as searcher:
+                held += sum(1 for doc_id in ids if searcher.document_number(id=doc_id) is not None)
+    finally:
+        for part in parts.values():
+            part.close()
+    if not held:
+        return 0
+
+    def delete(writers) -> None:
+        for writer in writers.values():
+            with writer.searcher() as searcher:
+                for doc_id in ids:
+                    docnum = searcher.document_number(id=doc_id)
+                    if docnum is not None:
+                        old = searcher.stored_fields(docnum)
+                        keys = old.get("access") or old["visibility"]
+                        vocabulary.remove(keys.split("\n"), old.get("title", ""), old.get("text", ""))
+            for doc_id in ids:
+                writer.delete_by_term("id", doc_id)
+
+    _write_version(root, delete, vocabulary, base=root / live)
+    return held
+
+
 def index_stats(data_dir: str | Path, visibilities: tuple[str, ...], *, top: int = 20) -> dict:
     """The published version's name, its documents of these visibilities, its size on disk, and the most
     widespread words of those documents.

@@ -34,3 +34,21 @@ def test_changed_added_and_removed_documents(make_engine):
     assert engine.doc_count(STAFF) == 8
     again = publish(engine, changed)
     assert (again.added, again.removed, again.unchanged) == (0, 0, 8)
+
+
+def test_removal_takes_documents_out_of_every_path_at_once(make_engine):
+    url_id = "https://www.example.fi/sivu?a=1,2"  # an id (a URL) with characters a query syntax would split on
+    documents = BASE + FILLER + [Document(id=url_id, url=url_id, title="Kaarnalaivasivu", text="Kaarnalaiva julkisesti.")]
+    engine = make_engine(documents, "removal")
+    before = engine.search("kaarnalaiva", viewer=STAFF).total
+    assert before == 2 and engine.document(url_id) is not None
+    assert engine.backend.remove([url_id, "muistio", "no-such-document"]) == 2
+    assert engine.search("kaarnalaiva", viewer=STAFF).total == 0
+    assert engine.document(url_id) is None and engine.document("muistio", viewer=STAFF) is None
+    assert engine.suggest("kaarna", viewer=STAFF) == []
+    assert engine.doc_count(STAFF) == len(documents) - 2
+    assert [h.id for h in engine.search("neuvola").hits] == ["neuvola"]  # the rest stays searchable
+    assert engine.backend.remove(["muistio"]) == 0  # already gone: nothing to publish
+    # The next update from a corpus without them agrees with the removal.
+    published = publish(engine, [d for d in documents if d.id not in (url_id, "muistio")])
+    assert (published.added, published.removed) == (0, 0)
