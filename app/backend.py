@@ -145,9 +145,26 @@ def publish_index(
     procs: int | None = None,
     full: bool = False,
     progress: Callable[[int], None] | None = None,
+    partition: tuple[int, int] | None = None,
 ) -> Published:
-    """Bring the published index in step with the documents (only what changed unless `full`), and publish it."""
-    return open_backend(data_dir).publish(documents, progress=progress, procs=procs or default_procs(total), full=full)
+    """Bring the published index in step with the documents (only what changed unless `full`), and publish it.
+    With `partition` (K, N), only partition K's share of the documents (SolrCloud only: see SolrBackend.publish)."""
+    backend = open_backend(data_dir)
+    procs = procs or default_procs(total)
+    if partition is None:
+        return backend.publish(documents, progress=progress, procs=procs, full=full)
+    if not hasattr(backend, "missing_partitions"):
+        raise BackendConfigError(
+            "--partition splits indexing across machines that all send to one SolrCloud cluster; the embedded "
+            "index is built on one machine. Name the cluster with --solr URL[,URL...] (or SOTEHAKU_SOLR), or "
+            "leave --partition out."
+        )
+    return backend.publish(documents, progress=progress, procs=procs, full=full, partition=partition)
+
+
+def missing_partitions(data_dir: str | Path, n: int) -> list[int]:
+    """The partitions K of N whose share is not yet in the SolrCloud index (see publish_index)."""
+    return open_backend(data_dir).missing_partitions(n)
 
 
 def describe_index(data_dir: str | Path, *, top: int = 20, internal: bool = False) -> dict:

@@ -34,7 +34,7 @@ from search.engine import ANONYMOUS, MAX_PAGE_SIZE, MAX_SIMILAR, SIMILAR_LIMIT, 
 from search.evaluate import mrr_at, ndcg_at, read_graded_qrels, read_queries, recall_at
 
 from app.admin_cli import backup, remove, report, require_data_dir, restore, unblock, users
-from app.backend import BESTBETS_FILE, describe_index, open_engine, solr_settings, use_solr
+from app.backend import BESTBETS_FILE, describe_index, missing_partitions, open_engine, solr_settings, use_solr
 from app.errors import USER_ERRORS, cli_message
 from app.querylog import read_retention
 from app.pipeline import (
@@ -242,23 +242,53 @@ def export(data_dir: Path, fmt: str, output) -> None:
     click.echo(f"exported {count} documents", err=True)
 
 
+class PartitionType(click.ParamType):
+    """K/N: the K-th of N shares of the documents (1 <= K <= N)."""
+
+    name = "K/N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(value))
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            self.fail(f"{value!r} is not a partition K/N with 1 <= K <= N, such as 1/4.", param, ctx)
+        return int(match[1]), int(match[2])
+
+
 @main.command()
 @click.option("--procs", type=click.IntRange(1, 64), help="Processes that analyse documents (default: one per core for large corpora).")
 @click.option("--full", is_flag=True, help="Rebuild from scratch instead of updating only what changed.")
+@click.option("--partition", type=PartitionType(), help="SolrCloud only: analyse and send only share K of N (by a "
+              "hash of the document id); run K = 1..N on N machines with the same corpus.")
 @click.pass_obj
-def index(data_dir: Path, procs: int | None, full: bool) -> None:
+def index(data_dir: Path, procs: int | None, full: bool, partition: tuple[int, int] | None) -> None:
     """Bring the search index in step with the corpus store and publish it.
 
     Only new and changed documents are analysed; removed ones are dropped. The server keeps answering
-    from the previous version until the new one is published.
+    from the previous version until the new one is published. With --partition K/N each machine
+    analyses its share; the run that completes the N shares publishes the new version.
     """
     require_data_dir(data_dir)
     with open_data_store(data_dir) as store:
         total = documents_to_index(store, data_dir)
         started = time.monotonic()
         with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
-            built = index_corpus(store, data_dir, procs=procs, full=full, progress=lambda n: bar.update(1))
+            built = index_corpus(store, data_dir, procs=procs, full=full, progress=lambda n: bar.update(1),
+                                 partition=partition)
     elapsed = time.monotonic() - started
+    if partition is not None:
+        k, n = partition
+        click.echo(
+            f"Partition {k}/{n} in {elapsed:.1f} s: {built.added} added or changed, {built.removed} removed, "
+            f"{built.unchanged} unchanged of its {built.documents} documents."
+        )
+        missing = missing_partitions(data_dir, n)
+        if missing:
+            click.echo(f"The new version is published when partitions {', '.join(f'{m}/{n}' for m in missing)} have run too.")
+        else:
+            click.echo(f"All {n} partitions are in: the index is published as version {built.version}.")
+        return
     if built.full:
         click.echo(f"Indexed {built.documents} documents in {elapsed:.1f} s as version {built.version}.")
     elif built.added or built.removed:
@@ -653,7 +683,10 @@ def solr() -> None:
 @solr.command("setup")
 @click.option("--shards", type=click.IntRange(min=1), default=1, show_default=True, help="Shards of each collection.")
 @click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas of each shard.")
-def solr_setup(shards: int, replicas: int) -> None:
+@click.option("--configset", "configset_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Upload this configset folder instead of the package's (a copy of backends/solr/configset "
+              "with local changes, such as other BM25 settings).")
+def solr_setup(shards: int, replicas: int, configset_dir: Path | None) -> None:
     """Upload the package's configset and create the index's collections (NAME_public for anonymous
     searches, NAME_all for staff), or reload them with the configset if they exist."""
     from backends.solr.backend import setup
@@ -666,7 +699,8 @@ def solr_setup(shards: int, replicas: int) -> None:
             "table in ./sotehaku.toml."
         )
     try:
-        states = setup(list(settings.urls), settings.collection, shards=shards, replicas=replicas)
+        extra = {"directory": configset_dir} if configset_dir else {}
+        states = setup(list(settings.urls), settings.collection, shards=shards, replicas=replicas, **extra)
     except SolrError as exc:
         raise click.ClickException(" ".join(str(exc).split())) from None
     for part, state in states.items():

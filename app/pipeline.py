@@ -66,10 +66,13 @@ def index_corpus(
     procs: int | None = None,
     full: bool = False,
     progress: Callable[[int], None] | None = None,
+    partition: tuple[int, int] | None = None,
 ) -> Published:
-    """Bring the data directory's index in step with the corpus store (the last stage of the pipeline)."""
+    """Bring the data directory's index in step with the corpus store (the last stage of the pipeline);
+    with `partition` (K, N), only partition K's share of it (see app.backend.publish_index)."""
     total = documents_to_index(store, data_dir)
-    return publish_index(store.iter_documents, data_dir, total=total, procs=procs, full=full, progress=progress)
+    return publish_index(store.iter_documents, data_dir, total=total, procs=procs, full=full, progress=progress,
+                         partition=partition)
 
 
 def documents_to_index(store: CorpusStore, data_dir: str | Path) -> int:

@@ -36,6 +36,9 @@ def main() -> None:
         [sys.executable, str(HERE / "retrieval.py"), "--data", str(args.data), *(["--queries", "300"] if args.quick else [])],
         [sys.executable, str(HERE / "latency.py"), "--data", str(args.data), *(["--queries", "200"] if args.quick else [])],
         [sys.executable, str(HERE / "load.py"), *(["--seconds", "15"] if args.quick else [])],
+        # Embedded index against SolrCloud (a local cluster of Java processes): squad2-fi and a generated corpus.
+        [sys.executable, str(HERE / "solr_vs_embedded.py"), "--data", str(args.data),
+         *(["--docs", "20000", "--queries", "100", "--mrr-queries", "300"] if args.quick else [])],
     ]
     with tempfile.TemporaryDirectory(prefix="sotehaku-baseline-") as baseline:
         # The commit before the core redesign (issue 9): analysis, indexing and search speed side by side.

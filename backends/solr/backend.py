@@ -22,6 +22,7 @@ import json
 import multiprocessing
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 import languages
@@ -29,7 +30,9 @@ from backends.solr import admin
 from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
 from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, slot_field
 from backends.solr.errors import CollectionError, SolrError
-from backends.solr.indexing import META_ID, META_VISIBILITY, index_language, solr_document
+from backends.solr.indexing import (
+    META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, partition_meta_id, solr_document,
+)
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import GROUP_PREFIX, VISIBILITIES, Document
 from indexer.analysis import FOLDED, analyzer, vocabulary_words
@@ -41,6 +44,7 @@ from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT
 
 DEFAULT_COLLECTION = "sotehaku"
 PARTS = ("public", "all")
+RUNNING_ID = META_ID + "running"
 BATCH_DOCS = 500
 # A web node asks for the live version at most this often (a publish by this process is seen at once).
 VERSION_CHECK_SECONDS = 1.0
@@ -76,16 +80,17 @@ def collection_names(name: str) -> dict[str, str]:
 
 
 def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: int = 1, configset: str | None = None,
-          upload: bool = True) -> dict[str, dict]:
-    """Upload the package's configset and create (or reload) the index's collections; their states by part.
-    Raises SolrError subclasses with a one-line message naming the fix."""
+          upload: bool = True, directory=CONFIGSET_DIR) -> dict[str, dict]:
+    """Upload the package's configset (or the one in `directory`) and create (or reload) the index's
+    collections; their states by part. Raises SolrError subclasses with a one-line message naming the fix."""
     configset = configset or name
     if upload:
-        admin.upload_configset(urls, configset, CONFIGSET_DIR)
+        admin.upload_configset(urls, configset, directory)
     states = {}
     for part, collection in collection_names(name).items():
         if admin.collection_exists(urls, collection):
-            states[part] = admin.setup_collection(urls, collection, shards=shards, replicas=replicas, configset=configset)
+            states[part] = admin.setup_collection(urls, collection, shards=shards, replicas=replicas, configset=configset,
+                                                  directory=directory)
             continue
         base, message = admin.run_collection_action(urls, {
             "action": "CREATE", "name": collection, "numShards": shards, "replicationFactor": replicas,
@@ -195,7 +200,7 @@ class SolrBackend:
         out, cursor = {}, "*"
         while True:
             page = self.select("all", {
-                "q": "*:*", "fq": f"-id:{META_ID}", "fl": "id,fingerprint", "sort": "id asc", "rows": 5000,
+                "q": "*:*", "fq": f"-visibility:{META_VISIBILITY}", "fl": "id,fingerprint", "sort": "id asc", "rows": 5000,
                 "cursorMark": cursor,
             })
             for doc in page["response"]["docs"]:
@@ -217,37 +222,60 @@ class SolrBackend:
         full: bool = False,
         procs: int = 1,
         progress: Callable[[int], None] | None = None,
+        partition: tuple[int, int] | None = None,
     ) -> Published:
         """Send new and changed documents (by fingerprint) in batches, delete vanished ones, then write the
         meta documents and commit. Documents are replaced by id, so a run that fails or is killed leaves
         each document either old or new (what it sent becomes searchable at the next commit), and the
-        next run completes it; the version changes only when a run completes."""
+        next run completes it; the version changes only when a run completes.
+
+        With `partition` (K, N) only the documents of partition K (indexing.in_partition) are analysed,
+        sent and, when they vanished, deleted: N machines with the same corpus run K = 1..N and together
+        do what one run does. Each partition writes its share's vocabulary to a meta document of its own;
+        the run that finds all N of them there publishes the index's version (missing_partitions)."""
         try:
-            return self._publish(documents, full=full, procs=procs, progress=progress)
+            return self._publish(documents, full=full, procs=procs, progress=progress, partition=partition)
         except SolrError as exc:
             raise self._unavailable(exc) from None
 
-    def _publish(self, documents, *, full: bool, procs: int, progress) -> Published:
-        vocabulary = None if full else self._vocabulary()
-        full = full or vocabulary is None
+    def _publish(self, documents, *, full: bool, procs: int, progress, partition) -> Published:
+        # The vocabulary is counted afresh from every document (one regular-expression pass each) by a
+        # partitioned run, and after a run that was killed: its replaced documents' old words were never
+        # uncounted. Otherwise the published counts are updated with what changed.
+        recount = partition is not None or self._interrupted()
+        vocabulary = None
+        if partition is None:
+            vocabulary = None if full else self._vocabulary()
+            full = full or vocabulary is None
+            indexed = {} if full else self._indexed()
+        else:
+            # Deletions are found by fingerprint within the share: nothing outside it is ever touched.
+            indexed = {fp: i for fp, i in self._indexed().items() if in_partition(i, partition)}
+        if recount or vocabulary is None:
+            vocabulary = Vocabulary()
         generation = dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ")
-        indexed = {} if full else self._indexed()
+        seen: set[str] = set()
         kept: set[str] = set()
         counted = 0
 
         def fresh() -> Iterator[Document]:
             nonlocal counted
             for doc in documents():
+                if not in_partition(doc.id, partition):
+                    if progress:
+                        progress(1)
+                    continue
                 counted += 1
-                if doc.fingerprint in indexed:
+                seen.add(doc.fingerprint)
+                if recount:
+                    vocabulary.add(doc)
+                if doc.fingerprint in indexed and not full:
                     kept.add(doc.fingerprint)
                     if progress:
                         progress(1)
                     continue
                 yield doc
 
-        if full:
-            vocabulary = Vocabulary()
         added = 0
         pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
         try:
@@ -256,34 +284,61 @@ class SolrBackend:
                 else (_analyse((d, generation)) for d in fresh())
             )
             for batch in _batches(analysed, BATCH_DOCS):
+                if not added and partition is None:
+                    self._mark_running(generation)
+                # NAME_public first: the next run reads what is done from NAME_all, so a run killed between
+                # the two sends the batch again. A document that is no longer public leaves NAME_public here.
                 public = [d for d in batch if d["visibility"] == "public"]
-                self.update("all", batch)
+                hidden = [d["id"] for d in batch if d["visibility"] != "public"]
+                if hidden:
+                    self.update("public", {"delete": hidden})
                 if public:
                     self.update("public", public)
-                for d in batch:
-                    vocabulary.add_words(d["access"], _vocabulary_words(d))
+                self.update("all", batch)
+                if not recount:
+                    for d in batch:
+                        vocabulary.add_words(d["access"], _vocabulary_words(d))
                 added += len(batch)
                 if progress:
                     progress(len(batch))
         finally:
             if pool:
                 pool.terminate()
+        if partition is not None:
+            return self._publish_partition(partition, vocabulary, generation, stale=set(indexed) - seen,
+                                           counted=counted, added=added, unchanged=len(kept), full=full)
         stale = set(indexed) - kept
-        if not full and not added and not stale:
+        if not full and not added and not stale and not recount:
             return Published(version=self.live_version(), documents=counted, unchanged=counted, full=False)
         if full:
             removed = 0
             for part in PARTS:
                 self.update(part, {"delete": {"query": f"*:* -generation:{quote(generation)}"}})
         else:
-            removed = self._remove_stale(stale, vocabulary)
-        version = self._commit_version(generation, vocabulary)
-        return Published(version=version, documents=counted, added=added, removed=removed,
+            removed = len(self._remove_stale(stale, None if recount else vocabulary))
+        # A whole run supersedes any partitioned one (their meta documents would mix old shares in), and
+        # its completion ends the mark of a run under way.
+        self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
+        self.update("all", {"delete": {"id": RUNNING_ID}})
+        self._write_meta(vocabulary, generation)
+        return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
 
-    def _commit_version(self, generation: str, vocabulary: Vocabulary) -> str:
-        """Write the meta documents of a new version (its name and completion vocabulary) and commit: what
-        was sent becomes searchable and this process sees the new version at once."""
+    def _mark_running(self, generation: str) -> None:
+        """Mark (committed) that a run is sending documents: if it is killed, the next run recounts the vocabulary."""
+        mark = {"id": RUNNING_ID, "visibility": META_VISIBILITY, "duplicate_group": RUNNING_ID, "generation": generation}
+        self.update("all", [mark], commit="true")
+
+    def _interrupted(self) -> bool:
+        """True when an earlier run began sending documents and never completed."""
+        try:
+            found = self.select("all", {"q": f"id:{RUNNING_ID}", "rows": 0})
+        except SolrRequestError:
+            return False  # no collection yet: the run will say so
+        return found["response"]["numFound"] > 0
+
+    def _write_meta(self, vocabulary: Vocabulary, generation: str) -> None:
+        """Write both collections' meta documents (the version and the completion vocabulary) and commit."""
         for part in PARTS:
             # NAME_public holds public documents alone, so its meta document the public words alone.
             counts = {k: dict(c) for k, c in vocabulary.counts.items() if part == "all" or k == "public"}
@@ -292,7 +347,6 @@ class SolrBackend:
             self.update(part, [meta], commit="true")
         with self._lock:
             self._checked = 0.0
-        return generation
 
     def remove(self, ids: Iterable[str]) -> int:
         """Delete documents by id from both collections, uncount their words and commit a new version."""
@@ -318,23 +372,72 @@ class SolrBackend:
             return 0
         for part in PARTS:
             self.update(part, {"delete": ids})
-        self._commit_version(dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"), vocabulary)
+        self._write_meta(vocabulary, dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"))
         return held
 
-    def _remove_stale(self, stale: set[str], vocabulary: Vocabulary) -> int:
+    def _partition_metas(self, n: int) -> dict[int, dict]:
+        """The committed meta documents of the partitions of N, by K."""
+        found = self.select("all", {"q": f"id:{PARTITION_META_PREFIX}*_of_{n}", "rows": n + 1,
+                                    "fl": "id,meta_version,meta_vocabulary"})
+        metas = {}
+        for doc in found["response"]["docs"]:
+            k = int(doc["id"][len(PARTITION_META_PREFIX):].split("_of_")[0])
+            metas[k] = doc
+        return metas
+
+    def missing_partitions(self, n: int) -> list[int]:
+        """The partitions K of N that have not yet written their share (none: the index is published)."""
+        try:
+            metas = self._partition_metas(n)
+        except SolrError as exc:
+            raise self._unavailable(exc) from None
+        return [k for k in range(1, n + 1) if k not in metas]
+
+    def _publish_partition(self, partition: tuple[int, int], vocabulary: Vocabulary, generation: str, *,
+                           stale: set[str], counted: int, added: int, unchanged: int, full: bool) -> Published:
+        """Delete the share's vanished documents, write its meta document and commit; when every partition
+        of N has written one, publish the merged vocabulary as the index's new version."""
+        k, n = partition
+        removed = len(self._remove_stale(stale, None)) if stale else 0
+        counts = {key: dict(words) for key, words in vocabulary.counts.items()}
+        previous = self._partition_metas(n)
+        if not added and not removed and k in previous and json.loads(previous[k]["meta_vocabulary"]) == counts \
+                and not self.missing_partitions(n):
+            meta = self.meta("all")
+            if meta is not None:
+                return Published(version=meta["meta_version"], documents=counted, unchanged=counted, full=False)
+        own = {"id": partition_meta_id(k, n), "visibility": META_VISIBILITY, "duplicate_group": partition_meta_id(k, n),
+               "generation": generation, "meta_version": generation,
+               "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+        self.update("all", [own], commit="true")
+        metas = self._partition_metas(n)
+        if any(i not in metas for i in range(1, n + 1)):
+            meta = self.meta("all")
+            version = meta["meta_version"] if meta else ""
+        else:
+            merged = Vocabulary()
+            for doc in metas.values():
+                for key, words in json.loads(doc["meta_vocabulary"]).items():
+                    merged.counts.setdefault(key, Counter()).update(words)
+            self._write_meta(merged, generation)
+            version = generation
+        return Published(version=version, documents=counted, added=added, removed=removed, unchanged=unchanged, full=full)
+
+    def _remove_stale(self, stale: set[str], vocabulary: Vocabulary | None) -> set[str]:
         """Delete documents by fingerprint (the old versions of changed ones, and vanished ones), after
-        uncounting their words; the new versions of changed documents were written in this run with
-        another fingerprint, so they stay."""
+        uncounting their words (unless `vocabulary` is None); the new versions of changed documents were
+        written in this run with another fingerprint, so they stay. Returns the ids deleted."""
         removed_ids = set()
         for chunk in _batches(sorted(stale), 500):
             terms = "{!terms f=fingerprint}" + ",".join(chunk)
             found = self.select("all", {"q": terms, "fl": "id,visibility,access,title,text", "rows": len(chunk) * 2})
             for doc in found["response"]["docs"]:
-                vocabulary.remove(doc.get("access") or doc["visibility"], doc.get("title", ""), doc.get("text", ""))
+                if vocabulary is not None:
+                    vocabulary.remove(doc.get("access") or doc["visibility"], doc.get("title", ""), doc.get("text", ""))
                 removed_ids.add(doc["id"])
             for part in PARTS:
                 self.update(part, {"delete": {"query": terms}})
-        return len(removed_ids)
+        return removed_ids
 
     def stats(self, visibilities: tuple[str, ...], top: int = 20) -> dict:
         snap = self.snapshot()

@@ -10,6 +10,7 @@ query time (translate.py).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 from backends.solr.configset import LANGUAGES, encode_slots, slot_field
@@ -19,6 +20,9 @@ from indexer.fields import filter_values, ranking_weight
 
 META_ID = "__meta__"
 META_VISIBILITY = "meta"
+# A partitioned run (`sotehaku index --partition K/N`) keeps its share's vocabulary in a meta document
+# of its own, PARTITION_META_PREFIX + "K_of_N"; when all N are there, they make the index's meta document.
+PARTITION_META_PREFIX = META_ID + "partition_"
 # The weight class (configset.WEIGHT_CLASSES) of each kind of token the neutral analyzers yield.
 KIND_CLASSES = {"lemma": "lemma", "stem": "lemma", "word": "lemma", "part": "part", "folded": "folded", "folded_part": "folded_part"}
 
@@ -88,3 +92,26 @@ def solr_document(doc: Document, generation: str = "") -> dict:
         if text:
             fields.update(slot_values(role, text, FOLDED))
     return fields
+
+
+def in_partition(doc_id: str, partition: tuple[int, int] | None) -> bool:
+    """True when a document belongs to partition K of N (1-based), by a hash of its id that is the same on
+    every machine and every Python run; every document belongs to exactly one partition.
+
+    >>> [in_partition("a", (k, 3)) for k in (1, 2, 3)].count(True), in_partition("a", None)
+    (1, True)
+    """
+    if partition is None:
+        return True
+    k, n = partition
+    digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % n == k - 1
+
+
+def partition_meta_id(k: int, n: int) -> str:
+    """The id of partition K of N's meta document.
+
+    >>> partition_meta_id(2, 4)
+    '__meta__partition_2_of_4'
+    """
+    return f"{PARTITION_META_PREFIX}{k}_of_{n}"

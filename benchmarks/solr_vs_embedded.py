@@ -1,0 +1,225 @@
+"""The embedded index against SolrCloud in one run: indexing throughput, indexing against the analysis
+alone, search latency through sotehaku's HTTP API, and (on squad2-fi) MRR@10.
+
+For each corpus (squad2-fi's 20,239 paragraphs, and/or a corpus of --docs documents made by
+generate_corpus.py), in one run on the same machine:
+- analysis alone: every document analysed into its SolrCloud fields (the work both backends share:
+  sotehaku's Finnish analysis) in --procs processes, nothing sent;
+- SolrCloud: `SolrBackend.publish` (analysis in --procs processes, batches sent to the cluster, commit),
+  wall time, and its ratio to the analysis alone (the issue's goal: at most 1.2);
+- embedded: the Whoosh index built by the same publish call with --procs processes;
+- search: `sotehaku serve` (one uvicorn process) per backend, GET /api/search?q=... one request at a
+  time for --queries queries of 1-3 words of the squad2-fi questions (benchmarks/latency.py), as an
+  anonymous visitor: page 1 with facets, snippets, did-you-mean; p50/p95 in milliseconds;
+- MRR@10 (squad2-fi only, --mrr-queries tune questions): `SearchEngine.rank` on both backends.
+The cluster is the local one of the tests (ZooKeeper and --nodes Solr nodes as JVM processes on this
+machine; a collection of --shards shards x 1 replica), or the running cluster named by --solr.
+Run: .venv/bin/python benchmarks/solr_vs_embedded.py [--data ../shared/data] [--corpus squad|generated|both]
+     [--docs 200000] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate_corpus import DEFAULT_SEED, write_corpus  # noqa: E402
+from latency import free_port, measure, percentile, sample_queries, start  # noqa: E402
+
+DEFAULT_DATA = Path(os.environ.get("SOTEHAKU_SHARED_DATA") or HERE.parents[1] / "shared" / "data")
+SOTEHAKU = Path(sys.executable).parent / "sotehaku"
+INDEX_NAME = "bench"
+
+
+def squad_jsonl(data: Path, out: Path) -> None:
+    """squad2-fi's paragraphs in sotehaku's import shape (as benchmarks/latency.py has them)."""
+    with out.open("w", encoding="utf-8") as sink, (data / "squad2-fi" / "corpus.jsonl").open(encoding="utf-8") as src:
+        for line in src:
+            obj = json.loads(line)
+            sink.write(json.dumps({"id": obj["id"], "text": obj["text"], "lang": "fi", "source": "squad2-fi"},
+                                  ensure_ascii=False) + "\n")
+
+
+def store_corpus(jsonl: Path, data_dir: Path) -> int:
+    """Import a JSONL file into a data directory's corpus store (not timed); the number of documents."""
+    from app.pipeline import import_paths, run_pipeline
+
+    return run_pipeline(data_dir, import_paths([jsonl]), publish=False).documents
+
+
+def analysis_alone(data_dir: Path, procs: int) -> float:
+    """Seconds to analyse every stored document into its SolrCloud fields, as publish does, sending nothing."""
+    from backends.solr.backend import _analyse
+    from corpus.store import open_data_store
+
+    with open_data_store(data_dir) as store:
+        started = time.perf_counter()
+        items = ((doc, "bench") for doc in store.iter_documents())
+        if procs > 1:
+            with multiprocessing.get_context("fork").Pool(procs) as pool:
+                for _ in pool.imap(_analyse, items, chunksize=16):
+                    pass
+        else:
+            for item in items:
+                _analyse(item)
+        return time.perf_counter() - started
+
+
+def publish(data_dir: Path, procs: int, solr: str | None) -> float:
+    """Seconds for a full `sotehaku index` (in process) on the embedded index or the SolrCloud cluster."""
+    from app.backend import use_solr
+    from app.pipeline import index_corpus
+    from corpus.store import open_data_store
+
+    use_solr(solr)
+    try:
+        with open_data_store(data_dir) as store:
+            started = time.perf_counter()
+            index_corpus(store, data_dir, procs=procs, full=True)
+            return time.perf_counter() - started
+    finally:
+        use_solr(None)
+
+
+def latency(data_dir: Path, solr: str | None, queries: list[str]) -> list[float]:
+    """Milliseconds per GET /api/search through `sotehaku serve`, one request at a time."""
+    port = free_port()
+    options = ["--solr", solr] if solr else []
+    server = start([str(SOTEHAKU), "--data-dir", str(data_dir), *options, "serve", "--port", str(port)],
+                   f"http://127.0.0.1:{port}/healthz")
+    try:
+        with httpx.Client(timeout=60) as client:
+            return measure(client, f"http://127.0.0.1:{port}/api/search", queries)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def mrr(data_dir: Path, solr: str | None, data: Path, n: int) -> float:
+    """MRR@10 of `SearchEngine.rank` on the first n squad2-fi tune questions."""
+    from app.backend import open_engine, use_solr
+    from search.evaluate import mrr_at, read_qrels, read_queries
+    from search.query import QueryError
+
+    queries = dict(list(read_queries(data / "squad2-fi" / "queries_tune.tsv").items())[:n])
+    qrels = {q: r for q, r in read_qrels(data / "squad2-fi" / "qrels_tune.txt").items() if q in queries}
+    use_solr(solr)
+    try:
+        engine = open_engine(data_dir)
+        run = {}
+        for qid, text in queries.items():
+            try:
+                run[qid] = [doc for doc, _ in engine.rank(text, limit=10)]
+            except QueryError:
+                run[qid] = []
+        return mrr_at(run, qrels, 10)
+    finally:
+        use_solr(None)
+
+
+def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str], queries: list[str]) -> dict:
+    from backends.solr.backend import setup
+
+    data_dir = work / name
+    documents = store_corpus(jsonl, data_dir)
+    collection = f"{INDEX_NAME}_{name}"
+    setup(solr_urls, collection, shards=args.shards, replicas=1)
+    solr = ",".join(f"{url}/{collection}" for url in solr_urls)
+    row = {"corpus": name, "documents": documents}
+    say(f"{name}: {documents:,} documents; analysis alone...")
+    row["analysis_s"] = analysis_alone(data_dir, args.procs)
+    say(f"{name}: SolrCloud index...")
+    row["solr_s"] = publish(data_dir, args.procs, solr)
+    say(f"{name}: embedded index...")
+    row["embedded_s"] = publish(data_dir, args.procs, None)
+    for backend, url in (("embedded", None), ("solr", solr)):
+        say(f"{name}: {backend} search latency...")
+        row[f"{backend}_ms"] = latency(data_dir, url, queries)
+    if name == "squad" and args.mrr_queries:
+        for backend, url in (("embedded", None), ("solr", solr)):
+            say(f"{name}: {backend} MRR@10...")
+            row[f"{backend}_mrr"] = mrr(data_dir, url, args.data, args.mrr_queries)
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return row
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def report(rows: list[dict], args, queries: list[str]) -> None:
+    print(f"Embedded index against SolrCloud ({args.nodes_text}), --procs {args.procs}, one run")
+    print(f"{'corpus':10} {'docs':>8} {'analysis s':>10} {'solr s':>8} {'ratio':>6} {'solr docs/s':>11} "
+          f"{'embedded s':>10} {'emb docs/s':>10}")
+    for r in rows:
+        print(f"{r['corpus']:10} {r['documents']:>8,} {r['analysis_s']:>10.1f} {r['solr_s']:>8.1f} "
+              f"{r['solr_s'] / r['analysis_s']:>6.2f} {r['documents'] / r['solr_s']:>11.0f} {r['embedded_s']:>10.1f} "
+              f"{r['documents'] / r['embedded_s']:>10.0f}")
+    print(f"\nSearch through `sotehaku serve` (GET /api/search, anonymous, {len(queries)} queries of 1-3 words, one at a time)")
+    print(f"{'corpus':10} {'backend':9} {'p50 ms':>7} {'p95 ms':>7} {'mean ms':>8}")
+    for r in rows:
+        for backend in ("embedded", "solr"):
+            times = r[f"{backend}_ms"]
+            print(f"{r['corpus']:10} {backend:9} {percentile(times, 50):7.1f} {percentile(times, 95):7.1f} "
+                  f"{statistics.fmean(times):8.1f}")
+    for r in rows:
+        if "solr_mrr" in r:
+            print(f"\nMRR@10 on squad2-fi, first {args.mrr_queries} tune questions (SearchEngine.rank): "
+                  f"embedded {r['embedded_mrr']:.4f}, SolrCloud {r['solr_mrr']:.4f}, "
+                  f"difference {r['solr_mrr'] - r['embedded_mrr']:+.4f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data directory (default ../shared/data)")
+    parser.add_argument("--corpus", choices=("squad", "generated", "both"), default="both")
+    parser.add_argument("--docs", type=int, default=200_000, help="documents of the generated corpus (default 200,000)")
+    parser.add_argument("--procs", type=int, default=2, help="analysing processes for both backends (default 2)")
+    parser.add_argument("--queries", type=int, default=300, help="search requests per backend and corpus (default 300)")
+    parser.add_argument("--mrr-queries", type=int, default=3000, help="tune questions for MRR@10 (0: skip; default all 3,000)")
+    parser.add_argument("--solr", help="node URLs of a running cluster (default: start the local one of the tests)")
+    parser.add_argument("--nodes", type=int, default=2, help="Solr nodes of the local cluster (default 2)")
+    parser.add_argument("--shards", type=int, default=2, help="shards of each collection, 1 replica each (default 2)")
+    args = parser.parse_args()
+    if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
+        sys.exit(f"No squad2-fi in {args.data}: pass --data DIR or set SOTEHAKU_SHARED_DATA.")
+    queries, _ = sample_queries(args.data, args.queries)
+    work = Path(tempfile.mkdtemp(prefix="sotehaku-solr-bench-"))
+    try:
+        corpora = []
+        if args.corpus in ("squad", "both"):
+            squad_jsonl(args.data, work / "squad.jsonl")
+            corpora.append(("squad", work / "squad.jsonl"))
+        if args.corpus in ("generated", "both"):
+            with (work / "generated.jsonl").open("w", encoding="utf-8") as out:
+                write_corpus(args.data, args.docs, DEFAULT_SEED, out)
+            corpora.append((f"gen{args.docs // 1000}k" if args.docs >= 1000 else f"gen{args.docs}", work / "generated.jsonl"))
+        if args.solr:
+            args.nodes_text = f"running cluster {args.solr}, {args.shards} shards x 1 replica"
+            rows = [bench_corpus(name, path, work, args, args.solr.split(","), queries) for name, path in corpora]
+        else:
+            from backends.solr.cluster import LocalCluster
+
+            args.nodes_text = f"local cluster: ZooKeeper + {args.nodes} Solr nodes, {args.shards} shards x 1 replica"
+            say("starting the local SolrCloud cluster...")
+            with LocalCluster(work / "cluster", nodes=args.nodes) as cluster:
+                rows = [bench_corpus(name, path, work, args, cluster.node_urls, queries) for name, path in corpora]
+        report(rows, args, queries)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""Indexing into SolrCloud on the session's local cluster: partitioned analysis (`index --partition K/N`),
+a run killed with SIGKILL half-way, and set-up errors through `sotehaku solr setup`.
+
+Each test indexes a corpus store of generated Finnish documents through the CLI (the partitioned and
+killed runs as real `sotehaku` processes) into collections of its own, and reads the collections back
+with plain Solr requests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from app.backend import use_solr
+from app.cli import main
+from app.pipeline import run_pipeline, store_documents
+from backends.solr.backend import SolrBackend, setup
+from backends.solr.configset import CONFIGSET_DIR
+from backends.solr.indexing import META_VISIBILITY, in_partition
+from corpus.document import Document
+from corpus.store import open_data_store
+from search.engine import SearchEngine, Viewer
+
+STAFF = Viewer(name="staff", staff=True)
+SOTEHAKU = [sys.executable, "-c", "from app.cli import main; main()"]
+TOPICS = ("kotihoito", "palveluseteli", "neuvola", "omaishoito", "päivystys", "hammashoito", "asiakasmaksu")
+
+
+def make_document(i: int, version: str = "vanhaversio") -> Document:
+    topic = TOPICS[i % len(TOPICS)]
+    return Document(
+        id=f"doc-{i:05d}",
+        title=f"{topic.capitalize()} alueella {i}",
+        text=f"Hyvinvointialue kertoo {topic}palveluista ja niiden muutoksista. Asiakirja {i} on {version}. "
+             f"Sosiaali- ja terveyspalvelut uudistuvat, ja {topic} järjestetään lähipalveluna.",
+        visibility="internal" if i % 7 == 0 else "public",
+        source="testi",
+        url=f"https://alue.example/{i}",
+    )
+
+
+@pytest.fixture(scope="module")
+def solr_urls(request):
+    running = os.environ.get("SOTEHAKU_TEST_SOLR")
+    return running.split(",") if running else request.getfixturevalue("solrcloud").node_urls
+
+
+def data_dir_with(tmp_path: Path, docs: list[Document]) -> Path:
+    data_dir = tmp_path / "data"
+    run_pipeline(data_dir, store_documents(docs), publish=False)
+    return data_dir
+
+
+def cli(data_dir: Path, solr: str, *args: str):
+    try:
+        return CliRunner().invoke(main, ["--data-dir", str(data_dir), "--solr", solr, *args])
+    finally:
+        use_solr(None)
+
+
+def collection_url(urls: list[str], name: str) -> str:
+    return ",".join(f"{url}/{name}" for url in urls)
+
+
+def committed(backend: SolrBackend, part: str = "all") -> dict[str, dict]:
+    """Every committed document of a collection but the meta documents: id -> its fields."""
+    found = backend.select(part, {"q": "*:*", "fq": f"-visibility:{META_VISIBILITY}", "rows": 100_000,
+                                  "fl": "id,fingerprint,text,visibility"})
+    return {doc["id"]: doc for doc in found["response"]["docs"]}
+
+
+def vocabulary(backend: SolrBackend) -> dict:
+    return json.loads(backend.meta("all")["meta_vocabulary"])
+
+
+def test_partitions_together_index_what_one_run_does(tmp_path, solr_urls):
+    docs = [make_document(i) for i in range(120)]
+    data_dir = data_dir_with(tmp_path, docs)
+    for name in ("parted", "whole"):
+        setup(solr_urls, name, shards=2, replicas=1)
+    parted, whole = SolrBackend(solr_urls, "parted"), SolrBackend(solr_urls, "whole")
+    partition = collection_url(solr_urls, "parted")
+
+    first = cli(data_dir, partition, "index", "--partition", "1/2")
+    assert first.exit_code == 0, first.output
+    share = {d.id for d in docs if in_partition(d.id, (1, 2))}
+    assert 0 < len(share) < len(docs)
+    assert "Partition 1/2" in first.output and f"{len(share)} added or changed" in first.output
+    assert "published when partitions 2/2 have run too" in first.output
+    assert set(committed(parted)) == share  # only its share was analysed and sent
+    assert parted.missing_partitions(2) == [2]
+
+    second = cli(data_dir, partition, "index", "--partition", "2/2", "--procs", "2")
+    assert second.exit_code == 0, second.output
+    assert "All 2 partitions are in: the index is published" in second.output
+    assert cli(data_dir, collection_url(solr_urls, "whole"), "index").exit_code == 0
+    assert_same_index(parted, whole)
+
+    # Changes and deletions: each partition handles the documents of its own share, and only those.
+    with open_data_store(data_dir) as store:
+        for gone in ("doc-00003", "doc-00004", "doc-00010", "doc-00011"):
+            store.delete(gone)
+        store.put_many([make_document(i, "uusiversio") for i in (5, 6, 7, 8)])
+    # As for a whole run, 'removed' counts the replaced versions of changed documents too.
+    changed = ("doc-00003", "doc-00004", "doc-00010", "doc-00011", "doc-00005", "doc-00006", "doc-00007", "doc-00008")
+    for k in (1, 2):
+        run = cli(data_dir, partition, "index", "--partition", f"{k}/2")
+        assert run.exit_code == 0, run.output
+        assert f"{sum(in_partition(i, (k, 2)) for i in changed)} removed" in run.output, run.output
+    assert cli(data_dir, collection_url(solr_urls, "whole"), "index").exit_code == 0
+    assert_same_index(parted, whole)
+    assert len(committed(parted)) == len(docs) - 4
+    again = cli(data_dir, partition, "index", "--partition", "1/2")
+    assert "0 added or changed, 0 removed" in again.output, again.output
+
+    # A whole run after partitioned ones takes over: its meta document supersedes theirs.
+    with open_data_store(data_dir) as store:
+        store.delete("doc-00020")
+    for name in ("parted", "whole"):
+        run = cli(data_dir, collection_url(solr_urls, name), "index")
+        assert run.exit_code == 0 and "0 added or changed, 1 removed" in run.output, run.output
+    assert parted.missing_partitions(2) == [1, 2]
+    assert_same_index(parted, whole)
+
+
+def assert_same_index(parted: SolrBackend, whole: SolrBackend) -> None:
+    for part in ("all", "public"):
+        assert {i: d["fingerprint"] for i, d in committed(parted, part).items()} == \
+            {i: d["fingerprint"] for i, d in committed(whole, part).items()}
+    assert vocabulary(parted) == vocabulary(whole)
+    engines = [SearchEngine(backend) for backend in (parted, whole)]
+    for viewer in (Viewer(), STAFF):
+        for query in ("kotihoito", "neuvolapalvelu", "uusiversio"):
+            a, b = (engine.search(query, viewer=viewer) for engine in engines)
+            assert a.total == b.total and a.facets == b.facets
+        assert engines[0].suggest("omais", viewer=viewer) == engines[1].suggest("omais", viewer=viewer)
+
+
+def test_partition_needs_a_cluster_and_a_valid_share(tmp_path, solr_urls):
+    data_dir = data_dir_with(tmp_path, [make_document(1)])
+    runner = CliRunner()
+    embedded = runner.invoke(main, ["--data-dir", str(data_dir), "index", "--partition", "1/2"])
+    assert embedded.exit_code == 1 and "--partition splits indexing" in embedded.output and "--solr" in embedded.output
+    for bad in ("3/2", "0/2", "half"):
+        result = cli(data_dir, collection_url(solr_urls, "parted"), "index", "--partition", bad)
+        assert result.exit_code == 2 and "is not a partition K/N" in result.output, result.output
+
+
+def test_a_run_killed_half_way_leaves_old_or_new_documents_and_the_next_run_completes_it(tmp_path, solr_urls):
+    count = 1500
+    data_dir = data_dir_with(tmp_path, [make_document(i) for i in range(count)])
+    setup(solr_urls, "killed", shards=2, replicas=1)
+    backend = SolrBackend(solr_urls, "killed")
+    solr = collection_url(solr_urls, "killed")
+    assert cli(data_dir, solr, "index").exit_code == 0
+    with open_data_store(data_dir) as store:
+        store.put_many([make_document(i, "uusiversio") for i in range(count)])
+
+    env = {**os.environ, "SOTEHAKU_SOLR": solr}
+    process = subprocess.Popen([*SOTEHAKU, "--data-dir", str(data_dir), "index", "--procs", "1"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1])
+    try:
+        sent = wait_until_some_are_sent(backend, count, process)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert 0 < sent < count, f"the run was not stopped half-way ({sent} of {count} sent)"
+
+    # What the killed run sent is in the transaction log; a commit (the hard autocommit, or another
+    # writer's) makes it visible. Before and after, every document is there once, old or new.
+    assert_old_or_new(backend, count)
+    backend.update("all", [], commit="true")
+    backend.update("public", [], commit="true")
+    documents = assert_old_or_new(backend, count)
+    replaced = sum("uusiversio" in d["text"] for d in documents.values())
+    assert 0 < replaced < count
+    engine = SearchEngine(backend)
+    found = engine.search("kotihoito", viewer=STAFF)
+    assert found.total == sum(1 for i in range(count) if i % len(TOPICS) == 0)
+
+    finished = cli(data_dir, solr, "index")
+    assert finished.exit_code == 0, finished.output
+    assert f"{count - replaced} added or changed, {count - replaced} removed" in finished.output, finished.output
+    documents = assert_old_or_new(backend, count)
+    assert all("uusiversio" in d["text"] for d in documents.values())
+    # The completion vocabulary was counted afresh: the words of the replaced versions are gone.
+    engine = SearchEngine(backend)
+    assert engine.suggest("vanhaver", viewer=STAFF) == []
+    assert engine.suggest("uusiver", viewer=STAFF)
+    assert vocabulary(backend)["public"]["uusiversio"] == sum(1 for i in range(count) if i % 7)
+
+
+def wait_until_some_are_sent(backend: SolrBackend, count: int, process: subprocess.Popen, timeout: float = 300) -> int:
+    """Poll Solr's real-time get (which sees uncommitted documents) until the run has sent its first batch,
+    then kill the run; the number of new versions it had sent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the index run ended before it was killed: {process.stdout.read().decode()[-2000:]}")
+        if "uusiversio" in real_time_get(backend, ["doc-00000"]).get("doc-00000", ""):
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+            texts = real_time_get(backend, [f"doc-{i:05d}" for i in range(count)])
+            return sum("uusiversio" in text for text in texts.values())
+        time.sleep(0.02)
+    raise AssertionError("the index run sent nothing in time")
+
+
+def real_time_get(backend: SolrBackend, ids: list[str]) -> dict[str, str]:
+    """The latest text of documents in NAME_all, committed or not: id -> text. Documents are routed by
+    their near-duplicate group, not their id, so the request names every shard."""
+    got = backend.client.json("POST", f"/{backend.collections['all']}/get",
+                              data={"ids": ",".join(ids), "fl": "id,text", "shards": "shard1,shard2", "wt": "json"})
+    return {doc["id"]: doc["text"] for doc in got["response"]["docs"]}
+
+
+def assert_old_or_new(backend: SolrBackend, count: int) -> dict[str, dict]:
+    documents = committed(backend)
+    assert sorted(documents) == [f"doc-{i:05d}" for i in range(count)]
+    for i in range(count):
+        text = documents[f"doc-{i:05d}"]["text"]
+        assert text in (make_document(i).text, make_document(i, "uusiversio").text)
+    public = committed(backend, "public")
+    assert sorted(public) == [f"doc-{i:05d}" for i in range(count) if i % 7]
+    return documents
+
+
+def test_setup_with_a_broken_schema_is_a_one_line_error(tmp_path, solr_urls):
+    configset = tmp_path / "configset"
+    shutil.copytree(CONFIGSET_DIR, configset)
+    schema = configset / "managed-schema.xml"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("</schema>", ""), encoding="utf-8")  # unclosed XML
+    result = cli(tmp_path, collection_url(solr_urls, "brokenschema"), "solr", "setup", "--configset", str(configset))
+    assert result.exit_code == 1, result.output
+    message = result.output.strip()
+    assert message.startswith("Error: ") and "\n" not in message and "Traceback" not in message, message
+    assert "brokenschema_public" in message and "Fix the configset" in message, message
+    assert "managed-schema.xml" in message or "schema" in message.lower()
+    assert not SolrBackend(solr_urls, "brokenschema").client.json(
+        "GET", "/admin/collections", params={"action": "LIST", "wt": "json"})["collections"].count("brokenschema_public")
