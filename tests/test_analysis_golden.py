@@ -10,7 +10,10 @@ reproduce every term, position, offset and weight of it, with two stated excepti
   Swedish ones exactly), which adds contraction pieces ("couldn", "ll", "won") to Snowball's 2001
   English list that Whoosh had; the ones in the table are listed;
 - in query mode the folded analysis now yields the stopwords too (kind "stop"), like every other
-  analysis, where Whoosh's folded filter dropped them.
+  analysis, where Whoosh's folded filter dropped them;
+- plural nominatives made by adding "t" to a lemma whose stem changes in the plural are no longer
+  emitted (issue 12): they were invented words (henkilötietot for henkilötiedot, hyvinvointialuet for
+  hyvinvointialueet) that match nothing real; the ones of the table are listed.
 """
 
 import json
@@ -38,6 +41,12 @@ STEMMER_DIFFERENCES = {
     ("en", "organizations"): ("organ", "organiz"),
 }
 
+# Invented plurals the table's analysis gave before issue 12, by analysis.
+INVENTED_PLURALS = {
+    "fi": {"aluevaltuutettut", "asiakasmaksulakit", "henkilötietot", "hyvinvointialuet", "yhteystietot"},
+    "folded": {"henkilotietot"},
+}
+
 # Words of the table that are English stopwords now and were not in Whoosh's list.
 NEW_ENGLISH_STOPWORDS = {"d", "hadn", "couldn", "wouldn", "won", "isn", "m", "y", "o", "re", "ve", "ll", "ain", "ma"}
 
@@ -46,6 +55,8 @@ def expected_tokens(case, name, mode):
     """The recorded tokens, with the listed stemmer and stopword differences applied."""
     out = []
     for term, pos, start, end, weight, stopped in case["tokens"][f"{name} {mode}"]:
+        if term in INVENTED_PLURALS.get(name, ()):
+            continue
         surface = case["text"][start:end].lower()
         if name == "en" and surface in NEW_ENGLISH_STOPWORDS:
             assert not stopped
