@@ -13,7 +13,7 @@ from search import SearchError
 from search.access import visibilities
 from search.api import ANONYMOUS, Backend, Hit, Results, Snapshot, Viewer
 from search.lexicon import lexicon_path, load_lexicon
-from search.query import ParsedQuery, parse_query, searchable_words, word_query
+from search.query import ParsedQuery, analyze_query, parse_query, searchable_words, word_query
 from search.snippets import make_snippet
 from search.vocabulary import WordIndex
 
@@ -83,9 +83,10 @@ class SearchEngine:
         self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None,
         filters: dict | None = None, facets: bool = True,
     ) -> Results:
-        """Ranked hits for a query (see search.syntax): all words preferred, any word when that finds
-        nothing, a corrected query when even that finds nothing; filters from the query, `lang` and
-        `filters`; facet counts of everything that matched."""
+        """Ranked hits for a query (see search.syntax): all words preferred; when that finds nothing, a
+        corrected query, then words no document has replaced by the last part of their compound that
+        documents have, then any word; filters from the query, `lang` and `filters`; facet counts of
+        everything that matched. `missing` names the typed words no document has."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
         if not 1 <= page <= MAX_PAGE:
@@ -96,7 +97,9 @@ class SearchEngine:
         limit = page * size
         relaxed = corrected = False
         matches = snap.search(parsed.query(), parsed.filters, seen, limit, facets=facets)
-        suggestion = None
+        suggestion, missing, replaced = None, (), {}
+        if not matches.total and not parsed.only_filters:
+            missing = tuple(w.surface for w in parsed.words if not snap.any_match(word_query(w, langs=snap.languages), seen))
         if not matches.total:
             suggestion = did_you_mean(snap, self._word_index(snap), parsed, seen)
             if suggestion:
@@ -105,16 +108,22 @@ class SearchEngine:
                 if retry.total:
                     corrected, matches = True, retry
         if not matches.total and not parsed.only_filters:
-            # Any whole word first: when that fills the page, compound parts would only add more of
-            # the long tail (and common parts make the search slow); otherwise parts too.
-            relaxed = True
-            matches = snap.search(parsed.query(relaxed=True, parts=False), parsed.filters, seen, limit, facets=facets)
-            if matches.total < limit:
-                matches = snap.search(parsed.query(relaxed=True), parsed.filters, seen, limit, facets=facets)
+            # A word no document has is never searched by its modifiers (kvanttitietokone by tieto):
+            # only by the last part of the compound that documents have (tietokone), and the notice
+            # says so (`replaced`); then any whole word, when the words are several.
+            searched = parsed
+            replaced = {w.surface: head for w in parsed.words if w.surface in missing if (head := _present_head(snap, w, seen))}
+            if replaced:
+                searched = self._parse(snap, _replace_words(parsed.text, replaced), _with_lang(filters, lang))
+                matches = snap.search(searched.query(), searched.filters, seen, limit, facets=facets)
+            if not matches.total and len(searched.words) > 1:
+                relaxed = True
+                matches = snap.search(searched.query(relaxed=True, parts=False), searched.filters, seen, limit, facets=facets)
         hits = [_hit(match) for match in matches.top[(page - 1) * size :]]
         return Results(
             query=parsed.text, total=matches.total, page=page, size=size, hits=hits, relaxed=relaxed,
             facets=matches.facets if facets else {}, suggestion=suggestion, corrected=corrected,
+            missing=list(missing), replaced=dict(replaced),
         )
 
     def suggest(self, prefix: str, *, viewer: Viewer = ANONYMOUS, limit: int = 8) -> list[str]:
@@ -182,6 +191,31 @@ def did_you_mean(snap: Snapshot, words: WordIndex, parsed: ParsedQuery, seen: tu
             text = re.sub(rf"(?<!\w){re.escape(word.surface)}(?!\w)", best, text, count=1)
             changed = True
     return text if changed else None
+
+
+def _present_head(snap: Snapshot, word, seen: tuple[str, ...]) -> str | None:
+    """The longest last part of a compound query word that some document the viewer may see has
+    (kvanttitietokone: tietokone, else kone), as a word to search for; None when there is none.
+
+    Only a compound's head says what the compound is; a modifier (kvantti, tieto) is about
+    something else."""
+    lemmas = word.terms.get("fi", ())
+    heads = sorted(
+        {p for p in word.parts if any(lemma.endswith(p) and lemma != p for lemma in lemmas) and "-" not in p},
+        key=lambda p: (-len(p), p),
+    )
+    for head in heads:
+        for candidate in analyze_query(head):
+            if not candidate.stop and snap.any_match(word_query(candidate, langs=snap.languages), seen):
+                return head
+    return None
+
+
+def _replace_words(text: str, replaced: dict[str, str]) -> str:
+    """The query text with each typed word replaced as given."""
+    for word, new in replaced.items():
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new, text, count=1)
+    return text
 
 
 def _voikko_unknown(word: str) -> bool:

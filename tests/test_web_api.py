@@ -13,7 +13,7 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 def test_search_has_results_facets_and_suggestion_fields(web_url):
     body = httpx.get(f"{web_url}/api/search", params={"q": "palveluseteli"}).json()
-    assert {"query", "total", "page", "size", "relaxed", "corrected", "suggestion", "hits", "facets"} <= set(body)
+    assert {"query", "total", "page", "size", "relaxed", "corrected", "suggestion", "missing", "replaced", "hits", "facets"} <= set(body)
     assert body["total"] >= 5 and body["page"] == 1 and body["size"] == 10 and body["suggestion"] is None
     assert set(body["facets"]) == {"section", "lang", "year", "type", "source"}
     assert sum(v["count"] for v in body["facets"]["type"]) == body["total"]

@@ -102,6 +102,15 @@ def test_did_you_mean_when_the_correction_finds_nothing_either(web_url):
 def test_relaxed_search_says_so(web_url):
     html = httpx.get(f"{web_url}/sv/", params={"q": "palveluseteli zzqxqz"}).text
     assert "Ingen sida innehåller alla sökord" in html and '<li class="hit">' in html
+    assert "Ingen sida har ordet ”zzqxqz”." in html
+
+
+def test_unknown_compound_notice_names_the_word_and_its_head(web_url):
+    """Issue 12: not "no page contains every word" for one word, but which word and what was searched."""
+    html = httpx.get(f"{web_url}/en/", params={"q": "kvanttikotihoito"}).text
+    assert "No page has the word “kvanttikotihoito”." in html
+    assert "Showing pages with “kotihoito”, the last part of the compound “kvanttikotihoito”." in html
+    assert '<li class="hit">' in html and "No page contains every word" not in html
 
 
 def test_no_results_page_gives_tips(web_url):

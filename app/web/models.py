@@ -33,6 +33,8 @@ DESCRIPTIONS = {
         "relaxed": "No document had every word; documents with any of them are shown",
         "corrected": "The query found nothing and the hits are for `suggestion` instead",
         "suggestion": "Did you mean: the query with misspelt words corrected",
+        "missing": "Typed words that no document the caller may see has",
+        "replaced": "A missing compound word -> the last part of it that documents have, searched instead",
         "facets": "Counts per value of section, lang, year, type and source; pass a value back as that parameter to narrow",
     },
 }

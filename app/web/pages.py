@@ -145,8 +145,15 @@ def describe_results(results: Results, state: SearchState, ui: str, viewer: View
         heading = texts["no_results_filtered" if state.filters else "no_results"].format(q=shown_q)
     pages = min(math.ceil(results.total / results.size), MAX_PAGE)
     status_text = heading if results.page == 1 else f"{heading} ({texts['page_of'].format(page=results.page)})"
+    missing = results.missing
+    quotes = {"fi": "”{}”", "sv": "”{}”"}.get(ui, "“{}”")
+    missing_text = (
+        texts["missing_one"].format(words=missing[0]) if len(missing) == 1
+        else texts["missing_many"].format(words=", ".join(quotes.format(w) for w in missing))
+    ) if missing else ""
     return {
         "heading": heading,
+        "missing_text": missing_text,
         "status_text": status_text,
         "shown_q": shown_q,
         "exact_q": exact_query(state.q),

@@ -114,3 +114,36 @@ def test_totals_never_count_internal_documents(small_engine):
     assert (results.total, results.hits) == (0, [])
     both = small_engine.search("työryhmä kaarnalaiva")
     assert both.total == len(both.hits) == 1 and both.hits[0].id == "wg"
+
+
+HONEST_DOCS = [
+    Document(id="computer", title="Tietokone lainaan", text="Kirjasto lainaa tietokoneita asiakkaille."),
+    Document(id="info", title="Tietoa palveluista", text="Tietoa hyvinvointialueen palveluista ja tiedon käytöstä."),
+    Document(id="quantum", title="Kvanttifysiikka", text="Kvantti on fysiikan käsite."),
+]
+
+
+@pytest.fixture(scope="module")
+def honest_engine(make_engine):
+    return make_engine(HONEST_DOCS, "honest")
+
+
+def test_unknown_compound_is_searched_by_its_head_never_by_a_modifier(honest_engine):
+    """Issue 12: kvanttitietokone, which no page has, gave the pages that share only "tieto" under "no
+    page has every word"; now the notice names the missing word and the head searched instead."""
+    results = honest_engine.search("kvanttitietokone")
+    assert [h.id for h in results.hits] == ["computer"]
+    assert results.missing == ["kvanttitietokone"] and results.replaced == {"kvanttitietokone": "tietokone"}
+    assert not results.relaxed and not results.corrected
+
+
+def test_a_word_no_page_has_is_named_and_finds_nothing_without_a_head(honest_engine):
+    results = honest_engine.search("tietosuojavaltuutettu")  # its head (valtuutettu) is on no page
+    assert (results.total, results.missing, results.replaced) == (0, ["tietosuojavaltuutettu"], {})
+    assert not results.relaxed
+
+
+def test_any_word_fallback_of_several_words_names_the_missing_one(honest_engine):
+    results = honest_engine.search("tietokone tietosuojavaltuutettu")
+    assert [h.id for h in results.hits] == ["computer"]
+    assert results.relaxed and results.missing == ["tietosuojavaltuutettu"] and results.replaced == {}
