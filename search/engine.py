@@ -224,8 +224,9 @@ def _voikko_unknown(word: str) -> bool:
 
 
 def complete(words: WordIndex, prefix: str, seen: tuple[str, ...], limit: int = 8) -> list[str]:
-    """Completions of the last word of `prefix`: words written in visible documents, one form per base
-    form (the base form itself when documents use it, else the commonest form), commonest first."""
+    """Completions of the last word of `prefix`: words written in visible documents, one per base form,
+    commonest first; each shown in its base form when that is a word Voikko knows and starts as typed
+    (hyvinvointiautoa -> hyvinvointiauto), else in the form documents write most often."""
     head, _, last = prefix.rstrip().rpartition(" ") if not prefix.endswith(" ") else (prefix, "", "")
     last = last.lower()
     if len(last) < MIN_COMPLETION_PREFIX:
@@ -238,16 +239,45 @@ def complete(words: WordIndex, prefix: str, seen: tuple[str, ...], limit: int = 
             found.update(words.with_prefix(visibility, last, MAX_COMPLETION_SCAN, folded=True))
     frequency = {word: words.count(seen, word) for word in found}
     candidates = heapq.nsmallest(limit * COMPLETION_CANDIDATES, frequency, key=lambda w: (-frequency[w], w))
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, tuple[str | None, list[str]]] = {}
+    folded_last = fold_umlauts(last)
     for word in candidates:
-        lemma = (analyze(word).lemmas or (word,))[0]
-        groups.setdefault(lemma, []).append(word)
-    ranked = sorted(groups.items(), key=lambda g: (-sum(frequency[w] for w in g[1]), g[0]))
+        lemma, shown = _completion_lemma(word, folded_last)
+        groups.setdefault(lemma, (shown, []))[1].append(word)
+    ranked = sorted(groups.items(), key=lambda g: (-sum(frequency[w] for w in g[1][1]), g[0]))
     out = []
-    for lemma, forms in ranked[:limit]:
-        form = lemma if lemma in frequency and fold_umlauts(lemma).startswith(fold_umlauts(last)) else forms[0]
+    for _, (shown, forms) in ranked[:limit]:
+        form = shown or forms[0]
         out.append(f"{head} {form}".strip() if head else form)
     return out
+
+
+def _completion_lemma(word: str, folded_prefix: str) -> tuple[str, str | None]:
+    """(the base form that groups a written word's completions, the base form to show or None).
+
+    The base form is shown when it starts as typed and is a word Voikko knows or splits into known
+    parts (sotekeskus; not an unknown word's stem); otherwise (kunn: kunnan, base form kunta) the group shows its commonest written form.
+    """
+    lemmas = analyze(word).lemmas or (word,)
+    for lemma in lemmas:
+        if fold_umlauts(lemma).startswith(folded_prefix) and (lemma == word or analyze(lemma).known):
+            return lemma, lemma
+    return lemmas[0], None
+
+
+def typed_length(prefix: str, completion: str) -> int:
+    """How many leading characters of a completion are what was typed (case and umlauts aside), to
+    emphasise them.
+
+    >>> typed_length("kotihoito tyory", "kotihoito työryhmä"), typed_length("Palvelus", "palveluseteli")
+    (15, 8)
+    """
+    n = 0
+    for typed, shown in zip(prefix, completion):
+        if fold_umlauts(typed.lower()) != fold_umlauts(shown.lower()):
+            break
+        n += 1
+    return n
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -96,6 +96,7 @@ def test_suggest_completes_the_last_word(web_url):
     body = httpx.get(f"{web_url}/api/suggest", params={"q": "palvelus"}).json()
     assert body["query"] == "palvelus" and body["suggestions"]
     assert all(s.startswith("palvelus") for s in body["suggestions"]) and "palveluseteli" in body["suggestions"]
+    assert body["completions"] == [{"text": s, "typed": len("palvelus")} for s in body["suggestions"]]
     two_words = httpx.get(f"{web_url}/api/suggest", params={"q": "kotihoito palvelus"}).json()["suggestions"]
     assert two_words and all(s.startswith("kotihoito palvelus") for s in two_words)
     assert httpx.get(f"{web_url}/api/suggest", params={"q": "p"}).json()["suggestions"] == []

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from search.api import IndexUnavailableError
-from search.engine import MAX_PAGE, MAX_PAGE_SIZE, Viewer
+from search.engine import MAX_PAGE, MAX_PAGE_SIZE, Viewer, typed_length
 from search.query import MAX_QUERY_CHARS
 
 from app.web.models import ERROR_RESPONSES, DocumentOut, ErrorOut, HealthOut, SearchOut, SuggestOut
@@ -89,8 +89,11 @@ def api_suggest(
     q: str = Query(..., max_length=MAX_SUGGEST_CHARS, description="What has been typed so far"),
     viewer: Viewer = Depends(api_viewer),
 ):
-    """Completions of the last word typed, from the words of the documents the caller may see."""
-    return {"query": q, "suggestions": web_state(request).engine.suggest(q, viewer=viewer)}
+    """Completions of the last word typed, from the words of the documents the caller may see; each
+    also with how many of its leading characters were typed, which a client emphasises."""
+    suggestions = web_state(request).engine.suggest(q, viewer=viewer)
+    completions = [{"text": s, "typed": typed_length(q, s)} for s in suggestions]
+    return {"query": q, "suggestions": suggestions, "completions": completions}
 
 
 @router.get(

@@ -90,11 +90,19 @@ HitOut = model_of(Hit)
 SearchOut = model_of(Results)
 
 
+class CompletionOut(BaseModel):
+    """One completion and how much of it is what was typed, to emphasise that part."""
+
+    text: str
+    typed: int = Field(description="Leading characters of `text` that match what was typed (case and umlauts aside)")
+
+
 class SuggestOut(BaseModel):
     """Completions of the last word typed."""
 
     query: str
     suggestions: list[str]
+    completions: list[CompletionOut] = Field(description="The same completions, each with the typed part's length")
 
 
 class DocumentOut(BaseModel):
