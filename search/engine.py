@@ -11,9 +11,9 @@ from indexer.morphology import analyze
 from indexer.voikko import analyze_word, spell_suggestions
 from search import SearchError
 from search.access import visibilities
-from search.api import ANONYMOUS, Backend, Hit, Results, Snapshot, Viewer
+from search.api import ANONYMOUS, Backend, Hit, Matches, Results, Snapshot, Viewer
 from search.lexicon import lexicon_path, load_lexicon
-from search.query import ParsedQuery, analyze_query, parse_query, searchable_words, word_query
+from search.query import Filters, ParsedQuery, analyze_query, parse_query, searchable_words, word_query
 from search.snippets import make_snippet
 from search.vocabulary import WordIndex
 
@@ -81,12 +81,13 @@ class SearchEngine:
 
     def search(
         self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None,
-        filters: dict | None = None, facets: bool = True,
+        filters: dict | None = None, facets: bool = True, prefer_lang: str | None = None,
     ) -> Results:
         """Ranked hits for a query (see search.syntax): all words preferred; when that finds nothing, a
         corrected query, then words no document has replaced by the last part of their compound that
         documents have, then any word; filters from the query, `lang` and `filters`; facet counts of
-        everything that matched. `missing` names the typed words no document has."""
+        everything that matched. `missing` names the typed words no document has. `prefer_lang` (the
+        page's language) ranks the matching documents in that language first, the others after them."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
         if not 1 <= page <= MAX_PAGE:
@@ -96,7 +97,11 @@ class SearchEngine:
         parsed = self._parse(snap, text, _with_lang(filters, lang))
         limit = page * size
         relaxed = corrected = False
-        matches = snap.search(parsed.query(), parsed.filters, seen, limit, facets=facets)
+
+        def run(query, query_filters):
+            return _preferring(snap, query, query_filters, seen, limit, facets, prefer_lang)
+
+        matches = run(parsed.query(), parsed.filters)
         suggestion, missing, replaced = None, (), {}
         if not matches.total and not parsed.only_filters:
             missing = tuple(w.surface for w in parsed.words if not snap.any_match(word_query(w, langs=snap.languages), seen))
@@ -104,7 +109,7 @@ class SearchEngine:
             suggestion = did_you_mean(snap, self._word_index(snap), parsed, seen)
             if suggestion:
                 fixed = self._parse(snap, suggestion, _with_lang(filters, lang))
-                retry = snap.search(fixed.query(), fixed.filters, seen, limit, facets=facets)
+                retry = run(fixed.query(), fixed.filters)
                 if retry.total:
                     corrected, matches = True, retry
         if not matches.total and not parsed.only_filters:
@@ -115,10 +120,10 @@ class SearchEngine:
             replaced = {w.surface: head for w in parsed.words if w.surface in missing if (head := _present_head(snap, w, seen))}
             if replaced:
                 searched = self._parse(snap, _replace_words(parsed.text, replaced), _with_lang(filters, lang))
-                matches = snap.search(searched.query(), searched.filters, seen, limit, facets=facets)
+                matches = run(searched.query(), searched.filters)
             if not matches.total and len(searched.words) > 1:
                 relaxed = True
-                matches = snap.search(searched.query(relaxed=True, parts=False), searched.filters, seen, limit, facets=facets)
+                matches = run(searched.query(relaxed=True, parts=False), searched.filters)
         hits = [_hit(match) for match in matches.top[(page - 1) * size :]]
         return Results(
             query=parsed.text, total=matches.total, page=page, size=size, hits=hits, relaxed=relaxed,
@@ -134,6 +139,24 @@ class SearchEngine:
     def document(self, doc_id: str, *, viewer: Viewer = ANONYMOUS) -> dict | None:
         """A stored document by id, or None when there is none the viewer may see (internal ones look absent)."""
         return self._snapshot().document(doc_id, visibilities(viewer))
+
+
+def _preferring(snap: Snapshot, query, filters: Filters, seen: tuple[str, ...], limit: int, facets: bool, prefer: str | None) -> Matches:
+    """The top `limit` matches, those in language `prefer` first (each group in rank order); total and
+    facets count every match. Without a preference, or when the filters already pick languages, one
+    plain search."""
+    everything = snap.search(query, filters, seen, limit, facets=facets)
+    if not prefer or "lang" in filters.values or not everything.total:
+        return everything
+    preferred_filters = Filters({**filters.values, "lang": (prefer,)}, filters.date_from, filters.date_to)
+    preferred = snap.search(query, preferred_filters, seen, limit, facets=False)
+    if not preferred.total or preferred.total == everything.total:
+        return everything
+    others = everything
+    if len(preferred.top) < limit:  # the page goes past the preferred ones: fetch enough of the others
+        others = snap.search(query, filters, seen, limit + preferred.total, facets=False)
+    rest = [m for m in others.top if m.stored.get("lang") != prefer]
+    return Matches(everything.total, (preferred.top + rest)[:limit], everything.facets)
 
 
 def _with_lang(filters: dict | None, lang: str | None) -> dict:

@@ -214,3 +214,14 @@ def test_a_newly_published_index_is_searched_without_a_restart(tmp_path, serve_a
     run_pipeline(tmp_path, store_documents([first, Document(id="b", url="https://example.fi/b", title="Neuvola", text="Neuvola lapsiperheille.")]))
     assert httpx.get(f"{url}/api/search", params={"q": "neuvola"}).json()["total"] == 1
     assert "https://example.fi/b" in httpx.get(f"{url}/", params={"q": "neuvola"}).text
+
+
+def test_swedish_and_english_pages_list_their_language_first(web_url):
+    """Issue 12: on /sv/ the results were Finnish first."""
+    for prefix, lang in (("/sv/", "sv"), ("/en/", "en")):
+        html = httpx.get(f"{web_url}{prefix}", params={"q": "Heinola"}).text
+        first = re.search(r'<li class="hit"[^>]*>.*?href="([^"]+)"', html, re.S).group(1)
+        assert f"/{lang}/" in first, first
+    body = httpx.get(f"{web_url}/api/search", params={"q": "Heinola", "prefer_lang": "sv"}).json()
+    assert body["hits"][0]["lang"] == "sv" and {h["lang"] for h in body["hits"]} >= {"fi", "sv"}
+    assert httpx.get(f"{web_url}/api/search", params={"q": "Heinola", "prefer_lang": "de"}).status_code == 400

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+import languages
 from search.api import IndexUnavailableError
 from search.engine import MAX_PAGE, MAX_PAGE_SIZE, Viewer, typed_length
 from search.query import MAX_QUERY_CHARS
@@ -65,6 +66,10 @@ def api_search(
     source: list[str] = _filter_param("source"),
     site: list[str] = _filter_param("site"),
     updated: str | None = Query(None, description="Only documents updated in this range: 2022, 2022-03.., ..2021-12-31, 2022-01-01..2022-06-30"),
+    prefer_lang: str | None = Query(
+        None, pattern=f"^({'|'.join(languages.CODES)})$",
+        description="Rank documents in this language (fi, sv or en) first, the others after them; `lang` filters instead",
+    ),
     viewer: Viewer = Depends(api_viewer),
 ):
     """Ranked hits with highlighted snippets, facet counts and a did-you-mean suggestion."""
@@ -77,7 +82,7 @@ def api_search(
         "section": section, "lang": lang, "year": year, "type": doc_type, "source": source, "site": site,
         DATE_PARAM: updated,
     })
-    results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters)
+    results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters, prefer_lang=prefer_lang)
     if page == 1:  # paging through one search is still one search
         state.recorder.record(q, results.total, lang=logged_lang(filters, None), channel="api")
     return results.to_json()

@@ -103,7 +103,9 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
     searched = bool(q.strip() or filters)
     if error is None and searched:
         try:
-            results = state.engine.search(q, page=page, size=PAGE_SIZE, viewer=viewer, filters=filters)
+            # The Swedish and English pages show pages in their language first; Finnish ones follow.
+            prefer = ui if ui != "fi" else None
+            results = state.engine.search(q, page=page, size=PAGE_SIZE, viewer=viewer, filters=filters, prefer_lang=prefer)
         except HANDLED as exc:
             status = error_status(exc)
             if status == 503:

@@ -147,3 +147,30 @@ def test_any_word_fallback_of_several_words_names_the_missing_one(honest_engine)
     results = honest_engine.search("tietokone tietosuojavaltuutettu")
     assert [h.id for h in results.hits] == ["computer"]
     assert results.relaxed and results.missing == ["tietosuojavaltuutettu"] and results.replaced == {}
+
+
+LANG_DOCS = [
+    Document(id="fi-1", title="Heinola", text="Heinola Heinola Heinola. Heinolan palvelut."),
+    Document(id="fi-2", title="Heinola", text="Heinola ja Heinolan kaupunki."),
+    Document(id="sv-1", title="Tjänster", text="Tjänster i Heinola kommun och i hela området.", lang="sv"),
+    Document(id="en-1", title="Services", text="Services in the town of Heinola for everyone living there.", lang="en"),
+]
+
+
+@pytest.fixture(scope="module")
+def lang_engine(make_engine):
+    return make_engine(LANG_DOCS, "languages")
+
+
+def test_the_page_language_ranks_first(lang_engine):
+    """Issue 12: the Swedish page listed Finnish pages first."""
+    plain = lang_engine.search("Heinola")
+    assert plain.hits[0].lang == "fi" and plain.total == 4
+    for lang in ("sv", "en"):
+        preferred = lang_engine.search("Heinola", prefer_lang=lang)
+        assert [h.lang for h in preferred.hits][0] == lang
+        assert preferred.total == 4 and sorted(h.id for h in preferred.hits) == sorted(h.id for h in plain.hits)
+        assert [h.id for h in preferred.hits[1:]] == [h.id for h in plain.hits if h.lang != lang]
+        second_page = lang_engine.search("Heinola", prefer_lang=lang, size=2, page=2)
+        assert [h.id for h in second_page.hits] == [h.id for h in preferred.hits[2:4]]
+    assert [h.id for h in lang_engine.search("Heinola", prefer_lang="sv", lang="fi").hits][0].startswith("fi")
