@@ -225,3 +225,10 @@ def test_swedish_and_english_pages_list_their_language_first(web_url):
     body = httpx.get(f"{web_url}/api/search", params={"q": "Heinola", "prefer_lang": "sv"}).json()
     assert body["hits"][0]["lang"] == "sv" and {h["lang"] for h in body["hits"]} >= {"fi", "sv"}
     assert httpx.get(f"{web_url}/api/search", params={"q": "Heinola", "prefer_lang": "de"}).status_code == 400
+
+
+def test_swedish_menu_label_finds_its_page(web_url):
+    """Issue 12: vårdreformen, the menu label of "Social- och hälsovårdsreformen", found nothing."""
+    html = httpx.get(f"{web_url}/sv/", params={"q": "vårdreformen"}).text
+    first = re.search(r'<li class="hit"[^>]*>.*?href="([^"]+)"', html, re.S).group(1)
+    assert first.endswith("/sv/vardreformen.html"), first

@@ -154,6 +154,7 @@ LANG_DOCS = [
     Document(id="fi-2", title="Heinola", text="Heinola ja Heinolan kaupunki."),
     Document(id="sv-1", title="Tjänster", text="Tjänster i Heinola kommun och i hela området.", lang="sv"),
     Document(id="en-1", title="Services", text="Services in the town of Heinola for everyone living there.", lang="en"),
+    Document(id="sv-reform", title="Social- och hälsovårdsreformen", text="Reformen flyttar ansvaret till välfärdsområdet.", lang="sv"),
 ]
 
 
@@ -174,3 +175,10 @@ def test_the_page_language_ranks_first(lang_engine):
         second_page = lang_engine.search("Heinola", prefer_lang=lang, size=2, page=2)
         assert [h.id for h in second_page.hits] == [h.id for h in preferred.hits[2:4]]
     assert [h.id for h in lang_engine.search("Heinola", prefer_lang="sv", lang="fi").hits][0].startswith("fi")
+
+
+@pytest.mark.parametrize("query", ["vårdreformen", "välfärdsområdena", "hälsovårdsreform"])
+def test_swedish_inflected_and_compound_words_find_their_page(lang_engine, query):
+    """Issue 12: vårdreformen, the tail of hälsovårdsreformen, found nothing."""
+    results = lang_engine.search(query, prefer_lang="sv")
+    assert [h.id for h in results.hits] == ["sv-reform"] and not results.relaxed
