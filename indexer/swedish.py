@@ -28,7 +28,8 @@ MAX_PARTS = 4
 # dictionary accepts "hälsovård" (hälso is not a word alone).
 PROBE_HEAD = "vård"
 CACHE_SIZE = 200_000
-_local = threading.local()
+_handle = None
+_lock = threading.Lock()  # one handle per process (opening one takes seconds), one call at a time
 
 
 @dataclass(frozen=True)
@@ -53,31 +54,33 @@ def dictionary_dir() -> Path:
     )
 
 
-def _hunspell():
-    """This thread's Hunspell (the native handle is not shared between threads)."""
-    handle = getattr(_local, "handle", None)
-    if handle is None:
-        import hunspell  # chunspell: imported here so that processes without Swedish text never load it
+def _call(method: str, word: str):
+    """A call of the process's Hunspell, opened on first use: processes (and queries of indexes)
+    without Swedish text never pay for it."""
+    global _handle
+    with _lock:
+        if _handle is None:
+            import hunspell  # chunspell
 
-        handle = _local.handle = hunspell.Hunspell(DICTIONARY, hunspell_data_dir=str(dictionary_dir()))
-    return handle
+            _handle = hunspell.Hunspell(DICTIONARY, hunspell_data_dir=str(dictionary_dir()))
+        return getattr(_handle, method)(word)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def accepted(word: str) -> bool:
     """True if the dictionary accepts the word form (compounds by its compounding rules)."""
-    return bool(word) and _hunspell().spell(word)
+    return bool(word) and _call("spell", word)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _stems(word: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(s.lower() for s in _hunspell().stem(word) if s))
+    return tuple(dict.fromkeys(s.lower() for s in _call("stem", word) if s))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _is_compound(word: str) -> bool:
     """True if Hunspell reads the word as a compound of dictionary entries (its analysis names parts)."""
-    return any("pa:" in a for a in _hunspell().analyze(word))
+    return any("pa:" in a for a in _call("analyze", word))
 
 
 def _first_part(piece: str) -> bool:

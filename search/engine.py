@@ -13,7 +13,7 @@ from search import SearchError
 from search.access import visibilities
 from search.api import ANONYMOUS, Backend, Hit, Matches, Results, Snapshot, Viewer
 from search.lexicon import lexicon_path, load_lexicon
-from search.query import Filters, ParsedQuery, analyze_query, parse_query, searchable_words, word_query
+from search.query import LANGUAGES, Filters, ParsedQuery, analyze_query, parse_query, searchable_words, word_query
 from search.snippets import make_snippet
 from search.vocabulary import WordIndex
 
@@ -74,7 +74,7 @@ class SearchEngine:
         collapsing, so scores are plain relevance, ties by id.
         """
         snap = self._snapshot()
-        if not searchable_words(text):
+        if not searchable_words(text, snap.languages or LANGUAGES):
             return []  # a question of only stopwords and punctuation finds nothing; it is not an error
         parsed = self._parse(snap, text, _with_lang(filters, lang), plain=True)
         return snap.rank(parsed.query(relaxed=True), parsed.filters, visibilities(viewer), limit)
@@ -228,7 +228,7 @@ def _present_head(snap: Snapshot, word, seen: tuple[str, ...]) -> str | None:
         key=lambda p: (-len(p), p),
     )
     for head in heads:
-        for candidate in analyze_query(head):
+        for candidate in analyze_query(head, snap.languages or LANGUAGES):
             if not candidate.stop and snap.any_match(word_query(candidate, langs=snap.languages), seen):
                 return head
     return None
