@@ -146,7 +146,7 @@ def test_openapi_describes_the_api(web_url):
     assert not any(p.startswith(("/login", "/logout", "/sv/", "/embed")) for p in paths)
     search = paths["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
-        "q", "page", "size", "lang", "type", "site", "source", "section", "year", "updated",
+        "q", "page", "size", "lang", "type", "site", "source", "section", "year", "updated", "prefer_lang",
     }
     assert {"200", "400", "401", "503"} <= set(search["responses"])
     schema = spec["components"]["schemas"]["SearchOut"]["properties"]
