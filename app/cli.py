@@ -361,6 +361,10 @@ def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | 
     if fmt == "csv":
         _write_csv(results, page, limit)
         return
+    for word in results.missing:
+        head = results.replaced.get(word)
+        instead = f"; showing pages with {head!r}, the last part of the compound" if head else ""
+        click.echo(f"No page has the word {word!r}{instead}.")
     if not results.hits:
         click.echo(f"No results for {query!r}.")
         return

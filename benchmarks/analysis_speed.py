@@ -3,7 +3,8 @@
 Each round runs, in a fresh process per checkout and alternating between them, (1) the Finnish and
 folded analyzers as the index calls them (through Whoosh) over N squad2-fi paragraphs twice: a cold
 pass that fills the Voikko caches and a warm pass that shows the pipeline's own cost; (2) a
-single-process index build of the same paragraphs. Times are the process's CPU time, which other
+single-process index build of the same paragraphs. It also prints the terms both analyzers emit per
+word of text and the size of the built index. Times are the process's CPU time, which other
 work on a shared machine disturbs far less than wall-clock time; medians over the rounds are printed.
 Run: .venv/bin/python benchmarks/analysis_speed.py --baseline DIR [--paragraphs 5000] [--rounds 3]
 where DIR holds the other checkout, e.g. `git archive 24c360e | tar -x -C DIR`.
@@ -57,12 +58,15 @@ if task == "analysis":
                     tokens += 1
         out[name] = time.process_time() - started
     out["tokens"] = tokens
+    import re
+    out["words"] = sum(len(re.findall(r"\w+(?:[-:]\w+)*-?", text)) for text in texts)
 else:
     docs = [Document(id=str(i), text=text, lang="fi", source="squad2-fi") for i, text in enumerate(texts)]
     with tempfile.TemporaryDirectory() as work:
         started = time.process_time()
         build_index(docs, work)
         out["build"] = time.process_time() - started
+        out["bytes"] = sum(f.stat().st_size for f in __import__("pathlib").Path(work).rglob("*") if f.is_file())
 print(json.dumps(out))
 """
 
@@ -83,7 +87,7 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if not (args.baseline / "indexer" / "build.py").is_file():
+    if not (args.baseline / "indexer" / "analysis.py").is_file():
         sys.exit(f"{args.baseline} is not a sotehaku checkout: make one with `git archive COMMIT | tar -x -C DIR`.")
     trees = {"baseline": args.baseline.resolve(), "this": HERE.parent}
     results: dict[str, list[dict]] = {name: [] for name in trees}
@@ -91,14 +95,21 @@ def main() -> None:
         for name, tree in (trees.items() if round_ % 2 == 0 else reversed(trees.items())):
             measured = probe(tree, args.data, args.paragraphs, "analysis") | probe(tree, args.data, args.paragraphs, "build")
             results[name].append(measured)
-            print(f"round {round_ + 1} {name:<9} " + " ".join(f"{k} {v:.2f}" for k, v in measured.items() if k != "tokens"), flush=True)
+            shown = {k: v for k, v in measured.items() if k not in ("tokens", "words", "bytes")}
+            print(f"round {round_ + 1} {name:<9} " + " ".join(f"{k} {v:.2f}" for k, v in shown.items()), flush=True)
     print(f"\n{args.paragraphs} squad2-fi paragraphs, median of {args.rounds} rounds (CPU s)")
-    print(f"{'checkout':<10} {'analysis cold':>14} {'analysis warm':>14} {'index build':>12} {'tokens':>9}")
+    print(
+        f"{'checkout':<10} {'analysis cold':>14} {'analysis warm':>14} {'index build':>12} {'tokens':>9}"
+        f" {'terms/word':>11} {'index MB':>9}"
+    )
     medians = {}
     for name, rows in results.items():
         medians[name] = {k: statistics.median(r[k] for r in rows) for k in ("cold", "warm", "build")}
-        m = medians[name]
-        print(f"{name:<10} {m['cold']:>14.2f} {m['warm']:>14.2f} {m['build']:>12.2f} {rows[0]['tokens']:>9,}")
+        m, first = medians[name], rows[0]
+        print(
+            f"{name:<10} {m['cold']:>14.2f} {m['warm']:>14.2f} {m['build']:>12.2f} {first['tokens']:>9,}"
+            f" {first['tokens'] / first['words']:>11.3f} {first['bytes'] / 1e6:>9.2f}"
+        )
     ratio = {k: medians["this"][k] / medians["baseline"][k] for k in ("cold", "warm", "build")}
     print(f"{'ratio':<10} {ratio['cold']:>14.2f} {ratio['warm']:>14.2f} {ratio['build']:>12.2f}")
 

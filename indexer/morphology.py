@@ -120,13 +120,21 @@ def analyze(word: str, depth: int = 0) -> WordAnalysis:
     readings = analyze_word(word)
     if readings:
         lemmas, parts = [], []
-        for reading in readings:
+        analysed = [(reading, compound_parts(reading)) for reading in readings]
+        # A word one of whose readings is another, plain word (pientä: pieni) does not also get the
+        # derivation bases of the rarer reading (pientä, a noun derived from the verb pietä): they would
+        # match pages about something else entirely. The bases of a lemma that some reading also gives
+        # plainly stay (rahoitus: rahoittaa).
+        plain = {
+            (reading.get("BASEFORM") or "").lower() for reading, (compound, bases) in analysed if not compound and not bases
+        }
+        for reading, (compound, bases) in analysed:
             lemma = (reading.get("BASEFORM") or word).lower()
             lemmas.extend(hyphen_variants(lemma))
             lemmas.extend(_derived_lemmas(word, reading))
-            compound, bases = compound_parts(reading)
             parts.extend(compound)
-            parts.extend(bases)
+            if not plain or lemma in plain:
+                parts.extend(bases)
             parts.extend(_plural_lemmas(lemma, reading))
         lemmas = _unique(lemmas)
         return WordAnalysis(lemmas, tuple(p for p in _unique(parts) if p not in lemmas))
@@ -151,10 +159,27 @@ def _derived_lemmas(word: str, reading: dict) -> tuple[str, ...]:
 
 
 def _plural_lemmas(lemma: str, reading: dict) -> tuple[str, ...]:
-    """The plural nominative of a plural noun, the lemma of plurale tantum: vaaleissa -> vaalit, markkinat."""
+    """The plural nominative of a plural noun, the lemma of plurale tantum: vaaleissa -> vaalit, markkinat.
+
+    Only when lemma + "t" is that word's plural by Voikko: a stem that changes in the plural (kunta:
+    kunnat, lapsi: lapset, alue: alueet) would give an invented word (kuntat, lapsit, aluet).
+
+    >>> [_plural_lemmas(w, analyze_word(f)[0]) for w, f in (("vaali", "vaaleissa"), ("kunta", "kunnissa"))]
+    [('vaalit',), ()]
+    """
     if reading.get("NUMBER") == "plural" and reading.get("CLASS") in NOUN_CLASSES and lemma[-1:] in VOWELS:
-        return (lemma + "t",)
+        plural = lemma + "t"
+        if _is_plural_of(plural, lemma):
+            return (plural,)
     return ()
+
+
+@functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)
+def _is_plural_of(form: str, lemma: str) -> bool:
+    """True if Voikko reads `form` as a plural of `lemma` (vaalit: vaali; not kuntat, which it reads as kuntta)."""
+    return any(
+        (r.get("BASEFORM") or "").lower() == lemma and r.get("NUMBER") == "plural" for r in analyze_word(form)
+    )
 
 
 def _combine(left: str, right: WordAnalysis, joiner: str) -> WordAnalysis:

@@ -80,7 +80,9 @@ class Results:
     """A page of ranked hits, the total number of matches, facet counts and a did-you-mean suggestion.
 
     `relaxed`: no document had every word, so documents with any of them are shown. `corrected`: the
-    query as typed found nothing and the hits are for `suggestion` instead.
+    query as typed found nothing and the hits are for `suggestion` instead. `missing`: typed words that
+    no document the viewer may see has. `replaced`: such a compound word, searched by its last part
+    that documents have instead (kvanttitietokone: tietokone).
     """
 
     query: str
@@ -94,6 +96,8 @@ class Results:
     corrected: bool = False
     sort: str = "relevance"
     search_id: str | None = None  # the query log's id of this search (set by the app), for click counts
+    missing: list[str] = field(default_factory=list)
+    replaced: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """The shape of a results page in JSON output and the web API."""
@@ -107,6 +111,8 @@ class Results:
             "relaxed": self.relaxed,
             "corrected": self.corrected,
             "suggestion": self.suggestion,
+            "missing": list(self.missing),
+            "replaced": dict(self.replaced),
             "hits": [h.to_json() for h in self.hits],
             "facets": {
                 name: [asdict(FacetValue(v, n)) for v, n in values] for name, values in self.facets.items()

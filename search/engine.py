@@ -15,10 +15,12 @@ from indexer.morphology import analyze
 from indexer.voikko import analyze_word, spell_suggestions
 from search import SearchError
 from search.access import document_groups, visibilities
-from search.api import ANONYMOUS, SORTS, Backend, Hit, Match, Results, Snapshot, Viewer
+from search.api import ANONYMOUS, SORTS, Backend, Hit, Match, Matches, Results, Snapshot, Viewer
 from search.bestbets import load_bestbets
 from search.lexicon import lexicon_path, load_lexicon
-from search.query import Alt, AnyOf, Filters, ParsedQuery, Words, parse_query, searchable_words, word_query
+from search.query import (
+    LANGUAGES, Alt, AnyOf, Filters, ParsedQuery, Words, analyze_query, parse_query, searchable_words, word_query,
+)
 from search.snippets import make_snippet
 from search.vocabulary import WordIndex
 
@@ -89,7 +91,7 @@ class SearchEngine:
         collapsing, so scores are plain relevance, ties by id.
         """
         snap = self._snapshot()
-        if not searchable_words(text):
+        if not searchable_words(text, snap.languages or LANGUAGES):
             return []  # a question of only stopwords and punctuation finds nothing; it is not an error
         parsed = self._parse(snap, text, _with_lang(filters, lang), plain=True)
         return snap.rank(parsed.query(relaxed=True), parsed.filters, visibilities(viewer), limit)
@@ -97,12 +99,16 @@ class SearchEngine:
     def search(
         self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None,
         filters: dict | None = None, facets: bool = True, sort: str = "relevance", bestbets: bool = True,
+        prefer_lang: str | None = None,
     ) -> Results:
-        """Ranked hits for a query (see search.syntax): all words preferred, any word when that finds
-        nothing, a corrected query when even that finds nothing; filters from the query, `lang` and
-        `filters`; facet counts of everything that matched. `sort`: "relevance" or "date" (newest
-        first). Documents pinned for the query's words (search.bestbets) come first, marked recommended,
-        when the viewer may see them and the search has no filters (unless `bestbets` is False)."""
+        """Ranked hits for a query (see search.syntax): all words preferred; when that finds nothing, a
+        corrected query, then words no document has replaced by the last part of their compound that
+        documents have, then any word; filters from the query, `lang` and `filters`; facet counts of
+        everything that matched. `missing` names the typed words no document has. `sort`: "relevance"
+        or "date" (newest first). `prefer_lang` (the page's language) ranks the matching documents in
+        that language first, the others after them (by relevance). Documents pinned for the query's
+        words (search.bestbets) come first, marked recommended, when the viewer may see them and the
+        search has no filters (unless `bestbets` is False)."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise SearchError(f"Page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")
         if not 1 <= page <= MAX_PAGE:
@@ -116,11 +122,13 @@ class SearchEngine:
         limit = page * size + len(pinned)
 
         def run(query, query_filters):
-            return snap.search(query, query_filters, seen, limit, facets=facets, sort=sort)
+            return _preferring(snap, query, query_filters, seen, limit, facets, prefer_lang, sort)
 
         relaxed = corrected = False
         matches = run(parsed.query(), parsed.filters)
-        suggestion = None
+        suggestion, missing, replaced = None, (), {}
+        if not matches.total and not parsed.only_filters:
+            missing = tuple(w.surface for w in parsed.words if not snap.any_match(word_query(w, langs=snap.languages), seen))
         if not matches.total:
             suggestion = did_you_mean(snap, self._word_index(snap), parsed, seen)
             if suggestion:
@@ -129,12 +137,17 @@ class SearchEngine:
                 if retry.total:
                     corrected, matches = True, retry
         if not matches.total and not parsed.only_filters:
-            # Any whole word first: when that fills the page, compound parts would only add more of
-            # the long tail (and common parts make the search slow); otherwise parts too.
-            relaxed = True
-            matches = run(parsed.query(relaxed=True, parts=False), parsed.filters)
-            if matches.total < limit:
-                matches = run(parsed.query(relaxed=True), parsed.filters)
+            # A word no document has is never searched by its modifiers (kvanttitietokone by tieto):
+            # only by the last part of the compound that documents have (tietokone), and the notice
+            # says so (`replaced`); then any whole word, when the words are several.
+            searched = parsed
+            replaced = {w.surface: head for w in parsed.words if w.surface in missing if (head := _present_head(snap, w, seen))}
+            if replaced:
+                searched = self._parse(snap, _replace_words(parsed.text, replaced), _with_lang(filters, lang))
+                matches = run(searched.query(), searched.filters)
+            if not matches.total and len(searched.words) > 1:
+                relaxed = True
+                matches = run(searched.query(relaxed=True, parts=False), searched.filters)
         ranked = [_hit(match) for match in matches.top]
         total = matches.total
         if pinned:
@@ -146,6 +159,7 @@ class SearchEngine:
         return Results(
             query=parsed.text, total=total, page=page, size=size, hits=hits, relaxed=relaxed,
             facets=matches.facets if facets else {}, suggestion=suggestion, corrected=corrected, sort=sort,
+            missing=list(missing), replaced=dict(replaced),
         )
 
     def _pinned(self, snap: Snapshot, parsed: ParsedQuery, seen: tuple[str, ...]) -> list[Match]:
@@ -206,6 +220,27 @@ class SearchEngine:
             stored["groups"] = list(document_groups(stored_keys(stored)))
             stored.pop("access", None)
         return stored
+
+
+def _preferring(
+    snap: Snapshot, query, filters: Filters, seen: tuple[str, ...], limit: int, facets: bool, prefer: str | None,
+    sort: str = "relevance",
+) -> Matches:
+    """The top `limit` matches, those in language `prefer` first (each group in rank order); total and
+    facets count every match. Without a preference, when the filters already pick languages, or sorted
+    by date (an order asked for explicitly), one plain search."""
+    everything = snap.search(query, filters, seen, limit, facets=facets, sort=sort)
+    if not prefer or sort != "relevance" or "lang" in filters.values or not everything.total:
+        return everything
+    preferred_filters = Filters({**filters.values, "lang": (prefer,)}, filters.date_from, filters.date_to)
+    preferred = snap.search(query, preferred_filters, seen, limit, facets=False)
+    if not preferred.total or preferred.total == everything.total:
+        return everything
+    others = everything
+    if len(preferred.top) < limit:  # the page goes past the preferred ones: fetch enough of the others
+        others = snap.search(query, filters, seen, limit + preferred.total, facets=False)
+    rest = [m for m in others.top if m.stored.get("lang") != prefer]
+    return Matches(everything.total, (preferred.top + rest)[:limit], everything.facets)
 
 
 def _with_lang(filters: dict | None, lang: str | None) -> dict:
@@ -284,14 +319,40 @@ def did_you_mean(snap: Snapshot, words: WordIndex, parsed: ParsedQuery, seen: tu
     return text if changed else None
 
 
+def _present_head(snap: Snapshot, word, seen: tuple[str, ...]) -> str | None:
+    """The longest last part of a compound query word that some document the viewer may see has
+    (kvanttitietokone: tietokone, else kone), as a word to search for; None when there is none.
+
+    Only a compound's head says what the compound is; a modifier (kvantti, tieto) is about
+    something else."""
+    lemmas = word.terms.get("fi", ())
+    heads = sorted(
+        {p for p in word.parts if any(lemma.endswith(p) and lemma != p for lemma in lemmas) and "-" not in p},
+        key=lambda p: (-len(p), p),
+    )
+    for head in heads:
+        for candidate in analyze_query(head, snap.languages or LANGUAGES):
+            if not candidate.stop and snap.any_match(word_query(candidate, langs=snap.languages), seen):
+                return head
+    return None
+
+
+def _replace_words(text: str, replaced: dict[str, str]) -> str:
+    """The query text with each typed word replaced as given."""
+    for word, new in replaced.items():
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", new, text, count=1)
+    return text
+
+
 def _voikko_unknown(word: str) -> bool:
     """True if Voikko does not accept the word (it may still have no suggestion for it)."""
     return not analyze_word(word) and not analyze_word(word.lower())
 
 
 def complete(words: WordIndex, prefix: str, seen: tuple[str, ...], limit: int = 8) -> list[str]:
-    """Completions of the last word of `prefix`: words written in visible documents, one form per base
-    form (the base form itself when documents use it, else the commonest form), commonest first."""
+    """Completions of the last word of `prefix`: words written in visible documents, one per base form,
+    commonest first; each shown in its base form when that is a word Voikko knows and starts as typed
+    (hyvinvointiautoa -> hyvinvointiauto), else in the form documents write most often."""
     head, _, last = prefix.rstrip().rpartition(" ") if not prefix.endswith(" ") else (prefix, "", "")
     last = last.lower()
     if len(last) < MIN_COMPLETION_PREFIX:
@@ -304,16 +365,45 @@ def complete(words: WordIndex, prefix: str, seen: tuple[str, ...], limit: int = 
             found.update(words.with_prefix(visibility, last, MAX_COMPLETION_SCAN, folded=True))
     frequency = {word: words.count(seen, word) for word in found}
     candidates = heapq.nsmallest(limit * COMPLETION_CANDIDATES, frequency, key=lambda w: (-frequency[w], w))
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, tuple[str | None, list[str]]] = {}
+    folded_last = fold_umlauts(last)
     for word in candidates:
-        lemma = (analyze(word).lemmas or (word,))[0]
-        groups.setdefault(lemma, []).append(word)
-    ranked = sorted(groups.items(), key=lambda g: (-sum(frequency[w] for w in g[1]), g[0]))
+        lemma, shown = _completion_lemma(word, folded_last)
+        groups.setdefault(lemma, (shown, []))[1].append(word)
+    ranked = sorted(groups.items(), key=lambda g: (-sum(frequency[w] for w in g[1][1]), g[0]))
     out = []
-    for lemma, forms in ranked[:limit]:
-        form = lemma if lemma in frequency and fold_umlauts(lemma).startswith(fold_umlauts(last)) else forms[0]
+    for _, (shown, forms) in ranked[:limit]:
+        form = shown or forms[0]
         out.append(f"{head} {form}".strip() if head else form)
     return out
+
+
+def _completion_lemma(word: str, folded_prefix: str) -> tuple[str, str | None]:
+    """(the base form that groups a written word's completions, the base form to show or None).
+
+    The base form is shown when it starts as typed and is a word Voikko knows or splits into known
+    parts (sotekeskus; not an unknown word's stem); otherwise (kunn: kunnan, base form kunta) the group shows its commonest written form.
+    """
+    lemmas = analyze(word).lemmas or (word,)
+    for lemma in lemmas:
+        if fold_umlauts(lemma).startswith(folded_prefix) and (lemma == word or analyze(lemma).known):
+            return lemma, lemma
+    return lemmas[0], None
+
+
+def typed_length(prefix: str, completion: str) -> int:
+    """How many leading characters of a completion are what was typed (case and umlauts aside), to
+    emphasise them.
+
+    >>> typed_length("kotihoito tyory", "kotihoito työryhmä"), typed_length("Palvelus", "palveluseteli")
+    (15, 8)
+    """
+    n = 0
+    for typed, shown in zip(prefix, completion):
+        if fold_umlauts(typed.lower()) != fold_umlauts(shown.lower()):
+            break
+        n += 1
+    return n
 
 
 def _edit_distance(a: str, b: str) -> int:

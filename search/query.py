@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 import languages
-from indexer.analysis import ANALYSES, FOLDED, analyzer
+from indexer.analysis import ANALYSES, FOLDED, LowercaseFilter, StopFilter, analyzer, word_tokenizer
 from search.lexicon import Lexicon
 from search.syntax import FIELD_ALIASES, FILTER_FIELDS, QueryError, Syntax, Term, date_range, read_query
 
@@ -32,6 +32,10 @@ QUERY_PART_BOOST = 0.6
 LANGUAGES = languages.CODES
 FILTER_NAMES = (*FILTER_FIELDS, "updated")
 ANALYZERS = {name: analyzer(name) for name in ANALYSES}
+# A language the index has no documents in is searched by no field: its analysis of a query only
+# marks that language's stopwords (so that the strict query never requires them), and the costly
+# stages (the Swedish dictionary, opened in seconds) are never run for it.
+STOPS_ONLY = {name: word_tokenizer() | LowercaseFilter() | StopFilter(languages.stopwords(name)) for name in LANGUAGES}
 
 
 @dataclass(frozen=True)
@@ -179,10 +183,13 @@ class ParsedQuery:
         return isinstance(self.all_words, Everything)
 
 
-def analyze_query(text: str) -> list[QueryWord]:
-    """Analyse a query with every analysis; one QueryWord per typed word, in order."""
+def analyze_query(text: str, langs: tuple = LANGUAGES) -> list[QueryWord]:
+    """Analyse a query with the analyses of `langs` and the folded one (other languages only mark
+    their stopwords); one QueryWord per typed word, in order."""
     by_pos: dict[int, dict] = {}
     for name, analyze in ANALYZERS.items():
+        if name != FOLDED and name not in langs:
+            analyze = STOPS_ONLY[name]
         for t in analyze(text, mode="query"):
             word = by_pos.setdefault(t.position, {"surface": text[t.start : t.end], "terms": {}, "parts": [], "stop": False})
             if t.kind == "stop":
@@ -222,8 +229,8 @@ def phrase_query(words: list[QueryWord], title_only: bool = False, langs: tuple 
 
 
 @functools.lru_cache(maxsize=4096)
-def _synonym_words(term: str) -> tuple[QueryWord, ...]:
-    return tuple(w for w in analyze_query(term) if not w.stop and w.terms.get("fi"))
+def _synonym_words(term: str, langs: tuple = LANGUAGES) -> tuple[QueryWord, ...]:
+    return tuple(w for w in analyze_query(term, langs) if not w.stop and w.terms.get("fi"))
 
 
 def _same_word(a: QueryWord, b: QueryWord) -> bool:
@@ -233,7 +240,7 @@ def _same_word(a: QueryWord, b: QueryWord) -> bool:
 def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES) -> list[Node]:
     """One query per word, with words that a lexicon term covers joined to that term's synonyms."""
     units, i = [], 0
-    candidates = [(group, term, _synonym_words(term)) for group in (lexicon.groups if lexicon else ()) for term in group]
+    candidates = [(group, term, _synonym_words(term, langs)) for group in (lexicon.groups if lexicon else ()) for term in group]
     while i < len(words):
         best = None
         for group, term, term_words in candidates:
@@ -249,7 +256,7 @@ def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs:
         typed = [word_query(w, parts=parts, langs=langs) for w in words[i : i + n]]
         alternatives = [all_of(typed)]
         for synonym in group:
-            synonym_words = _synonym_words(synonym)
+            synonym_words = _synonym_words(synonym, langs)
             if synonym != term and synonym_words:
                 clauses = [word_query(w, SYNONYM_BOOST, langs=langs) for w in synonym_words]
                 alternatives.append(all_of(clauses))
@@ -258,26 +265,26 @@ def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs:
     return units
 
 
-def _content_words(text: str) -> list[QueryWord]:
-    return [w for w in analyze_query(text) if not w.stop and w.terms]
+def _content_words(text: str, langs: tuple = LANGUAGES) -> list[QueryWord]:
+    return [w for w in analyze_query(text, langs) if not w.stop and w.terms]
 
 
-def searchable_words(text: str) -> list[str]:
+def searchable_words(text: str, langs: tuple = LANGUAGES) -> list[str]:
     """The words of a text that a query can search for: not stopwords, not punctuation.
 
     >>> searchable_words("Mikä se on?"), searchable_words("Mikä on palveluseteli?")
     ([], ['palveluseteli'])
     """
-    return [w.surface for w in _content_words(text or "")]
+    return [w.surface for w in _content_words(text or "", langs)]
 
 
 def _term_query(term: Term, parts: bool, langs: tuple = LANGUAGES) -> Node | None:
     """One typed term (a word or a phrase, maybe title-only) as a query; None if it has no searchable word."""
-    words = _content_words(term.text)
+    words = _content_words(term.text, langs)
     if not words:
         return None
     if term.phrase and len(words) > 1:
-        return phrase_query(analyze_query(term.text), term.title_only, langs)
+        return phrase_query(analyze_query(term.text, langs), term.title_only, langs)
     clauses = [word_query(w, parts=parts, title_only=term.title_only, langs=langs) for w in words]
     return all_of(clauses)
 
@@ -295,7 +302,7 @@ def _units(
 
     def flush():
         if run:
-            words = _content_words(" ".join(run))
+            words = _content_words(" ".join(run), langs)
             plain_words.extend(words)
             units.extend(_expand(words, lexicon, parts, langs))
             run.clear()

@@ -7,6 +7,8 @@ import pytest
 from backends.whoosh.analysis import english_analyzer, finnish_analyzer, folded_analyzer, swedish_analyzer
 from backends.whoosh.schema import build_schema
 from indexer.analysis import PART_BOOST
+from indexer.morphology import is_known_prefix
+from indexer.voikko import analyze_word
 
 
 def index_terms(text, analyzer=None):
@@ -107,6 +109,43 @@ def test_unknown_words_are_split_or_stemmed(word, expected):
     assert expected <= terms_of(word)
 
 
+def _real_term(term):
+    """A word form Voikko accepts, or a known abbreviation joined (closed or hyphenated) to one."""
+    if analyze_word(term) or is_known_prefix(term):
+        return True
+    left, _, right = term.partition("-")
+    if right:
+        return _real_term(left) and _real_term(right)
+    return any(is_known_prefix(term[:i]) and analyze_word(term[i:]) for i in range(2, len(term) - 1))
+
+
+@pytest.mark.parametrize(
+    "word, invented",
+    [
+        ("kunnat", {"kuntat"}),
+        ("lapset", {"lapsit"}),
+        ("dokumentit", {"dokumenttit"}),
+        ("hyvinvointialueille", {"hyvinvointialuet"}),
+        ("henkilötiedot", {"henkilötietot"}),
+        ("pientä", {"pietä"}),
+        ("hyte-kerroin", {"kertot", "kertat"}),
+        ("sote-uudistuksen", set()),
+        ("rakenneuudistushankkeen", set()),
+    ],
+)
+def test_analysis_invents_no_words(word, invented):
+    """Every term is a word form Voikko accepts or a known abbreviation joined to one (issue 12)."""
+    terms = terms_of(word)
+    assert not invented & terms
+    assert all(_real_term(t) for t in terms), sorted(t for t in terms if not _real_term(t))
+
+
+def test_plurale_tantum_keeps_its_plural_lemma():
+    assert {"vaalit", "vaali"} <= terms_of("vaaleissa")
+    assert "markkinat" in terms_of("markkinoilla")
+    assert "rahoittaa" in terms_of("rahoitusta")  # derivation bases of the word's own lemma stay
+
+
 def test_coordination_ellipsis_completes_the_compound():
     terms = index_terms("sosiaali- ja terveyspalvelut sekä ICT- ja digityöryhmä")
     assert {"sosiaalipalvelu", "sosiaali", "palvelu"} <= terms["sosiaali-"]
@@ -141,7 +180,10 @@ def test_folded_fields_hold_only_words_with_umlauts_and_queries_only_unknown_wor
 
 
 def test_swedish_and_english_use_their_own_stemmers_and_stopwords():
-    assert index_terms("hemvården och välfärdsområdena", swedish_analyzer()) == {"hemvården": {"hemvård"}, "välfärdsområdena": {"välfärdsområden"}}
+    terms = index_terms("hemvården och välfärdsområdena", swedish_analyzer())
+    assert set(terms) == {"hemvården", "välfärdsområdena"}  # "och" is a stopword
+    assert "hemvård" in terms["hemvården"]
+    assert {"välfärdsområden", "välfärdsområde", "område"} <= terms["välfärdsområdena"]  # stem, base form, head
     assert query_terms("the service vouchers", english_analyzer()) == {"servic", "voucher"}
 
 

@@ -10,7 +10,13 @@ reproduce every term, position, offset and weight of it, with two stated excepti
   Swedish ones exactly), which adds contraction pieces ("couldn", "ll", "won") to Snowball's 2001
   English list that Whoosh had; the ones in the table are listed;
 - in query mode the folded analysis now yields the stopwords too (kind "stop"), like every other
-  analysis, where Whoosh's folded filter dropped them.
+  analysis, where Whoosh's folded filter dropped them;
+- Swedish analysis adds the Hunspell dictionary's base forms (kind "lemma") and, when indexing,
+  compound parts (kind "part") after each word's Snowball stem (issue 12): the recorded Swedish tokens
+  are the new ones without those (`recorded_only`);
+- plural nominatives made by adding "t" to a lemma whose stem changes in the plural are no longer
+  emitted (issue 12): they were invented words (henkilötietot for henkilötiedot, hyvinvointialuet for
+  hyvinvointialueet) that match nothing real; the ones of the table are listed.
 """
 
 import json
@@ -38,6 +44,12 @@ STEMMER_DIFFERENCES = {
     ("en", "organizations"): ("organ", "organiz"),
 }
 
+# Invented plurals the table's analysis gave before issue 12, by analysis.
+INVENTED_PLURALS = {
+    "fi": {"aluevaltuutettut", "asiakasmaksulakit", "henkilötietot", "hyvinvointialuet", "yhteystietot"},
+    "folded": {"henkilotietot"},
+}
+
 # Words of the table that are English stopwords now and were not in Whoosh's list.
 NEW_ENGLISH_STOPWORDS = {"d", "hadn", "couldn", "wouldn", "won", "isn", "m", "y", "o", "re", "ve", "ll", "ain", "ma"}
 
@@ -46,6 +58,8 @@ def expected_tokens(case, name, mode):
     """The recorded tokens, with the listed stemmer and stopword differences applied."""
     out = []
     for term, pos, start, end, weight, stopped in case["tokens"][f"{name} {mode}"]:
+        if term in INVENTED_PLURALS.get(name, ()):
+            continue
         surface = case["text"][start:end].lower()
         if name == "en" and surface in NEW_ENGLISH_STOPWORDS:
             assert not stopped
@@ -59,6 +73,14 @@ def expected_tokens(case, name, mode):
 
 def neutral_tokens(case, name, mode):
     return [[t.term, t.position, t.start, t.end, t.weight, t.kind == "stop"] for t in analyzer(name)(case["text"], mode=mode)]
+
+
+def recorded_only(tokens, name, text, mode):
+    """The tokens the recorded analysis had: for Swedish, the Snowball stems and stopwords."""
+    if name != "sv":
+        return tokens
+    kinds = [t.kind for t in analyzer("sv")(text, mode=mode)]
+    return [t for t, kind in zip(tokens, kinds, strict=True) if kind in ("stem", "stop")]
 
 
 def without_stops(tokens):
@@ -83,7 +105,8 @@ def test_the_table_covers_what_matters():
 @pytest.mark.parametrize("name", ["fi", "folded", "sv", "en"])
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_neutral_analyzers_reproduce_the_recorded_tokens(case, name, mode):
-    got, want = neutral_tokens(case, name, mode), expected_tokens(case, name, mode)
+    got = recorded_only(neutral_tokens(case, name, mode), name, case["text"], mode)
+    want = expected_tokens(case, name, mode)
     if name == "folded" and mode == "query":
         fi_stops = [t[:4] for t in neutral_tokens(case, "fi", "query") if t[5]]
         assert [t[:4] for t in got if t[5]] == fi_stops
@@ -97,6 +120,7 @@ def test_neutral_analyzers_reproduce_the_recorded_tokens(case, name, mode):
 def test_whoosh_adapters_reproduce_the_recorded_tokens(case, name, mode):
     adapter = pickle.loads(pickle.dumps(whoosh_analysis.analyzer(name)))
     got = [[t.text, t.pos, t.startchar, t.endchar, t.boost, t.stopped] for t in adapter(case["text"], **WHOOSH_CALLS[mode])]
+    got = recorded_only(got, name, case["text"], mode)
     want = expected_tokens(case, name, mode)
     if name == "folded" and mode == "query":
         got = without_stops(got)
@@ -104,7 +128,7 @@ def test_whoosh_adapters_reproduce_the_recorded_tokens(case, name, mode):
 
 
 WEIGHTS = {"lemma": 1.0, "stem": 1.0, "folded": 1.0, "stop": 1.0, "part": PART_BOOST, "folded_part": PART_BOOST}
-OUTPUT_KINDS = {"fi": {"lemma", "part", "stop"}, "folded": {"folded", "folded_part", "stop"}, "sv": {"stem", "stop"}, "en": {"stem", "stop"}}
+OUTPUT_KINDS = {"fi": {"lemma", "part", "stop"}, "folded": {"folded", "folded_part", "stop"}, "sv": {"stem", "lemma", "part", "stop"}, "en": {"stem", "stop"}}
 
 
 @pytest.mark.parametrize("name", ANALYSES)
@@ -151,7 +175,10 @@ def test_query_mode_gives_what_the_query_builder_read_from_whoosh(case):
         for name in ("fi", "sv", "en", "folded")
     }
     neutral = {
-        name: [(t.term, t.position, t.start, t.end, t.kind == "part", t.kind == "stop") for t in analyzer(name)(text, mode="query")]
+        name: [
+            (t.term, t.position, t.start, t.end, t.kind == "part", t.kind == "stop") for t in analyzer(name)(text, mode="query")
+            if name != "sv" or t.kind in ("stem", "stop")  # the Swedish base forms are new (see the module's notes)
+        ]
         for name in ("fi", "sv", "en", "folded")
     }
     assert query_words(neutral, text) == query_words(recorded, text)

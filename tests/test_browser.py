@@ -68,6 +68,7 @@ def test_suggestions_as_you_type_chosen_with_the_keyboard(page, web_url):
     expect(options.filter(has_not_text=re.compile(r"^palvelus"))).to_have_count(0)
     words = options.all_inner_texts()
     assert "palveluseteli" in words and all(w.startswith("palvelus") for w in words), words
+    assert options.locator("strong").all_inner_texts() == ["palvelus"] * len(words)  # the typed part emphasised
     assert box.get_attribute("aria-expanded") == "true"
     assert box.get_attribute("aria-controls") == listbox.get_attribute("id")
     expect(page.locator("#search-status")).to_contain_text("hakuehdotus")

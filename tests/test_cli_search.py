@@ -146,3 +146,10 @@ def test_one_query_pages_at_most_a_hundred_hits(run):
     """Ranks are numbered from --page and --limit, so a limit the engine would cut must be refused."""
     result = run("search", "palveluseteli", "--limit", "500", "--page", "2")
     assert result.exit_code == 2 and "--limit is at most 100 hits per page" in result.output
+
+
+def test_search_names_a_word_no_page_has_and_the_part_searched(run):
+    result = run("search", "kvanttikotihoito")
+    assert result.exit_code == 0, result.output
+    assert "No page has the word 'kvanttikotihoito'; showing pages with 'kotihoito', the last part of the compound." in result.output
+    assert "no page has every word" not in result.output

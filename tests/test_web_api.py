@@ -13,7 +13,7 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 def test_search_has_results_facets_and_suggestion_fields(web_url):
     body = httpx.get(f"{web_url}/api/search", params={"q": "palveluseteli"}).json()
-    assert {"query", "total", "page", "size", "relaxed", "corrected", "suggestion", "hits", "facets"} <= set(body)
+    assert {"query", "total", "page", "size", "relaxed", "corrected", "suggestion", "missing", "replaced", "hits", "facets"} <= set(body)
     assert body["total"] >= 5 and body["page"] == 1 and body["size"] == 10 and body["suggestion"] is None
     assert set(body["facets"]) == {"section", "lang", "year", "type", "source"}
     assert sum(v["count"] for v in body["facets"]["type"]) == body["total"]
@@ -96,6 +96,7 @@ def test_suggest_completes_the_last_word(web_url):
     body = httpx.get(f"{web_url}/api/suggest", params={"q": "palvelus"}).json()
     assert body["query"] == "palvelus" and body["suggestions"]
     assert all(s.startswith("palvelus") for s in body["suggestions"]) and "palveluseteli" in body["suggestions"]
+    assert body["completions"] == [{"text": s, "typed": len("palvelus")} for s in body["suggestions"]]
     two_words = httpx.get(f"{web_url}/api/suggest", params={"q": "kotihoito palvelus"}).json()["suggestions"]
     assert two_words and all(s.startswith("kotihoito palvelus") for s in two_words)
     assert httpx.get(f"{web_url}/api/suggest", params={"q": "p"}).json()["suggestions"] == []
@@ -145,7 +146,7 @@ def test_openapi_describes_the_api(web_url):
     assert not any(p.startswith(("/login", "/logout", "/sv/", "/embed")) for p in paths)
     search = paths["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
-        "q", "page", "size", "lang", "type", "site", "source", "section", "year", "updated", "sort",
+        "q", "page", "size", "lang", "type", "site", "source", "section", "year", "updated", "sort", "prefer_lang",
     }
     assert {"200", "400", "401", "503"} <= set(search["responses"])
     schema = spec["components"]["schemas"]["SearchOut"]["properties"]

@@ -105,6 +105,15 @@ def test_did_you_mean_when_the_correction_finds_nothing_either(web_url):
 def test_relaxed_search_says_so(web_url):
     html = httpx.get(f"{web_url}/sv/", params={"q": "palveluseteli zzqxqz"}).text
     assert "Ingen sida innehåller alla sökord" in html and '<li class="hit">' in html
+    assert "Ingen sida har ordet ”zzqxqz”." in html
+
+
+def test_unknown_compound_notice_names_the_word_and_its_head(web_url):
+    """Issue 12: not "no page contains every word" for one word, but which word and what was searched."""
+    html = httpx.get(f"{web_url}/en/", params={"q": "kvanttikotihoito"}).text
+    assert "No page has the word “kvanttikotihoito”." in html
+    assert "Showing pages with “kotihoito”, the last part of the compound “kvanttikotihoito”." in html
+    assert '<li class="hit">' in html and "No page contains every word" not in html
 
 
 def test_no_results_page_gives_tips(web_url):
@@ -208,3 +217,27 @@ def test_a_newly_published_index_is_searched_without_a_restart(tmp_path, serve_a
     run_pipeline(tmp_path, store_documents([first, Document(id="b", url="https://example.fi/b", title="Neuvola", text="Neuvola lapsiperheille.")]))
     assert httpx.get(f"{url}/api/search", params={"q": "neuvola"}).json()["total"] == 1
     assert "example.fi › b" in httpx.get(f"{url}/", params={"q": "neuvola"}).text  # its address, as a breadcrumb
+
+
+def test_swedish_and_english_pages_list_their_language_first(web_url):
+    """Issue 12: on /sv/ the results were Finnish first."""
+    for prefix, lang in (("/sv/", "sv"), ("/en/", "en")):
+        html = httpx.get(f"{web_url}{prefix}", params={"q": "Heinola"}).text
+        first = _first_hit_address(html)
+        assert f"/{lang}/" in first, first
+    body = httpx.get(f"{web_url}/api/search", params={"q": "Heinola", "prefer_lang": "sv"}).json()
+    assert body["hits"][0]["lang"] == "sv" and {h["lang"] for h in body["hits"]} >= {"fi", "sv"}
+    assert httpx.get(f"{web_url}/api/search", params={"q": "Heinola", "prefer_lang": "de"}).status_code == 400
+
+
+def test_swedish_menu_label_finds_its_page(web_url):
+    """Issue 12: vårdreformen, the menu label of "Social- och hälsovårdsreformen", found nothing."""
+    html = httpx.get(f"{web_url}/sv/", params={"q": "vårdreformen"}).text
+    first = _first_hit_address(html)
+    assert first.endswith("/sv/vardreformen.html"), first
+
+
+def _first_hit_address(html: str) -> str:
+    """The address the first hit of a results page opens (its link goes through /go?id=...)."""
+    link = htmllib.unescape(re.search(r'<li class="hit"[^>]*>.*?href="([^"]+)"', html, re.S).group(1))
+    return parse_qs(urlsplit(link).query)["id"][0]

@@ -9,8 +9,9 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+import languages
 from search.api import IndexUnavailableError
-from search.engine import MAX_PAGE, MAX_PAGE_SIZE, MAX_SIMILAR, SIMILAR_LIMIT, Viewer
+from search.engine import MAX_PAGE, MAX_PAGE_SIZE, MAX_SIMILAR, SIMILAR_LIMIT, Viewer, typed_length
 from search.query import MAX_QUERY_CHARS
 
 from app.web.models import ERROR_RESPONSES, ClickIn, DocumentOut, ErrorOut, HealthOut, SearchOut, SimilarOut, SuggestOut
@@ -69,6 +70,10 @@ def api_search(
     site: list[str] = _filter_param("site"),
     updated: str | None = Query(None, description="Only documents updated in this range: 2022, 2022-03.., ..2021-12-31, 2022-01-01..2022-06-30"),
     sort: Literal["relevance", "date"] = Query("relevance", description="relevance (default), or date: newest first, undated last"),
+    prefer_lang: str | None = Query(
+        None, pattern=f"^({'|'.join(languages.CODES)})$",
+        description="Rank documents in this language (fi, sv or en) first, the others after them; `lang` filters instead",
+    ),
     viewer: Viewer = Depends(api_viewer),
 ):
     """Ranked hits with highlighted snippets, facet counts and a did-you-mean suggestion. Documents the
@@ -82,7 +87,7 @@ def api_search(
         "section": section, "lang": lang, "year": year, "type": doc_type, "source": source, "site": site,
         DATE_PARAM: updated,
     })
-    results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters, sort=sort)
+    results = state.engine.search(q, page=page, size=size, viewer=viewer, filters=filters, sort=sort, prefer_lang=prefer_lang)
     if counts_as_new_search(request, q, state.settings.public_url):  # not a later page, nor a search a page of this site has counted
         search_id = state.recorder.record(q, results.total, relaxed=results.relaxed, lang=logged_lang(filters, None), channel="api")
         results = replace(results, search_id=search_id)
@@ -124,8 +129,11 @@ def api_suggest(
     q: str = Query(..., max_length=MAX_SUGGEST_CHARS, description="What has been typed so far"),
     viewer: Viewer = Depends(api_viewer),
 ):
-    """Completions of the last word typed, from the words of the documents the caller may see."""
-    return {"query": q, "suggestions": web_state(request).engine.suggest(q, viewer=viewer)}
+    """Completions of the last word typed, from the words of the documents the caller may see; each
+    also with how many of its leading characters were typed, which a client emphasises."""
+    suggestions = web_state(request).engine.suggest(q, viewer=viewer)
+    completions = [{"text": s, "typed": typed_length(q, s)} for s in suggestions]
+    return {"query": q, "suggestions": suggestions, "completions": completions}
 
 
 @router.get(

@@ -37,6 +37,8 @@ DESCRIPTIONS = {
         "relaxed": "No document had every word; documents with any of them are shown",
         "corrected": "The query found nothing and the hits are for `suggestion` instead",
         "suggestion": "Did you mean: the query with misspelt words corrected",
+        "missing": "Typed words that no document the caller may see has",
+        "replaced": "A missing compound word -> the last part of it that documents have, searched instead",
         "facets": "Counts per value of section, lang, year, type and source; pass a value back as that parameter to narrow",
     },
 }
@@ -92,11 +94,19 @@ HitOut = model_of(Hit)
 SearchOut = model_of(Results)
 
 
+class CompletionOut(BaseModel):
+    """One completion and how much of it is what was typed, to emphasise that part."""
+
+    text: str
+    typed: int = Field(description="Leading characters of `text` that match what was typed (case and umlauts aside)")
+
+
 class SuggestOut(BaseModel):
     """Completions of the last word typed."""
 
     query: str
     suggestions: list[str]
+    completions: list[CompletionOut] = Field(description="The same completions, each with the typed part's length")
 
 
 class DocumentOut(BaseModel):

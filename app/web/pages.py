@@ -154,7 +154,9 @@ def search_context(request: Request, ui: str) -> tuple[dict, int]:
     searched = bool(q.strip() or filters)
     if error is None and searched:
         try:
-            results = state.engine.search(q, page=page, size=PAGE_SIZE, viewer=viewer, filters=filters, sort=sort)
+            # The Swedish and English pages show pages in their language first; Finnish ones follow.
+            prefer = ui if ui != "fi" else None
+            results = state.engine.search(q, page=page, size=PAGE_SIZE, viewer=viewer, filters=filters, sort=sort, prefer_lang=prefer)
         except HANDLED as exc:
             status = error_status(exc)
             if status == 503:
@@ -239,8 +241,15 @@ def describe_results(results: Results, state: SearchState, ui: str, viewer: View
         heading = texts["no_results_filtered" if state.filters else "no_results"].format(q=shown_q)
     pages = min(math.ceil(results.total / results.size), MAX_PAGE)
     status_text = heading if results.page == 1 else f"{heading} ({texts['page_of'].format(page=results.page)})"
+    missing = results.missing
+    quotes = {"fi": "”{}”", "sv": "”{}”"}.get(ui, "“{}”")
+    missing_text = (
+        texts["missing_one"].format(words=missing[0]) if len(missing) == 1
+        else texts["missing_many"].format(words=", ".join(quotes.format(w) for w in missing))
+    ) if missing else ""
     return {
         "heading": heading,
+        "missing_text": missing_text,
         "status_text": status_text,
         "shown_q": shown_q,
         "exact_q": exact_query(state.q),

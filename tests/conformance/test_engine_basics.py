@@ -114,3 +114,71 @@ def test_totals_never_count_internal_documents(small_engine):
     assert (results.total, results.hits) == (0, [])
     both = small_engine.search("työryhmä kaarnalaiva")
     assert both.total == len(both.hits) == 1 and both.hits[0].id == "wg"
+
+
+HONEST_DOCS = [
+    Document(id="computer", title="Tietokone lainaan", text="Kirjasto lainaa tietokoneita asiakkaille."),
+    Document(id="info", title="Tietoa palveluista", text="Tietoa hyvinvointialueen palveluista ja tiedon käytöstä."),
+    Document(id="quantum", title="Kvanttifysiikka", text="Kvantti on fysiikan käsite."),
+]
+
+
+@pytest.fixture(scope="module")
+def honest_engine(make_engine):
+    return make_engine(HONEST_DOCS, "honest")
+
+
+def test_unknown_compound_is_searched_by_its_head_never_by_a_modifier(honest_engine):
+    """Issue 12: kvanttitietokone, which no page has, gave the pages that share only "tieto" under "no
+    page has every word"; now the notice names the missing word and the head searched instead."""
+    results = honest_engine.search("kvanttitietokone")
+    assert [h.id for h in results.hits] == ["computer"]
+    assert results.missing == ["kvanttitietokone"] and results.replaced == {"kvanttitietokone": "tietokone"}
+    assert not results.relaxed and not results.corrected
+
+
+def test_a_word_no_page_has_is_named_and_finds_nothing_without_a_head(honest_engine):
+    results = honest_engine.search("tietosuojavaltuutettu")  # its head (valtuutettu) is on no page
+    assert (results.total, results.missing, results.replaced) == (0, ["tietosuojavaltuutettu"], {})
+    assert not results.relaxed
+
+
+def test_any_word_fallback_of_several_words_names_the_missing_one(honest_engine):
+    results = honest_engine.search("tietokone tietosuojavaltuutettu")
+    assert [h.id for h in results.hits] == ["computer"]
+    assert results.relaxed and results.missing == ["tietosuojavaltuutettu"] and results.replaced == {}
+
+
+LANG_DOCS = [
+    Document(id="fi-1", title="Heinola", text="Heinola Heinola Heinola. Heinolan palvelut."),
+    Document(id="fi-2", title="Heinola", text="Heinola ja Heinolan kaupunki."),
+    Document(id="sv-1", title="Tjänster", text="Tjänster i Heinola kommun och i hela området.", lang="sv"),
+    Document(id="en-1", title="Services", text="Services in the town of Heinola for everyone living there.", lang="en"),
+    Document(id="sv-reform", title="Social- och hälsovårdsreformen", text="Reformen flyttar ansvaret till välfärdsområdet.", lang="sv"),
+]
+
+
+@pytest.fixture(scope="module")
+def lang_engine(make_engine):
+    return make_engine(LANG_DOCS, "languages")
+
+
+def test_the_page_language_ranks_first(lang_engine):
+    """Issue 12: the Swedish page listed Finnish pages first."""
+    plain = lang_engine.search("Heinola")
+    assert plain.hits[0].lang == "fi" and plain.total == 4
+    for lang in ("sv", "en"):
+        preferred = lang_engine.search("Heinola", prefer_lang=lang)
+        assert [h.lang for h in preferred.hits][0] == lang
+        assert preferred.total == 4 and sorted(h.id for h in preferred.hits) == sorted(h.id for h in plain.hits)
+        assert [h.id for h in preferred.hits[1:]] == [h.id for h in plain.hits if h.lang != lang]
+        second_page = lang_engine.search("Heinola", prefer_lang=lang, size=2, page=2)
+        assert [h.id for h in second_page.hits] == [h.id for h in preferred.hits[2:4]]
+    assert [h.id for h in lang_engine.search("Heinola", prefer_lang="sv", lang="fi").hits][0].startswith("fi")
+
+
+@pytest.mark.parametrize("query", ["vårdreformen", "välfärdsområdena", "hälsovårdsreform"])
+def test_swedish_inflected_and_compound_words_find_their_page(lang_engine, query):
+    """Issue 12: vårdreformen, the tail of hälsovårdsreformen, found nothing."""
+    results = lang_engine.search(query, prefer_lang="sv")
+    assert [h.id for h in results.hits] == ["sv-reform"] and not results.relaxed

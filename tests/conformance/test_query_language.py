@@ -193,3 +193,22 @@ def test_filter_parameters_are_values_not_syntax(engine):
 
 def test_hits_say_their_visibility(engine):
     assert {h.visibility for h in engine.search("sotekeskus", viewer=STAFF).hits} == {"public", "internal"}
+
+
+COMPLETION_DOCS = [
+    Document(id="c1", text="Hyvinvointia edistetään. Hyvinvointiautoa odotetaan. Hyvinvointialuestrategian luonnos."),
+    Document(id="c2", text="Hyvinvointia ja hyvinvointiautoa. Työryhmän kokous. Kunnan ja kunnan palvelut."),
+    Document(id="c3", text="Hyvinvointialuestrategian toteutus. Työryhmässä puhuttiin. Kunnat sopivat."),
+]
+
+
+@pytest.fixture(scope="module")
+def completion_engine(make_engine):
+    return make_engine(COMPLETION_DOCS, "completions")
+
+
+def test_completions_are_base_forms_or_the_commonest_written_form(completion_engine):
+    """Issue 12: hyvinvointi completed to hyvinvointia, hyvinvointiautoa, hyvinvointialuestrategian."""
+    assert set(completion_engine.suggest("hyvinvointi")) == {"hyvinvointi", "hyvinvointiauto", "hyvinvointialuestrategia"}
+    assert completion_engine.suggest("tyory") == ["työryhmä"]  # typed without umlauts
+    assert completion_engine.suggest("kunn") == ["kunnan"]  # kunta does not start as typed: the commonest form

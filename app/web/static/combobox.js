@@ -92,7 +92,7 @@
       }
     }
 
-    function render(words) {
+    function render(words, typed) {
       items = words;
       list.textContent = "";
       words.forEach(function (word, i) {
@@ -100,7 +100,15 @@
         li.id = listId + "-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        li.textContent = word;
+        var n = typed ? typed[i] || 0 : 0;
+        if (n > 0) {  // the typed part emphasised, the completion after it plain
+          var strong = document.createElement("strong");
+          strong.textContent = word.slice(0, n);
+          li.appendChild(strong);
+          li.appendChild(document.createTextNode(word.slice(n)));
+        } else {
+          li.textContent = word;
+        }
         if (options.standalone) {
           li.style.padding = "0.3em 0.6em";
           li.style.cursor = "pointer";
@@ -134,7 +142,10 @@
                    headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
         .then(function (body) {
-          if (input.value === text) render((body.suggestions || []).filter(function (s) { return s !== text; }));
+          if (input.value !== text) return;
+          var shown = (body.completions || (body.suggestions || []).map(function (s) { return { text: s, typed: 0 }; }))
+            .filter(function (c) { return c.text !== text; });
+          render(shown.map(function (c) { return c.text; }), shown.map(function (c) { return c.typed; }));
         })
         .catch(function () { /* aborted or offline: the search itself still works */ });
     }
