@@ -164,7 +164,8 @@ def _plural_lemmas(lemma: str, reading: dict) -> tuple[str, ...]:
     Only when lemma + "t" is that word's plural by Voikko: a stem that changes in the plural (kunta:
     kunnat, lapsi: lapset, alue: alueet) would give an invented word (kuntat, lapsit, aluet).
 
-    >>> [_plural_lemmas(w, analyze_word(f)[0]) for w, f in (("vaali", "vaaleissa"), ("kunta", "kunnissa"))]
+    >>> noun = lambda w, f: next(r for r in analyze_word(f) if r["BASEFORM"] == w)  # vaaleissa: also vaalea
+    >>> [_plural_lemmas(w, noun(w, f)) for w, f in (("vaali", "vaaleissa"), ("kunta", "kunnissa"))]
     [('vaalit',), ()]
     """
     if reading.get("NUMBER") == "plural" and reading.get("CLASS") in NOUN_CLASSES and lemma[-1:] in VOWELS:
