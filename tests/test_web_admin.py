@@ -32,7 +32,11 @@ def admin_site(indexed_data_dir, tmp_path_factory):
         accounts.add_user("ville.virkailija", PASSWORD)
     with ServerThread(create_app(data_dir)) as url:
         for q in ["kotihoito", "kotihoito", "neuvola", "zzqxqzwy", "kotihoito zzqxqzwy"]:
-            httpx.get(f"{url}/", params={"q": q})
+            page = httpx.get(f"{url}/", params={"q": q}).text
+            if q == "neuvola":  # its second result opened twice through the page's redirect: one click
+                link = re.findall(r'<h3[^>]*><a href="(/go\?[^"]+)">', page)[1].replace("&amp;", "&")
+                for _ in range(2):
+                    assert httpx.get(f"{url}{link}").status_code == 303
         yield data_dir, url
 
 
@@ -45,6 +49,15 @@ def signed_in(url, name):
         answer = client.post("/login", data={"csrf_token": token, "name": name, "password": PASSWORD, "next": "/"})
         assert answer.status_code == 303, answer.text
         yield client
+
+
+def table_rows(html: str, heading_id: str) -> list[tuple[str, ...]]:
+    """The body rows of the dashboard table under a heading, as text."""
+    section = re.search(rf'<h2 id="{heading_id}">.*?</section>', html, re.S).group(0)
+    if "<tbody>" not in section:
+        return []
+    return [tuple(re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row))
+            for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1])]
 
 
 def test_anonymous_visitors_get_the_sign_in_page(admin_site):
@@ -78,9 +91,7 @@ def test_the_dashboard_shows_what_sotehaku_report_shows(admin_site):
     assert f"{report['total_queries']} hakua viimeisten 30 päivän aikana." in html
 
     def table(heading_id):
-        section = re.search(rf'<h2 id="{heading_id}">.*?</section>', html, re.S).group(0)
-        return [tuple(re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row))
-                for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1])]
+        return table_rows(html, heading_id)
 
     assert table("top-heading") == [(r["query"], str(r["count"])) for r in report["top"]]
     assert table("top-heading")[0] == ("kotihoito", "2")
@@ -107,9 +118,38 @@ def test_the_chart_is_an_svg_drawn_by_the_server(admin_site):
     assert not re.search(r'(?:src|href)="https?://', html)  # nothing from another host
 
 
+def test_the_dashboard_shows_click_through_and_results_never_opened(admin_site):
+    data_dir, url = admin_site
+    with signed_in(url, "paivi.paakayttaja") as client:
+        html = client.get("/admin").text
+        english = client.get("/en/admin").text
+        per_query = list(csv.reader(io.StringIO(client.get("/admin/clicks.csv").text)))
+        never = list(csv.reader(io.StringIO(client.get("/admin/never-opened.csv").text)))
+    report = json.loads(CliRunner().invoke(cli.main, ["--data-dir", str(data_dir), "report", "--format", "json"]).stdout)
+    clicks = report["clicks"]
+    # Searches with results: kotihoito twice, neuvola (a result opened) and the any-word one; zzqxqzwy found nothing.
+    assert (clicks["searches"], clicks["clicked"]) == (4, 1)
+    expected = [("kotihoito", 2, 0, 0.0), ("kotihoito zzqxqzwy", 1, 0, 0.0), ("neuvola", 1, 1, 1.0)]
+    assert [(r["query"], r["searches"], r["clicked"], r["click_through"]) for r in clicks["per_query"]] == expected
+    assert "Hauista, joihin löytyi tuloksia, jokin tulos avattiin 1/4 haussa." in html
+    assert "Of the searches with results, a result was opened in 1 of 4." in english
+    assert '<h2 id="clicks-heading">Click-through per search</h2>' in english
+    assert '<h2 id="never-opened-heading">Searches whose results were never opened</h2>' in english
+    assert table_rows(html, "clicks-heading") == [
+        ("kotihoito", "2", "0", "0\xa0%"), ("kotihoito zzqxqzwy", "1", "0", "0\xa0%"), ("neuvola", "1", "1", "100\xa0%"),
+    ]
+    assert table_rows(english, "clicks-heading")[2] == ("neuvola", "1", "1", "100%")
+    assert table_rows(html, "never-opened-heading") == [("kotihoito", "2"), ("kotihoito zzqxqzwy", "1")]
+    assert [(r["query"], r["searches"]) for r in clicks["never_opened"]] == [("kotihoito", 2), ("kotihoito zzqxqzwy", 1)]
+    assert per_query == [["query", "searches", "opened", "click_through"], ["kotihoito", "2", "0", "0.0"],
+                         ["kotihoito zzqxqzwy", "1", "0", "0.0"], ["neuvola", "1", "1", "1.0"]]
+    assert never == [["query", "searches"], ["kotihoito", "2"], ["kotihoito zzqxqzwy", "1"]]
+
+
 @pytest.mark.parametrize("table, header", [
     ("top", ["query", "searches"]), ("zero", ["query", "searches"]), ("fallback", ["query", "searches"]),
     ("per-day", ["day", "searches"]), ("sources", ["source", "documents", "last_crawl", "skipped"]),
+    ("clicks", ["query", "searches", "opened", "click_through"]), ("never-opened", ["query", "searches"]),
 ])
 def test_each_table_downloads_as_csv(admin_site, table, header):
     _, url = admin_site
@@ -129,4 +169,4 @@ def test_an_unknown_table_is_404(admin_site):
     _, url = admin_site
     with signed_in(url, "paivi.paakayttaja") as client:
         answer = client.get("/admin/secrets.csv")
-    assert answer.status_code == 404 and "the tables are per-day, top, zero, fallback, sources" in answer.text
+    assert answer.status_code == 404 and "the tables are per-day, top, zero, fallback, clicks, never-opened, sources" in answer.text

@@ -111,6 +111,9 @@ def dashboard(ui: str):
                        csv_base=state.root + PREFIX[ui] + "admin/")
         if report is not None:
             context["chart"] = chart(report.queries.per_day)
+            clicks = report.queries.clicks
+            context["clicks"] = clicks
+            context["click_rows"] = [(q, n, c, percent(r, ui)) for q, n, c, r in (clicks.per_query if clicks else [])]
             context["source_rows"] = [
                 (s.source, s.documents, _when(s.last_crawl, ui), ", ".join(f"{r}: {n}" for r, n in sorted(s.skipped.items())) or "–")
                 for s in report.sources
@@ -145,6 +148,15 @@ def csv_table(ui: str):
         )
 
     return endpoint
+
+
+def percent(share: float, ui: str) -> str:
+    """A share as the page's language writes a percentage: '50 %' in Finnish and Swedish, '50%' in English.
+
+    >>> percent(0.5, "fi"), percent(1 / 3, "en")
+    ('50\\xa0%', '33%')
+    """
+    return f"{share * 100:.0f}" + ("%" if ui == "en" else "\u00a0%")
 
 
 def _when(value: str | None, ui: str) -> str:
