@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 import app.cli as cli
 from app.accounts import open_accounts
 from app.web.app import create_app
+from search.bestbets import BestBet, BestBets
 
 PASSWORD = "hallinto-salasana-2024"
 
@@ -56,8 +58,8 @@ def table_rows(html: str, heading_id: str) -> list[tuple[str, ...]]:
     section = re.search(rf'<h2 id="{heading_id}">.*?</section>', html, re.S).group(0)
     if "<tbody>" not in section:
         return []
-    return [tuple(re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row))
-            for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1])]
+    return [tuple(re.sub(r"[ \n]+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S))
+            for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1], re.S)]
 
 
 def test_anonymous_visitors_get_the_sign_in_page(admin_site):
@@ -170,3 +172,156 @@ def test_an_unknown_table_is_404(admin_site):
     with signed_in(url, "paivi.paakayttaja") as client:
         answer = client.get("/admin/secrets.csv")
     assert answer.status_code == 404 and "the tables are per-day, top, zero, fallback, clicks, never-opened, sources" in answer.text
+
+
+# Best bets on the dashboard
+
+
+@pytest.fixture(scope="module")
+def bestbets_site(indexed_data_dir, tmp_path_factory):
+    """A copy of the indexed data directory with an admin and a staff member, served with a best bets file
+    of its own (not there yet); the URL and the file."""
+    from conftest import ServerThread
+
+    root = tmp_path_factory.mktemp("bestbets")
+    data_dir = root / "data"
+    shutil.copytree(indexed_data_dir, data_dir, ignore=shutil.ignore_patterns("querylog.sqlite3*", "accounts.sqlite3*"))
+    with open_accounts(data_dir) as accounts:
+        accounts.add_user("paivi.paakayttaja", PASSWORD, admin=True)
+        accounts.add_user("ville.virkailija", PASSWORD)
+    path = root / "bestbets.toml"
+    with ServerThread(create_app(data_dir, bestbets=path)) as url:
+        yield url, path
+
+
+def form_token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def first_hit(url: str, query: str, prefix: str = "/") -> str:
+    """The first result of a search on the page (anonymous), as HTML."""
+    return httpx.get(f"{url}{prefix}", params={"q": query}).text.split('<li class="hit')[1].split("</li>")[0]
+
+
+def test_an_admin_pins_a_document_for_inflected_searches_and_removes_it(bestbets_site):
+    url, path = bestbets_site
+    hits = httpx.get(f"{url}/api/search", params={"q": "rokotukset", "size": 10}).json()["hits"]
+    assert len(hits) >= 3
+    pinned, other = hits[-1], hits[-2]
+    assert pinned["id"] not in first_hit(url, "rokotuksen")
+    with signed_in(url, "paivi.paakayttaja") as client:
+        page = client.get("/admin").text
+        assert '<h2 id="bestbets-heading">Suositellut tulokset</h2>' in page and str(path) in page
+        assert '<label for="bestbet-query">Hakusanat</label>' in page
+        answer = client.post("/admin/bestbets/add", data={"csrf_token": form_token(page), "query": " Rokotus ", "document": pinned["id"]})
+        assert answer.status_code == 303 and answer.headers["location"] == "/admin?done=added#bestbets-heading"
+        assert BestBets.from_toml(path.read_text(encoding="utf-8")).bets == (BestBet("Rokotus", (pinned["id"],)),)
+        # The running server serves the new pin on the next search, for an inflected form of the words.
+        first = first_hit(url, "rokotuksen")
+        assert first.startswith(' recommended">') and '<span class="badge recommended">Suositeltu</span>' in first
+        assert pinned["id"] in first.replace("&amp;", "&").replace("%3A", ":").replace("%2F", "/")
+        body = httpx.get(f"{url}/api/search", params={"q": "rokotuksia"}).json()
+        assert (body["hits"][0]["id"], body["hits"][0]["recommended"]) == (pinned["id"], True)
+        shown = client.get("/admin?done=added").text
+        assert "Suositus lisätty." in shown
+        assert table_rows(shown, "bestbets-heading") == [
+            ("Rokotus", f"{pinned['title']} {pinned['id']}", f"Poista : Rokotus – {pinned['title']}"),
+        ]
+        # A second document, given as a link to its details page, joins the same bet (any inflected form).
+        link = f"{url}/en/document?id={quote(other['id'], safe='')}"
+        answer = client.post("/sv/admin/bestbets/add", data={"csrf_token": form_token(shown), "query": "rokotuksesta", "document": link})
+        assert answer.status_code == 303 and answer.headers["location"] == "/sv/admin?done=added#bestbets-heading"
+        assert BestBets.from_toml(path.read_text(encoding="utf-8")).bets == (BestBet("Rokotus", (pinned["id"], other["id"])),)
+        body = httpx.get(f"{url}/api/search", params={"q": "rokotus"}).json()
+        assert [(h["id"], h["recommended"]) for h in body["hits"][:2]] == [(pinned["id"], True), (other["id"], True)]
+        for doc in (pinned, other):
+            answer = client.post("/en/admin/bestbets/remove", data={"csrf_token": form_token(shown), "query": "Rokotus", "document": doc["id"]})
+            assert answer.status_code == 303 and answer.headers["location"] == "/en/admin?done=removed#bestbets-heading"
+        assert "Best bet removed." in client.get("/en/admin?done=removed").text
+    assert BestBets.from_toml(path.read_text(encoding="utf-8")).bets == ()
+    assert 'recommended' not in first_hit(url, "rokotuksen")
+    assert not any(h["recommended"] for h in httpx.get(f"{url}/api/search", params={"q": "rokotus"}).json()["hits"])
+
+
+@pytest.mark.parametrize("prefix, fields, message", [
+    ("/", {"query": "rokotus", "document": "https://www.example.fi/ei-ole.html"},
+     "Hakemistossa ei ole dokumenttia, jonka tunniste on https://www.example.fi/ei-ole.html."),
+    ("/en/", {"query": "rokotus", "document": "<script>alert(1)</script>"},
+     "The index has no document with the id &lt;script&gt;alert(1)&lt;/script&gt;."),
+    ("/sv/", {"query": "ja ?", "document": "x"}, "Skriv sökorden som dokumentet ska fästas för"),
+    ("/", {"query": "rokotus", "document": "  "}, "Anna kiinnitettävän dokumentin tunniste tai osoite."),
+])
+def test_a_bad_best_bet_gets_a_clear_message_and_changes_nothing(bestbets_site, prefix, fields, message):
+    url, path = bestbets_site
+    before = path.read_text(encoding="utf-8") if path.exists() else None
+    with signed_in(url, "paivi.paakayttaja") as client:
+        token = form_token(client.get(f"{prefix}admin").text)
+        answer = client.post(f"{prefix}admin/bestbets/add", data={"csrf_token": token, **fields})
+    assert answer.status_code == 400 and message in answer.text
+    assert 'role="alert"' in answer.text and 'aria-describedby="bestbet-query-hint bestbet-error"' in answer.text
+    if fields["document"].strip():
+        assert 'value="' + fields["document"].replace("<", "&lt;").replace(">", "&gt;") + '"' in answer.text  # kept to fix
+    assert (path.read_text(encoding="utf-8") if path.exists() else None) == before
+
+
+def test_a_bet_is_full_at_five_documents(bestbets_site):
+    url, path = bestbets_site
+    hits = httpx.get(f"{url}/api/search", params={"q": "palveluseteli", "size": 6}).json()["hits"]
+    path.write_text(BestBets((BestBet("palveluseteli", tuple(h["id"] for h in hits[:5])),)).to_toml(), encoding="utf-8")
+    try:
+        with signed_in(url, "paivi.paakayttaja") as client:
+            token = form_token(client.get("/admin").text)
+            answer = client.post("/admin/bestbets/add", data={"csrf_token": token, "query": "palvelusetelit", "document": hits[5]["id"]})
+        assert answer.status_code == 400 and "Haulle ”palveluseteli” on jo kiinnitetty 5 dokumenttia" in answer.text
+        assert len(BestBets.from_toml(path.read_text(encoding="utf-8")).bets[0].documents) == 5
+    finally:
+        path.unlink()
+
+
+def test_a_malformed_file_is_shown_and_left_alone(bestbets_site):
+    url, path = bestbets_site
+    doc = httpx.get(f"{url}/api/search", params={"q": "rokotus"}).json()["hits"][0]["id"]
+    path.write_text("[[bestbet]]\nquery = \"rokotus\"\ndocuments = [\n", encoding="utf-8")
+    try:
+        with signed_in(url, "paivi.paakayttaja") as client:
+            page = client.get("/en/admin")
+            assert page.status_code == 200 and "The best bets file could not be read or saved" in page.text
+            assert "is not valid TOML" in page.text and 'id="bestbet-query"' not in page.text
+            answer = client.post("/en/admin/bestbets/add", data={"csrf_token": form_token(page.text), "query": "rokotus", "document": doc})
+        assert answer.status_code == 409 and "is not valid TOML" in answer.text
+        assert path.read_text(encoding="utf-8") == "[[bestbet]]\nquery = \"rokotus\"\ndocuments = [\n"
+    finally:
+        path.unlink()
+
+
+def test_only_admins_may_edit_best_bets(bestbets_site):
+    url, path = bestbets_site
+    doc = httpx.get(f"{url}/api/search", params={"q": "rokotus"}).json()["hits"][0]["id"]
+    with signed_in(url, "ville.virkailija") as client:
+        client.get("/")  # a staff page: the browser gets its CSRF cookie
+        token = client.cookies["sotehaku_csrf"]
+        for action in ("add", "remove"):
+            answer = client.post(f"/admin/bestbets/{action}", data={"csrf_token": token, "query": "rokotus", "document": doc})
+            assert answer.status_code == 403 and "Ylläpidon näkymä on vain ylläpitäjille" in answer.text
+    anonymous = httpx.post(f"{url}/admin/bestbets/add", data={"query": "rokotus", "document": doc})
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
+    assert not path.exists()
+
+
+def test_best_bet_forms_without_the_csrf_token_are_refused(bestbets_site):
+    url, path = bestbets_site
+    doc = httpx.get(f"{url}/api/search", params={"q": "rokotus"}).json()["hits"][0]["id"]
+    with signed_in(url, "paivi.paakayttaja") as client:
+        token = form_token(client.get("/admin").text)
+        fields = {"query": "rokotus", "document": doc}
+        for data, headers in [
+            (fields, {}),  # no token
+            ({**fields, "csrf_token": "x" * 43}, {}),  # not the cookie's
+            ({**fields, "csrf_token": token}, {"Origin": "https://evil.example"}),  # another site's form
+        ]:
+            answer = client.post("/admin/bestbets/add", data=data, headers=headers)
+            assert answer.status_code == 403 and "Lomakkeen tarkistus epäonnistui" in answer.text
+        assert client.post("/admin/bestbets/add", data={**fields, "csrf_token": token},
+                           headers={"Origin": url}).status_code == 303  # the same form from this site works
+        assert client.post("/admin/bestbets/remove", data={**fields, "csrf_token": token}).status_code == 303
+    assert BestBets.from_toml(path.read_text(encoding="utf-8")).bets == ()
