@@ -21,8 +21,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from search.bestbets import MAX_PINNED, BestBets, BestBetsError, edit_bestbets, has_words, load_bestbets
 from search import SearchError
+from search.bestbets import MAX_PINNED, BestBets, BestBetsError, edit_bestbets, has_words, load_bestbets
 from search.engine import Viewer
 
 from app.accounts import AccountError
@@ -206,10 +206,12 @@ def bestbet_edit(ui: str, action: str):
 
     async def endpoint(request: Request):
         viewer = viewer_for_page(request)
+        state = web_state(request)
+        if not viewer.staff:  # signed out meanwhile: sign in, then back to the dashboard (not to this POST target)
+            return RedirectResponse(f"{state.root}{PREFIX[ui]}login?next={quote(state.root + admin_path(ui), safe='/')}", status_code=303)
         refused = _refused(request, ui, viewer)
         if refused is not None:
             return refused
-        state = web_state(request)
         texts = TEXTS[ui]
         form = await read_form(request)
         if not state.auth.csrf_ok(request, form):
