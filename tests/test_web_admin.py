@@ -325,3 +325,40 @@ def test_best_bet_forms_without_the_csrf_token_are_refused(bestbets_site):
                            headers={"Origin": url}).status_code == 303  # the same form from this site works
         assert client.post("/admin/bestbets/remove", data={**fields, "csrf_token": token}).status_code == 303
     assert BestBets.from_toml(path.read_text(encoding="utf-8")).bets == ()
+
+
+def test_best_bets_in_the_browser_by_their_labels_without_wcag_violations(chromium, bestbets_site):
+    """An admin in headless Chromium adds a pin through the labelled form (the browser carries the CSRF
+    cookie and field), sees it listed, gets a refusal tied to the form, removes the pin by its button; axe
+    finds no violations on the way."""
+    from axe import axe_violations
+    from playwright.sync_api import expect
+
+    url, path = bestbets_site
+    doc = httpx.get(f"{url}/api/search", params={"q": "neuvola"}).json()["hits"][1]
+    context = chromium.new_context(bypass_csp=True, locale="fi-FI")  # axe is injected as an inline script
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    try:
+        page.goto(f"{url}/admin")
+        page.get_by_label("Käyttäjätunnus").fill("paivi.paakayttaja")
+        page.get_by_label("Salasana").fill(PASSWORD)
+        page.get_by_role("button", name="Kirjaudu").click()
+        page.wait_for_url(re.compile(r"/admin$"))
+        page.get_by_label("Hakusanat").fill("neuvolan")
+        page.get_by_label("Dokumentin tunniste tai osoite").fill(doc["id"])
+        page.get_by_role("button", name="Lisää suositus").click()
+        expect(page.get_by_role("status")).to_contain_text("Suositus lisätty.")
+        expect(page.locator(".bestbets-table tbody th")).to_have_text("neuvolan")
+        assert BestBets.from_toml(path.read_text(encoding="utf-8")).bets == (BestBet("neuvolan", (doc["id"],)),)
+        assert axe_violations(page) == []
+        page.get_by_label("Hakusanat").fill("neuvola")
+        page.get_by_label("Dokumentin tunniste tai osoite").fill("https://www.example.fi/ei-ole.html")
+        page.get_by_role("button", name="Lisää suositus").click()
+        expect(page.locator("#bestbet-error")).to_contain_text("Hakemistossa ei ole dokumenttia")
+        assert axe_violations(page) == []
+        page.get_by_role("button", name=re.compile("^Poista")).click()
+        expect(page.get_by_role("status")).to_contain_text("Suositus poistettu.")
+        assert BestBets.from_toml(path.read_text(encoding="utf-8")).bets == ()
+    finally:
+        context.close()
