@@ -380,6 +380,9 @@ class StaffReport:
             "top": (("query", "searches"), list(self.queries.top)),
             "zero": (("query", "searches"), list(self.queries.zero)),
             "fallback": (("query", "searches"), list(self.queries.relaxed)),
+            "clicks": (("query", "searches", "opened", "click_through"),
+                       [(q, n, c, round(r, 4)) for q, n, c, r in (self.queries.clicks.per_query if self.queries.clicks else [])]),
+            "never-opened": (("query", "searches"), list(self.queries.clicks.never_opened if self.queries.clicks else [])),
             "sources": (
                 ("source", "documents", "last_crawl", "skipped"),
                 [(s.source, s.documents, s.last_crawl or "", "; ".join(f"{r}: {n}" for r, n in sorted(s.skipped.items())))

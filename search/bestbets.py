@@ -13,10 +13,13 @@ recommended, and only for viewers allowed to see them (search.engine).
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomli_w
 
 from search import SearchError
 from search.query import QueryWord, analyze_query
@@ -111,6 +114,50 @@ class BestBets:
             bets.append(BestBet(query.strip(), tuple(dict.fromkeys(d.strip() for d in documents))))
         return cls(tuple(bets), path)
 
+    def bet_for(self, query: str) -> BestBet | None:
+        """The bet whose words are the query's (in any inflected form and order), or None."""
+        words = _content_words(query)
+        return next((b for b, w in zip(self.bets, self._words) if same_words(words, list(w))), None)
+
+    def pin(self, query: str, doc_id: str) -> "BestBets":
+        """These best bets with a document pinned for a query: added to the bet of the same words (last), or
+        as a new bet. BestBetsError when the query has no words or its bet has MAX_PINNED documents.
+
+        >>> BestBets().pin("Koronarokotus", "a").pin("koronarokotuksen", "b").bets
+        (BestBet(query='Koronarokotus', documents=('a', 'b')),)
+        """
+        query, doc_id = " ".join(query.split()), doc_id.strip()
+        if not has_words(query):
+            raise BestBetsError(f"Best bet {query!r} has no words to search for; give words such as \"koronarokotus\".")
+        if not doc_id:
+            raise BestBetsError("A best bet needs a document id (the 'id' of a search hit).")
+        bet = self.bet_for(query)
+        if bet is None:
+            return BestBets(self.bets + (BestBet(query, (doc_id,)),), self.path)
+        if doc_id in bet.documents:
+            return self
+        if len(bet.documents) >= MAX_PINNED:
+            raise BestBetsError(f"Best bet {bet.query!r} already pins {MAX_PINNED} documents, the most; remove one first.")
+        return BestBets(tuple(BestBet(b.query, b.documents + (doc_id,)) if b is bet else b for b in self.bets), self.path)
+
+    def unpin(self, query: str, doc_id: str) -> "BestBets":
+        """These best bets without a document pinned for a query (a bet left without documents goes);
+        unchanged when it is not pinned.
+
+        >>> BestBets().pin("rokotus", "a").pin("rokotus", "b").unpin("rokotus", "a").unpin("rokotus", "b").bets
+        ()
+        """
+        bet = self.bet_for(query)
+        if bet is None or doc_id not in bet.documents:
+            return self
+        left = tuple(d for d in bet.documents if d != doc_id)
+        bets = tuple((BestBet(b.query, left) if b is bet else b) for b in self.bets if b is not bet or left)
+        return BestBets(bets, self.path)
+
+    def to_toml(self) -> str:
+        """The best bets as the file holds them (from_toml reads it back)."""
+        return HEADER + tomli_w.dumps({"bestbet": [{"query": b.query, "documents": list(b.documents)} for b in self.bets]})
+
     def pinned(self, words: list[QueryWord]) -> tuple[str, ...]:
         """The ids pinned for a search of these (content) words, in file order, each once."""
         words = [w for w in words if not w.stop and w.terms]
@@ -121,8 +168,15 @@ class BestBets:
         return tuple(out[:MAX_PINNED])
 
 
+def has_words(query: str) -> bool:
+    """Whether a query has words a best bet can match (not only stopwords and punctuation)."""
+    return bool(_content_words(query))
+
+
 NO_BEST_BETS = BestBets()
-_cache: dict[Path, tuple[tuple[int, int], BestBets]] = {}
+HEADER = "# Best bets (search.bestbets), also edited on the staff dashboard (/admin), which rewrites this file.\n\n"
+_write_lock = threading.Lock()
+_cache: dict[Path, tuple[tuple[int, int, int], BestBets]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -137,7 +191,8 @@ def load_bestbets(path: str | Path | None) -> BestBets:
         return NO_BEST_BETS
     except OSError as exc:
         raise BestBetsError(f"Cannot read the best bets {path}: {exc.strerror}.") from None
-    mtime = (stat.st_mtime_ns, stat.st_size)  # an edit within the clock's resolution still changes the size
+    # An edit within the clock's resolution still changes the size, or (a file replaced) the inode.
+    mtime = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     with _cache_lock:
         cached = _cache.get(path)
         if cached and cached[0] == mtime:
@@ -150,3 +205,36 @@ def load_bestbets(path: str | Path | None) -> BestBets:
     with _cache_lock:
         _cache[path] = (mtime, bets)
     return bets
+
+
+def edit_bestbets(path: str | Path, change) -> BestBets:
+    """Apply `change` (BestBets -> BestBets) to a best bets file and save the result atomically: written to
+    a temporary file beside it, then renamed over it, so a search never reads half a file and a failed
+    write leaves the old one. One edit at a time; a missing file is an empty one. BestBetsError when
+    the file is malformed (it is left alone for a person to fix) or cannot be written."""
+    path = Path(path)
+    with _write_lock:
+        bets = load_bestbets(path)
+        changed = change(bets)
+        if changed.bets == bets.bets and path.exists():
+            return bets
+        text = changed.to_toml()
+        BestBets.from_toml(text, str(path))  # what is written must read back
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(text)
+                    out.flush()
+                    os.fsync(out.fileno())
+                if path.exists():
+                    os.chmod(temp, os.stat(path).st_mode & 0o777)
+                else:
+                    os.chmod(temp, 0o644)
+                os.replace(temp, path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise BestBetsError(f"Cannot save the best bets {path}: {exc.strerror or exc}. Check the folder's permissions.") from None
+    return load_bestbets(path)
