@@ -30,6 +30,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from app.config import checked_table
 from app.errors import AppError
 from corpus.document import check_groups
 
@@ -85,12 +86,7 @@ def read_oidc_config(path: str | Path, data: dict | None = None) -> OidcSettings
     table = data.get("oidc")
     if table is None:
         return None
-    where = f"{path}, [oidc]"
-    if not isinstance(table, dict):
-        raise OidcConfigError(f"{where} must be a table ([oidc] followed by key = value lines).")
-    unknown = sorted(set(table) - set(OIDC_KEYS))
-    if unknown:
-        raise OidcConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(OIDC_KEYS)}.")
+    where = checked_table(table, "oidc", OIDC_KEYS, path, OidcConfigError)
     for key in ("issuer", "client_id"):
         if not isinstance(table.get(key), str) or not table[key].strip():
             raise OidcConfigError(f"{where}: {key} is required, a string such as the one the provider's app registration shows.")

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from search.engine import SearchEngine
 
+from app.config import checked_table
 from app.errors import AppError
 from app.web.auth import MAX_LOGIN_FAILURES, WebAuth
 from app.web.oidc import OidcClient, OidcConfigError, OidcSettings, read_oidc_config
@@ -204,12 +205,7 @@ def read_web_config(path: str | Path) -> dict:
 
 
 def _web_table(table, path: Path) -> dict:
-    where = f"{path}, [web]"
-    if not isinstance(table, dict):
-        raise WebConfigError(f"{where} must be a table ([web] followed by key = value lines).")
-    unknown = sorted(set(table) - set(WEB_KEYS))
-    if unknown:
-        raise WebConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(WEB_KEYS)}.")
+    where = checked_table(table, "web", WEB_KEYS, path, WebConfigError)
     settings: dict = {}
     if "public_url" in table:
         if not isinstance(table["public_url"], str):
@@ -240,12 +236,7 @@ def _web_table(table, path: Path) -> dict:
 
 def read_site_table(table, path: Path) -> SiteSettings:
     """The [site] table of a sotehaku.toml as SiteSettings, checked; a logo path is read relative to the file."""
-    where = f"{path}, [site]"
-    if not isinstance(table, dict):
-        raise WebConfigError(f"{where} must be a table ([site] followed by key = value lines).")
-    unknown = sorted(set(table) - set(SITE_KEYS))
-    if unknown:
-        raise WebConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known keys are {', '.join(SITE_KEYS)}.")
+    where = checked_table(table, "site", SITE_KEYS, path, WebConfigError)
     site: dict = {}
     for key in ("name", "intro", "covers"):
         if key in table:
