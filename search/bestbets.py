@@ -22,6 +22,7 @@ from pathlib import Path
 import tomli_w
 
 from search import SearchError
+from search.filecache import ChangedFileCache
 from search.query import QueryWord, analyze_query
 
 BESTBETS_FILENAME = "bestbets.toml"
@@ -176,8 +177,7 @@ def has_words(query: str) -> bool:
 NO_BEST_BETS = BestBets()
 HEADER = "# Best bets (search.bestbets), also edited on the staff dashboard (/admin), which rewrites this file.\n\n"
 _write_lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[int, int, int], BestBets]] = {}
-_cache_lock = threading.Lock()
+_cache: ChangedFileCache[BestBets] = ChangedFileCache()
 
 
 def load_bestbets(path: str | Path | None) -> BestBets:
@@ -191,20 +191,15 @@ def load_bestbets(path: str | Path | None) -> BestBets:
         return NO_BEST_BETS
     except OSError as exc:
         raise BestBetsError(f"Cannot read the best bets {path}: {exc.strerror}.") from None
-    # An edit within the clock's resolution still changes the size, or (a file replaced) the inode.
-    mtime = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    with _cache_lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
+    return _cache.get(path, stat, lambda: _read_bestbets(path))
+
+
+def _read_bestbets(path: Path) -> BestBets:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BestBetsError(f"Cannot read the best bets {path}: {exc}. Save it as UTF-8 text.") from None
-    bets = BestBets.from_toml(text, str(path))
-    with _cache_lock:
-        _cache[path] = (mtime, bets)
-    return bets
+    return BestBets.from_toml(text, str(path))
 
 
 def edit_bestbets(path: str | Path, change) -> BestBets:

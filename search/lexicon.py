@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from search import SearchError
+from search.filecache import ChangedFileCache
 
 STARTER_LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
 LEXICON_FILENAME = "lexicon.toml"
@@ -57,22 +57,14 @@ def lexicon_path(data_dir: str | Path | None) -> Path:
     return STARTER_LEXICON
 
 
-_cache: dict[Path, tuple[float, Lexicon]] = {}
-_cache_lock = threading.Lock()
+_cache: ChangedFileCache[Lexicon] = ChangedFileCache()
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
     """Read a lexicon file, re-reading it only when it has changed on disk."""
     path = Path(path)
     try:
-        mtime = os.stat(path).st_mtime
+        stat = os.stat(path)
     except OSError as exc:
         raise LexiconError(f"Cannot read the lexicon {path}: {exc.strerror}.") from None
-    with _cache_lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
-    lexicon = Lexicon.from_toml(path.read_text(encoding="utf-8"), str(path))
-    with _cache_lock:
-        _cache[path] = (mtime, lexicon)
-    return lexicon
+    return _cache.get(path, stat, lambda: Lexicon.from_toml(path.read_text(encoding="utf-8"), str(path)))
