@@ -15,7 +15,8 @@ generate_corpus.py), in one run on the same machine:
 The cluster is the local one of the tests (ZooKeeper and --nodes Solr nodes as JVM processes on this
 machine; a collection of --shards shards x 1 replica), or the running cluster named by --solr.
 Run: .venv/bin/python benchmarks/solr_vs_embedded.py [--data ../shared/data] [--corpus squad|generated|both]
-     [--docs 200000] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
+     [--docs 200000 | --generated FILE] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
+     [--backends embedded,solr]
 """
 
 from __future__ import annotations
@@ -140,15 +141,15 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
     row = {"corpus": name, "documents": documents}
     say(f"{name}: {documents:,} documents; analysis alone...")
     row["analysis_s"] = analysis_alone(data_dir, args.procs)
-    say(f"{name}: SolrCloud index...")
-    row["solr_s"] = publish(data_dir, args.procs, solr)
-    say(f"{name}: embedded index...")
-    row["embedded_s"] = publish(data_dir, args.procs, None)
-    for backend, url in (("embedded", None), ("solr", solr)):
+    backends = [(b, solr if b == "solr" else None) for b in args.backends]
+    for backend, url in reversed(backends):
+        say(f"{name}: {backend} index...")
+        row[f"{backend}_s"] = publish(data_dir, args.procs, url)
+    for backend, url in backends:
         say(f"{name}: {backend} search latency...")
         row[f"{backend}_ms"] = latency(data_dir, url, queries)
     if name == "squad" and args.mrr_queries:
-        for backend, url in (("embedded", None), ("solr", solr)):
+        for backend, url in backends:
             say(f"{name}: {backend} MRR@10...")
             row[f"{backend}_mrr"] = mrr(data_dir, url, args.data, args.mrr_queries)
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -163,19 +164,21 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
     print(f"Embedded index against SolrCloud ({args.nodes_text}), --procs {args.procs}, one run")
     print(f"{'corpus':10} {'docs':>8} {'analysis s':>10} {'solr s':>8} {'ratio':>6} {'solr docs/s':>11} "
           f"{'embedded s':>10} {'emb docs/s':>10}")
+    nan = float("nan")
     for r in rows:
-        print(f"{r['corpus']:10} {r['documents']:>8,} {r['analysis_s']:>10.1f} {r['solr_s']:>8.1f} "
-              f"{r['solr_s'] / r['analysis_s']:>6.2f} {r['documents'] / r['solr_s']:>11.0f} {r['embedded_s']:>10.1f} "
-              f"{r['documents'] / r['embedded_s']:>10.0f}")
+        solr_s, embedded_s = r.get("solr_s", nan), r.get("embedded_s", nan)
+        print(f"{r['corpus']:10} {r['documents']:>8,} {r['analysis_s']:>10.1f} {solr_s:>8.1f} "
+              f"{solr_s / r['analysis_s']:>6.2f} {r['documents'] / solr_s:>11.0f} {embedded_s:>10.1f} "
+              f"{r['documents'] / embedded_s:>10.0f}")
     print(f"\nSearch through `sotehaku serve` (GET /api/search, anonymous, {len(queries)} queries of 1-3 words, one at a time)")
     print(f"{'corpus':10} {'backend':9} {'p50 ms':>7} {'p95 ms':>7} {'mean ms':>8}")
     for r in rows:
-        for backend in ("embedded", "solr"):
+        for backend in args.backends:
             times = r[f"{backend}_ms"]
             print(f"{r['corpus']:10} {backend:9} {percentile(times, 50):7.1f} {percentile(times, 95):7.1f} "
                   f"{statistics.fmean(times):8.1f}")
     for r in rows:
-        if "solr_mrr" in r:
+        if "solr_mrr" in r and "embedded_mrr" in r:
             print(f"\nMRR@10 on squad2-fi, first {args.mrr_queries} tune questions (SearchEngine.rank): "
                   f"embedded {r['embedded_mrr']:.4f}, SolrCloud {r['solr_mrr']:.4f}, "
                   f"difference {r['solr_mrr'] - r['embedded_mrr']:+.4f}")
@@ -186,6 +189,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data directory (default ../shared/data)")
     parser.add_argument("--corpus", choices=("squad", "generated", "both"), default="both")
     parser.add_argument("--docs", type=int, default=200_000, help="documents of the generated corpus (default 200,000)")
+    parser.add_argument("--generated", type=Path, metavar="FILE",
+                        help="use this JSONL corpus of generate_corpus.py instead of generating --docs documents")
+    parser.add_argument("--backends", default="embedded,solr",
+                        help="the backends to index and search, comma-separated (default embedded,solr)")
     parser.add_argument("--procs", type=int, default=2, help="analysing processes for both backends (default 2)")
     parser.add_argument("--queries", type=int, default=300, help="search requests per backend and corpus (default 300)")
     parser.add_argument("--mrr-queries", type=int, default=3000, help="tune questions for MRR@10 (0: skip; default all 3,000)")
@@ -193,6 +200,9 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=2, help="Solr nodes of the local cluster (default 2)")
     parser.add_argument("--shards", type=int, default=2, help="shards of each collection, 1 replica each (default 2)")
     args = parser.parse_args()
+    args.backends = [b for b in ("embedded", "solr") if b in args.backends.split(",")]
+    if not args.backends:
+        sys.exit("--backends names neither embedded nor solr.")
     if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
         sys.exit(f"No squad2-fi in {args.data}: pass --data DIR or set SOTEHAKU_SHARED_DATA.")
     queries, _ = sample_queries(args.data, args.queries)
@@ -203,9 +213,15 @@ def main() -> None:
             squad_jsonl(args.data, work / "squad.jsonl")
             corpora.append(("squad", work / "squad.jsonl"))
         if args.corpus in ("generated", "both"):
-            with (work / "generated.jsonl").open("w", encoding="utf-8") as out:
-                write_corpus(args.data, args.docs, DEFAULT_SEED, out)
-            corpora.append((f"gen{args.docs // 1000}k" if args.docs >= 1000 else f"gen{args.docs}", work / "generated.jsonl"))
+            generated = args.generated
+            if generated is None:
+                generated = work / "generated.jsonl"
+                with generated.open("w", encoding="utf-8") as out:
+                    write_corpus(args.data, args.docs, DEFAULT_SEED, out)
+            else:
+                with generated.open("rb") as lines:
+                    args.docs = sum(1 for _ in lines)
+            corpora.append((f"gen{args.docs // 1000}k" if args.docs >= 1000 else f"gen{args.docs}", generated))
         if args.solr:
             args.nodes_text = f"running cluster {args.solr}, {args.shards} shards x 1 replica"
             rows = [bench_corpus(name, path, work, args, args.solr.split(","), queries) for name, path in corpora]

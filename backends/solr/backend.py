@@ -16,13 +16,14 @@ Documents are routed to shards by their near-duplicate group (router.field=dupli
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import heapq
 import json
 import multiprocessing
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 
 import languages
@@ -46,11 +47,16 @@ DEFAULT_COLLECTION = "sotehaku"
 PARTS = ("public", "all")
 RUNNING_ID = META_ID + "running"
 BATCH_DOCS = 500
+# Update requests under way at once while the analysis goes on, and batches analysed but not yet sent.
+SEND_THREADS = 2
+SENDING = 4
 # A web node asks for the live version at most this often (a publish by this process is seen at once).
 VERSION_CHECK_SECONDS = 1.0
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
 FACET_LIMIT = 1000
+# any_match answers a snapshot remembers (then it forgets them all and starts again).
+MATCHED_CACHE = 10_000
 # The freshness boost of search.ranking as a Solr function of the `updated` date: the age in days is the
 # milliseconds since midnight (UTC) over a day's, never negative; a page without a date gets 1.
 DAY_MS = 86_400_000
@@ -62,10 +68,11 @@ FRESHNESS_FUNCTION = (
 BOOST_FUNCTION = f"product({FRESHNESS_FUNCTION},def(weight,1))"
 COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
 SORT = "score desc,id asc"
+UNSCORED_SORT = "id asc"
 # Newest first: a document without a date has none in `updated`, which sorts as the earliest date.
 DATE_COLLAPSE = "{!collapse field=duplicate_group sort='updated desc,id asc'}"
 DATE_SORT = "updated desc,id asc"
-HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
+HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash,offsets"
 DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
 STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
 
@@ -143,14 +150,18 @@ class SolrBackend:
         return IndexUnavailableError(" ".join(str(exc).split()))
 
     def select(self, part: str, params: dict, *, rounds: int | None = None) -> dict:
-        """A /select request on one collection (POSTed: long queries do not fit in a URL)."""
+        """A /select request on one collection (POSTed: long queries do not fit in a URL). A request that
+        neither returns nor sorts by scores is sorted by id, so that no node first gathers the shards' term
+        statistics (ExactStatsCache does that only for a scored request): one round trip fewer."""
         kwargs = {"rounds": rounds} if rounds else {}
+        if "score" not in params.get("fl", "") and "sort" not in params:
+            params = {**params, "sort": UNSCORED_SORT}
         return self.client.json("POST", f"/{self.collections[part]}/select", data={"wt": "json", **params}, **kwargs)
 
-    def meta(self, part: str) -> dict | None:
-        """The committed meta document of a collection, or None when nothing was published to it."""
+    def meta(self, part: str, fields: str = "meta_version,meta_vocabulary") -> dict | None:
+        """The committed meta document of a collection (those of its fields), or None when nothing was published to it."""
         try:
-            found = self.select(part, {"q": f"id:{META_ID}", "fl": "meta_version,meta_vocabulary", "rows": 1})
+            found = self.select(part, {"q": f"id:{META_ID}", "fl": fields, "rows": 1})
         except SolrRequestError as exc:
             if exc.status == 404 or "not found" in str(exc).lower() or "can not find" in str(exc).lower():
                 raise IndexUnavailableError(
@@ -163,7 +174,7 @@ class SolrBackend:
 
     def live_version(self) -> str:
         try:
-            meta = self.meta("all")
+            meta = self.meta("all", "meta_version")  # not the vocabulary: it grows with the corpus
         except SolrError as exc:
             raise self._unavailable(exc) from None
         if meta is None:
@@ -278,6 +289,8 @@ class SolrBackend:
 
         added = 0
         pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
+        sender = concurrent.futures.ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="solr-send")
+        sending: deque = deque()
         try:
             analysed = (
                 pool.imap(_analyse, ((d, generation) for d in fresh()), chunksize=16) if pool
@@ -286,22 +299,23 @@ class SolrBackend:
             for batch in _batches(analysed, BATCH_DOCS):
                 if not added and partition is None:
                     self._mark_running(generation)
-                # NAME_public first: the next run reads what is done from NAME_all, so a run killed between
-                # the two sends the batch again. A document that is no longer public leaves NAME_public here.
-                public = [d for d in batch if d["visibility"] == "public"]
-                hidden = [d["id"] for d in batch if d["visibility"] != "public"]
-                if hidden:
-                    self.update("public", {"delete": hidden})
-                if public:
-                    self.update("public", public)
-                self.update("all", batch)
+                # Batches are sent by SEND_THREADS threads while the analysis goes on; at most SENDING
+                # wait, so that memory stays bounded when the cluster is slower than the analysis.
+                while len(sending) >= SENDING:
+                    sending.popleft().result()
+                sending.append(sender.submit(self._send_batch, batch))
                 if not recount:
                     for d in batch:
                         vocabulary.add_words(d["access"], _vocabulary_words(d))
                 added += len(batch)
                 if progress:
                     progress(len(batch))
+            while sending:
+                sending.popleft().result()
         finally:
+            for future in sending:
+                future.cancel()
+            sender.shutdown(wait=True)
             if pool:
                 pool.terminate()
         if partition is not None:
@@ -323,6 +337,18 @@ class SolrBackend:
         self._write_meta(vocabulary, generation)
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
+
+    def _send_batch(self, batch: list[dict]) -> None:
+        """Send one batch of analysed documents to both collections, without a commit (the run commits once
+        at its end). NAME_public first: the next run reads what is done from NAME_all, so a run killed
+        between the two sends the batch again. A document that is no longer public leaves NAME_public here."""
+        public = [d for d in batch if d["visibility"] == "public"]
+        hidden = [d["id"] for d in batch if d["visibility"] != "public"]
+        if hidden:
+            self.update("public", {"delete": hidden})
+        if public:
+            self.update("public", public)
+        self.update("all", batch)
 
     def _mark_running(self, generation: str) -> None:
         """Mark (committed) that a run is sending documents: if it is killed, the next run recounts the vocabulary."""
@@ -489,6 +515,7 @@ class SolrSnapshot:
         langs = found["facet_counts"]["facet_fields"]["lang"][::2]
         self.languages = tuple(lang for lang in LANGUAGES if lang in langs)
         self._counts: dict[tuple, int] = {}
+        self._matched: dict[tuple[str, tuple[str, ...]], bool] = {}
         self._vocabulary: dict[str, dict[str, int]] = {}
 
     @staticmethod
@@ -560,7 +587,16 @@ class SolrSnapshot:
         return [(doc["id"], float(doc["score"])) for doc in found["response"]["docs"]]
 
     def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
-        return self._select(visibilities, {"q": to_lucene(query), "rows": 0})["response"]["numFound"] > 0
+        # Remembered for the version: a search that finds nothing asks it for each word twice (the words
+        # missing, then did-you-mean), and the same words come again.
+        key = (to_lucene(query), tuple(visibilities))
+        found = self._matched.get(key)
+        if found is None:
+            found = self._select(visibilities, {"q": key[0], "rows": 0})["response"]["numFound"] > 0
+            if len(self._matched) >= MATCHED_CACHE:
+                self._matched.clear()
+            self._matched[key] = found
+        return found
 
     def term_documents(self, analysis: str, terms, visibilities: tuple[str, ...]) -> dict[str, int]:
         """Document frequencies in the analysis's text fields, as facet queries on the viewer's collection
@@ -586,8 +622,9 @@ class SolrSnapshot:
         return stored
 
     def _match(self, doc: dict, terms: dict[str, set[str]]) -> Match:
+        offsets = doc.pop("offsets", None)
         stored = _stored(doc)
-        return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(match_spans(stored, terms)))
+        return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(match_spans(stored, terms, offsets)))
 
 
 def _stored(doc: dict) -> dict:
@@ -617,17 +654,26 @@ def _terms_by_analysis(query: Node) -> dict[str, set[str]]:
     return out
 
 
-def match_spans(stored: dict, terms: dict[str, set[str]]) -> set[tuple[int, int]]:
-    """Character spans in a hit's stored text of the tokens whose terms the query asks for: the text is
-    analysed again, as it was indexed (its language's analysis and the folded one)."""
+def match_spans(stored: dict, terms: dict[str, set[str]], offsets: str | None = None) -> set[tuple[int, int]]:
+    """Character spans in a hit's stored text of the tokens whose terms the query asks for (its language's
+    analysis and the folded one): read from the document's stored `offsets` (indexing.term_offsets), or,
+    for a document indexed before that field existed, from its text analysed again as it was indexed."""
     text = stored.get("text", "")
     spans = set()
     if not text:
         return spans
+    by_analysis = json.loads(offsets) if offsets else None
     for analysis in (index_language(stored.get("lang", "fi")), FOLDED):
         wanted = terms.get(analysis)
-        if wanted:
+        if not wanted:
+            continue
+        if by_analysis is None:
             spans.update((t.start, t.end) for t in analyzer(analysis)(text, mode="index") if t.term in wanted)
+            continue
+        found = by_analysis.get(analysis, {})
+        for term in wanted:
+            flat = found.get(term, ())
+            spans.update(zip(flat[::2], flat[1::2]))
     return spans
 
 

@@ -37,7 +37,7 @@ WEIGHT_CLASSES = LANGUAGE_CLASSES + FOLDED_CLASSES
 FILTER_FIELDS = ("url", "lang", "type", "site", "source", "section", "section_top", "year", "updated",
                  "visibility", "access", "duplicate_of", "duplicate_group", "parent", "content_hash", "fingerprint")
 # Stored, never searched: the text snippets are cut from, with sotehaku's own offsets.
-STORED_FIELDS = ("title", "description", "text")
+STORED_FIELDS = ("title", "description", "text", "offsets")
 
 
 def slot_field(role: str, weight_class: str, lang: str = "fi") -> str:

@@ -11,6 +11,7 @@ query time (translate.py).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 
 from backends.solr.configset import LANGUAGES, encode_slots, slot_field
@@ -36,18 +37,43 @@ def index_language(lang: str) -> str:
     return lang if lang in LANGUAGES else "fi"
 
 
-def slot_values(role: str, text: str, analysis: str, lang: str = "fi") -> dict[str, str]:
-    """The slot text of each weight class's field for one role's text under one analysis.
+def analysed(text: str, analysis: str) -> list:
+    """The index tokens of a text under one analysis, in position order."""
+    return sorted(analyzer(analysis)(text, mode="index"), key=lambda t: t.position)
+
+
+def slot_values(role: str, text: str, analysis: str, lang: str = "fi", tokens: list | None = None) -> dict[str, str]:
+    """The slot text of each weight class's field for one role's text under one analysis (its tokens,
+    when the caller has them already).
 
     >>> slot_values("title", "Työryhmän kokous", "fi")
     {'title_fi': 'työryhmä kokous', 'title_fi_part': 'työ|ryhmä'}
     """
     by_class: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for token in sorted(analyzer(analysis)(text, mode="index"), key=lambda t: t.position):
+    for token in analysed(text, analysis) if tokens is None else tokens:
         weight_class = KIND_CLASSES.get(token.kind)
         if weight_class is not None:
             by_class[weight_class].append((token.position, token.term))
     return {slot_field(role, weight_class, lang): encode_slots(terms) for weight_class, terms in by_class.items()}
+
+
+def term_offsets(tokens_by_analysis: dict[str, list]) -> str:
+    """The character spans in the text of every term of its tokens, by analysis, as the stored field
+    `offsets` holds them (JSON: analysis -> term -> [start, end, start, end, ...]). Snippets are cut
+    with them (backend.match_spans) without analysing a hit's text again at search time.
+
+    >>> term_offsets({"fi": analysed("Kokous ja kokoukset", "fi")})
+    '{"fi":{"kokous":[0,6,10,19]}}'
+    """
+    out: dict[str, dict[str, list[int]]] = {}
+    for analysis, tokens in tokens_by_analysis.items():
+        spans: dict[str, list[int]] = {}
+        for token in tokens:
+            found = spans.setdefault(token.term, [])
+            if found[-2:] != [token.start, token.end]:
+                found += (token.start, token.end)
+        out[analysis] = spans
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
 
 def solr_document(doc: Document, generation: str = "") -> dict:
@@ -83,14 +109,17 @@ def solr_document(doc: Document, generation: str = "") -> dict:
     if weight != 1.0:
         fields["weight"] = weight
     fields["duplicate_group"] = doc.duplicate_of or doc.id
+    text_tokens = {lang: analysed(doc.text, lang), FOLDED: analysed(doc.text, FOLDED)} if doc.text else {}
     for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text)):
         if text:
-            fields.update(slot_values(role, text, lang, lang))
+            fields.update(slot_values(role, text, lang, lang, text_tokens.get(lang) if role == "text" else None))
     if doc.section:
         fields.update(slot_values("section", doc.section, "fi"))
     for role, text in (("title", doc.title), ("text", doc.text)):
         if text:
-            fields.update(slot_values(role, text, FOLDED))
+            fields.update(slot_values(role, text, FOLDED, tokens=text_tokens.get(FOLDED) if role == "text" else None))
+    if text_tokens:
+        fields["offsets"] = term_offsets(text_tokens)
     return fields
 
 
