@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from app.backend import BackendConfigError, parse_solr, solr_settings, use_solr
 from app.cli import main
-from backends.solr.backend import SolrBackend
+from backends.solr.backend import SolrBackend, _terms_by_analysis, match_spans
 from backends.whoosh.backend import WhooshBackend
 from search.api import IndexUnavailableError
 from search.engine import SearchEngine, Viewer
@@ -105,6 +105,22 @@ def test_documents_counts_and_completions_agree(engines):
         assert solr.suggest("hyvinvoi", viewer=viewer) == embedded.suggest("hyvinvoi", viewer=viewer)
     some = embedded.search("palveluseteli").hits[0].id
     assert solr.document(some) == embedded.document(some)
+
+
+@pytest.mark.parametrize("query", ["palvelusetelillä", "hyvinvointialueella", "sote-keskuksissa", "hemvård", "paijat-hame"])
+def test_snippet_spans_from_stored_offsets_are_those_of_the_text_analysed_again(engines, solr_sample, query):
+    """Hits' spans come from the offsets stored at indexing; a document indexed before that field existed
+    (no offsets) gets the same spans from its text analysed again at search time."""
+    snap = solr_sample.snapshot()
+    parsed = engines[1]._parse(snap, query)
+    matches = snap.search(parsed.query(), parsed.filters, ("public",), 10, facets=False)
+    assert matches.top and any(m.spans for m in matches.top)
+    terms = _terms_by_analysis(parsed.query())
+    for match in matches.top:
+        assert "offsets" not in match.stored
+        found = solr_sample.select("public", {"q": "{!term f=id v=$doc}", "doc": match.id, "fl": "offsets"})
+        offsets = found["response"]["docs"][0]["offsets"]
+        assert set(match.spans) == match_spans(match.stored, terms, offsets) == match_spans(match.stored, terms)
 
 
 def _marked(snippet: str) -> set[str]:

@@ -55,6 +55,9 @@ VERSION_CHECK_SECONDS = 1.0
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
 FACET_LIMIT = 1000
+# A search for at most this many hits gets their fields in one pass over the shards (distrib.singlePass):
+# every shard sends that many documents' stored fields, where two passes fetch those of the page alone.
+SINGLE_PASS_ROWS = 50
 # any_match answers a snapshot remembers (then it forgets them all and starts again).
 MATCHED_CACHE = 10_000
 # The freshness boost of search.ranking as a Solr function of the `updated` date: the age in days is the
@@ -572,6 +575,10 @@ class SolrSnapshot:
             "fq": [*filter_queries(filters), DATE_COLLAPSE if by_date else COLLAPSE],
             "sort": DATE_SORT if by_date else SORT, "rows": limit, "fl": HIT_FIELDS,
         }
+        if limit <= SINGLE_PASS_ROWS:
+            # Each shard sends its top hits' fields with their ids and scores: no second round trip to
+            # fetch the fields of the hits that made the page.
+            params["distrib.singlePass"] = "true"
         if facets:
             params.update({"facet": "true", "facet.field": list(FACET_FIELDS.values()), "facet.mincount": 1,
                            "facet.limit": FACET_LIMIT})
