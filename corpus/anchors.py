@@ -28,8 +28,14 @@ MAX_ANCHOR_TEXTS = 50
 MAX_ANCHOR_CHARS = 2000
 
 
-def anchor_texts(store) -> dict[str, tuple[str, ...]]:
-    """The anchor texts of each document of a corpus store that other pages of its site link to, by id."""
+def anchor_texts(store, *, max_share: float | None = None) -> dict[str, tuple[str, ...]]:
+    """The anchor texts of each document of a corpus store that other pages of its site link to, by id.
+
+    With `max_share`, a text that more than that share of a site's linking pages use for one target (a
+    site-wide menu's label) is left out as boilerplate; by default it is kept, once (see RESULTS.md).
+    """
+    pages: Counter = Counter()  # linking pages per host
+    target_hosts: dict[str, str] = {}
     counts: dict[str, Counter] = defaultdict(Counter)
     written: dict[str, dict[str, str]] = defaultdict(dict)  # the first spelling of each text, by its folded form
     seen: set[tuple[str, str]] = set()  # (target, text) pairs of the page at hand: a page counts once per text
@@ -38,18 +44,26 @@ def anchor_texts(store) -> dict[str, tuple[str, ...]]:
         if targets is None:  # read only when some page links with words (an imported corpus has none)
             targets = store.link_targets()
         host, keys = _host(source.url or source.id), source.access_keys
+        pages[host] += 1
         for url, text in pairs:
             target_id, target_keys = targets.get(url, (None, ()))
             if target_id is None or target_id == source.id or _host(url) != host or not covers(keys, target_keys):
                 continue
             key = text.casefold()
+            target_hosts[target_id] = host
             if key not in written[target_id]:
                 written[target_id][key] = text
             if (target_id, key) not in seen:
                 seen.add((target_id, key))
                 counts[target_id][key] += 1
         seen.clear()
-    return {target: _capped(counter, written[target]) for target, counter in counts.items()}
+    if max_share is not None:
+        for target, counter in counts.items():
+            limit = max_share * pages[target_hosts[target]]
+            for key in [k for k, n in counter.items() if n > limit]:
+                del counter[key]
+    found = {target: _capped(counter, written[target]) for target, counter in counts.items()}
+    return {target: texts for target, texts in found.items() if texts}
 
 
 def with_anchor_texts(documents: Iterable[Document], anchors: dict[str, tuple[str, ...]]) -> Iterator[Document]:

@@ -25,7 +25,8 @@ def page(path: str, title: str, text: str, lang: str = "fi", **fields) -> Docume
 
 
 FRONT = page("/", "Etusivu", "Tervetuloa hyvinvointialueen sivuille.")
-REFORM_SV = page("/sv/reform", "Social- och hälsovårdsreformen", "Ansvaret flyttades till välfärdsområdet 2023.", lang="sv")
+# Named otherwise than its menu label, so that only anchor text (not Swedish compound splitting) finds it.
+REFORM_SV = page("/sv/reform", "Reformen", "Ansvaret för social- och hälsovården flyttades till välfärdsområdena 2023.", lang="sv")
 DENTAL = page("/suu", "Suun terveydenhuolto", "Hammashoitola hoitaa hampaat ja ikenet.")
 MEMO = page("/sisainen/muistio", "Muistio", "Valmistelun tilannekuva.", visibility="internal")
 HR_PAGE = page("/sisainen/hr", "Henkilöstöasiat", "Siirtymä uuteen organisaatioon.", visibility="internal", access=("hr",))
@@ -73,7 +74,8 @@ def unknown(engine, word: str, viewer: Viewer | None = None) -> bool:
 
 def test_a_menu_label_finds_the_page_it_links(engine):
     """Issue 12: the menu label of a page (Vårdreformen, Hammashuolto) finds it, though the page never says it."""
-    assert ids(engine.search("vårdreformen", prefer_lang="sv")) == [REFORM_SV.id]
+    results = engine.search("vårdreformen", prefer_lang="sv")
+    assert ids(results) == [REFORM_SV.id] and not results.missing and not results.relaxed
     assert ids(engine.search("hammashuolto")) == [DENTAL.id]
     assert ids(engine.search("hammashuollon")) == [DENTAL.id]  # analysed like any field: inflected forms too
     assert ids(engine.search("vardreformen")) == [REFORM_SV.id]  # and umlaut-free
