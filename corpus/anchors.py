@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from corpus.document import Document, covers
 
-# A page linked from 10,000 menus keeps its most common texts: the sample site's most linked page has 9
-# distinct link texts, a large portal's front page a few dozen.
+# A page linked from 10,000 menus keeps its most common texts (the sample site's most linked-to pages have
+# at most 6 distinct link texts each).
 MAX_ANCHOR_TEXTS = 50
 MAX_ANCHOR_CHARS = 2000
 
@@ -40,14 +40,14 @@ def anchor_texts(store, *, max_share: float | None = None) -> dict[str, tuple[st
     written: dict[str, dict[str, str]] = defaultdict(dict)  # the first spelling of each text, by its folded form
     seen: set[tuple[str, str]] = set()  # (target, text) pairs of the page at hand: a page counts once per text
     targets: dict[str, tuple[str, tuple[str, ...]]] | None = None
-    for source, pairs in store.link_texts():
+    for source_id, source_url, keys, pairs in store.link_texts():
         if targets is None:  # read only when some page links with words (an imported corpus has none)
             targets = store.link_targets()
-        host, keys = _host(source.url or source.id), source.access_keys
+        host = _host(source_url or source_id)
         pages[host] += 1
         for url, text in pairs:
             target_id, target_keys = targets.get(url, (None, ()))
-            if target_id is None or target_id == source.id or _host(url) != host or not covers(keys, target_keys):
+            if target_id is None or target_id == source_id or _host(url) != host or not covers(keys, target_keys):
                 continue
             key = text.casefold()
             target_hosts[target_id] = host

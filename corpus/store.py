@@ -247,12 +247,15 @@ class CorpusStore:
         for row in self._db.execute("SELECT * FROM documents ORDER BY id"):
             yield _row_to_document(row)
 
-    def link_texts(self) -> Iterator[tuple[Document, list[tuple[str, str]]]]:
-        """Every document that links with words, with its (target URL, text) pairs, in id order (the
-        source of anchor text: corpus.anchors)."""
-        rows = self._db.execute("SELECT * FROM documents WHERE link_texts != '[]' ORDER BY id")
-        for row in rows:
-            yield _row_to_document(row), [(url, text) for url, text in json.loads(row["link_texts"])]
+    def link_texts(self) -> Iterator[tuple[str, str, tuple[str, ...], list[tuple[str, str]]]]:
+        """(id, address, access keys, (target URL, text) pairs) of every document that links with words, in
+        id order: the source of anchor text (corpus.anchors)."""
+        rows = self._db.execute(
+            "SELECT id, url, visibility, access, link_texts FROM documents WHERE link_texts != '[]' ORDER BY id"
+        )
+        for doc_id, url, visibility, access, pairs in rows:
+            keys = access_keys(visibility, tuple(json.loads(access)))
+            yield doc_id, url, keys, [(target, text) for target, text in json.loads(pairs)]
 
     def link_targets(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """(id, access keys) of each document by its address, and by its id (an id may be the address):
