@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 from whoosh import collectors, scoring
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import MultiReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
+from whoosh.util.numeric import byte_to_length
 
 from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS, TEXT_FIELDS
 from backends.whoosh.versions import PARTS
@@ -36,6 +37,10 @@ RERANK_WINDOW = 50
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
 FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
+# Scores of a query's terms worked out over arrays may differ from Whoosh's in the last bits (another
+# order of float operations): documents this close to the top's lowest score are scored by Whoosh too.
+SCORE_TOLERANCE = 1e-9
+LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)  # Whoosh's length bytes
 # The text field each analysis fills, for the document frequencies of similar documents' terms.
 TEXT_ANALYSIS_FIELDS = {**TEXT_FIELDS, "folded": "text_folded"}
 
@@ -44,14 +49,15 @@ class _Top(collectors.TopCollector):
     """The top `limit` matches by score, counting only documents in `allowed` (None: every document).
 
     Filtering happens here, before a document is scored, not in Whoosh's filter collector, which
-    rebuilds its set per search. Whoosh may skip blocks of postings that cannot reach the top (block
-    quality) and replace finished parts of the matcher: which documents match at all is worked out
-    apart from scoring (`_matching`), so the top need not score every match. A skipped document can
-    only tie the lowest kept score, and a tie keeps the lower document number, which comes first
-    anyway: the top is the same as when every match is scored."""
+    rebuilds its set per search. Block-quality skipping and matcher replacement are off unless
+    `skipping` (batch ranking): with them Whoosh can miss a document that belongs in the top (seen on
+    conjunctions of unions), so searches score every match."""
 
-    def __init__(self, limit: int, allowed):
-        super().__init__(limit=limit)
+    def __init__(self, limit: int, allowed, skipping: bool = False):
+        if skipping:
+            super().__init__(limit=limit)
+        else:
+            super().__init__(limit=limit, usequality=False, replace=0)
         self.allowed = allowed
 
     def collect(self, sub_docnum):
@@ -115,6 +121,7 @@ class WhooshSnapshot:
                 rep = self.docnums.get(representative)
                 self.groups[d] = rep if rep is not None else absent.setdefault(representative, size + len(absent))
             self._allowed_masks: dict[tuple, np.ndarray | None] = {}
+            self._lengths: dict[tuple, np.ndarray | None] = {}
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
         finally:
             searcher.close()
@@ -143,14 +150,17 @@ class WhooshSnapshot:
     ) -> Matches:
         wquery = to_whoosh(query)
         searcher = self.searcher(visibilities)
-        matching = self.matching(searcher, wquery, self.allowed_mask(visibilities, filters))
-        ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), matching, limit, sort)
+        allowed_mask = self.allowed_mask(visibilities, filters)
+        scored = self.scored(searcher, wquery, allowed_mask)
+        matching = scored[0] if scored is not None else self.matching(searcher, wquery, allowed_mask)
+        ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), matching, limit, sort,
+                       scored[1] if scored is not None else None)
         spans = match_spans(searcher, [docnum for docnum, _ in ranked.top], set(wquery.iter_all_terms()))
         top = [self._match(searcher, docnum, score, spans[docnum]) for docnum, score in ranked.top]
         return Matches(total=ranked.total, top=top, facets=ranked.facets(self) if facets else {})
 
     def rank(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
-        collector = _collect(self.searcher(visibilities), to_whoosh(query), self.allowed(visibilities, filters), limit + TIE_MARGIN)
+        collector = _collect(self.searcher(visibilities), to_whoosh(query), self.allowed(visibilities, filters), limit + TIE_MARGIN, skipping=True)
         ranked = sorted(((self.ids[-negated], score) for score, negated in collector.items), key=lambda r: (-r[1], r[0]))
         return ranked[:limit]
 
@@ -262,6 +272,39 @@ class WhooshSnapshot:
         out &= allowed
         return out
 
+    def scored(self, searcher, query: wq.Query, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(which allowed documents match, their BM25F scores up to float rounding) over the document
+        numbers, computed over arrays from the postings' blocks; None for a query with parts this does
+        not score (anything but terms, and/or/and-not and boosts), which Whoosh's collector scores."""
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size, dtype=np.float64)
+        for sub, offset in searcher.leaf_searchers():
+            n = sub.reader().doc_count_all()
+            if not n:
+                continue
+            found = _leaf_scored(self, searcher, sub, query, n)
+            if found is None:
+                return None
+            mask[offset : offset + n], scores[offset : offset + n] = found
+        mask &= allowed
+        return mask, scores
+
+    def lengths(self, reader, field: str) -> np.ndarray | None:
+        """A segment's field lengths per document as Whoosh scores them (None: the field has none), read
+        from its column of length bytes at once."""
+        key = (reader.segment().segment_id(), field)
+        if key not in self._lengths:
+            column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            values = None
+            if column is not None:
+                n = reader.doc_count_all()
+                raw = np.zeros(n, dtype=np.uint8)
+                count = min(n, column._count)
+                raw[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+                values = LENGTHS[raw]
+            self._lengths[key] = values
+        return self._lengths[key]
+
     def _match(self, searcher, docnum: int, score: float, spans: set[tuple[int, int]]) -> Match:
         stored = dict(searcher.stored_fields(docnum))
         updated = stored.get("updated")
@@ -269,10 +312,129 @@ class WhooshSnapshot:
         return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(spans))
 
 
-def _collect(searcher, query: wq.Query, allowed, limit: int) -> _Top:
-    collector = _Top(limit, allowed)
+def _collect(searcher, query: wq.Query, allowed, limit: int, skipping: bool = False) -> _Top:
+    collector = _Top(limit, allowed, skipping)
     searcher.search_with_collector(query, collector)
     return collector
+
+
+def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
+    """(matching, scores) of one segment's documents, deleted ones too, as Whoosh's matchers score
+    them: a union sums the scores of the parts that match, an intersection all of them, and-not keeps
+    the first part's; a boost multiplies. None when the query has a part scored otherwise."""
+    kind = type(query)
+    if kind is wq.Term:
+        found = _term_scored(snap, top, searcher.reader(), query.fieldname, query.text, n)
+    elif kind is wq.Or and not query.minmatch and not query.scale:
+        found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
+        for sub in query.subqueries:
+            part = _leaf_scored(snap, top, searcher, sub, n)
+            if part is None:
+                return None
+            found[0][:] |= part[0]
+            found[1][:] += np.where(part[0], part[1], 0.0)
+    elif kind is wq.And:
+        if not query.subqueries:
+            return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64)
+        found = None
+        for sub in query.subqueries:
+            part = _leaf_scored(snap, top, searcher, sub, n)
+            if part is None:
+                return None
+            found = part if found is None else (found[0] & part[0], found[1] + part[1])
+    elif kind is wq.AndNot:
+        wanted, unwanted = _leaf_scored(snap, top, searcher, query.a, n), _leaf_scored(snap, top, searcher, query.b, n)
+        if wanted is None or unwanted is None:
+            return None
+        found = (wanted[0] & ~unwanted[0], wanted[1])
+        return found  # Whoosh's AndNot leaves its boost unapplied
+    elif query is wq.NullQuery:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64)
+    else:
+        return None
+    if query.boost != 1.0:
+        found = (found[0], found[1] * query.boost)
+    return found
+
+
+def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text, n: int):
+    """One term's (matching, BM25F scores) in a segment, as Whoosh's BM25F scorer computes them."""
+    mask = np.zeros(n, dtype=bool)
+    scores = np.zeros(n, dtype=np.float64)
+    if field not in top.schema:
+        return mask, scores
+    try:
+        btext = top.schema[field].to_bytes(text)
+    except ValueError:
+        return mask, scores
+    if (field, btext) not in top.reader():
+        return mask, scores  # Whoosh matches nothing for a term absent from the whole index
+    try:
+        matcher = reader.postings(field, btext)
+    except TermNotFound:
+        return mask, scores
+    if isinstance(matcher, FilterMatcher):  # deletions: left to the live mask
+        matcher = matcher.child
+    ids, weights = [], []
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            ids.append(np.cumsum(matcher._data[0]))
+            block = matcher._data[1]
+            weights.append(np.full(len(ids[-1]), 1.0 if block is None else block) if block is None or isinstance(block, float)
+                           else np.asarray(block, dtype=np.float64))
+            matcher._next_block()
+    else:
+        found_ids, found_weights = [], []
+        while matcher.is_active():
+            found_ids.append(matcher.id())
+            found_weights.append(matcher.weight())
+            matcher.next()
+        ids.append(np.asarray(found_ids, dtype=np.int64))
+        weights.append(np.asarray(found_weights, dtype=np.float64))
+    if not ids:
+        return mask, scores
+    docs = np.concatenate(ids)
+    tf = np.concatenate(weights)
+    mask[docs] = True
+    if not top.schema[field].scorable:
+        scores[docs] = tf
+        return mask, scores
+    lengths = snap.lengths(reader, field)
+    fl = lengths[docs] if lengths is not None else 1.0
+    idf = top.idf(field, btext)
+    avgfl = top.avg_field_length(field) or 1
+    B, K1 = RANKING._field_B.get(field, RANKING.B), RANKING.K1
+    scores[docs] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    return mask, scores
+
+
+def _exact_top(searcher, query: wq.Query, allowed, matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
+    """The (score, negated docnum) of the best k allowed matches, as Whoosh's top collector keeps them:
+    the documents whose array score is within rounding of the k-th best are scored by Whoosh's
+    matchers, the best k of those kept, ties to the lower document number."""
+    candidates = np.flatnonzero(matched)
+    if len(candidates) > k:
+        values = scores[candidates]
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        candidates = candidates[values >= kth - abs(kth) * SCORE_TOLERANCE - SCORE_TOLERANCE]
+    exact = []
+    context = searcher.context()
+    for sub, offset in searcher.leaf_searchers():
+        n = sub.reader().doc_count_all()
+        inside = candidates[(candidates >= offset) & (candidates < offset + n)]
+        if not len(inside):
+            continue
+        matcher = query.matcher(sub, context)
+        for docnum in inside.tolist():
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum - offset)
+            if matcher.is_active() and matcher.id() == docnum - offset:
+                exact.append((matcher.score(), -docnum))
+    exact.sort(reverse=True)
+    return exact[:k]
 
 
 def _leaf_matching(searcher, query: wq.Query, n: int) -> np.ndarray:
@@ -411,7 +573,10 @@ class _Ranked:
         return out
 
 
-def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, matched: np.ndarray, n: int, sort: str = "relevance") -> _Ranked:
+def _rank(
+    snap: WhooshSnapshot, searcher, query: wq.Query, allowed, matched: np.ndarray, n: int, sort: str = "relevance",
+    scores: np.ndarray | None = None,
+) -> _Ranked:
     """The top n by BM25F times the freshness boost and the document's weight (or, sorted by date,
     newest first and undated last), ties in id order, near-duplicates collapsed to the first copy in
     that order. `matched` says which documents match; the top is collected apart (Whoosh may skip
@@ -428,7 +593,10 @@ def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, matched: np.
     if not count:
         return _Ranked(0, [], matched)
     window = n + RERANK_WINDOW
-    items = sorted(_collect(searcher, query, allowed, window).items, reverse=True)
+    if scores is not None:
+        items = _exact_top(searcher, query, allowed, matched, scores, window)
+    else:
+        items = sorted(_collect(searcher, query, allowed, window).items, reverse=True)
     if sort == "date" and count > len(items):
         items = _collect(searcher, query, allowed, count).items
     elif len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
