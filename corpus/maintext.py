@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from copy import copy
 
 # trafilatura reports every page it finds too short as a warning ("discarding data"); for sotehaku that is
 # an ordinary outcome, handled by falling back on its own lines.
@@ -53,24 +54,22 @@ def _trafilatura():
             super().__init__(output_format="python", comments=False, tables=True, dedup=False, url=url)
             self.container_length = container_length
 
-    compare = core.compare_extraction
+    extract_and_compare = core._extract_and_compare
 
-    def compare_when_short(cleaned_tree, raw_tree, body, text: str, options):
-        """trafilatura's comparison of its extraction with readability's and jusText's, which its balanced mode
-        runs on every page (a quarter of its time) and which changes the text of few: for sotehaku's pages it
-        runs only when trafilatura's text is under its own minimum or under COMPARE_SHARE of the text of
-        sotehaku's content container, a sign that trafilatura kept a fragment of the page's text. Any other
-        caller of trafilatura in the process gets its comparison unchanged."""
-        if (
-            isinstance(options, Options)
-            and len(text) >= options.min_extracted_size
-            and len(text) >= COMPARE_SHARE * options.container_length
-        ):
+    def compare_when_short(cleaned_tree, cleaned_tree_backup, tree, options):
+        """trafilatura's extraction, compared with readability's and jusText's, as its balanced mode does on every
+        page (a quarter of its time, and the text of few pages changes), only when trafilatura's text is under its
+        own minimum or under COMPARE_SHARE of the text of sotehaku's content container: a sign that it kept a
+        fragment of the page's text. Any other caller of trafilatura in the process is served unchanged."""
+        if not isinstance(options, Options):
+            return extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options)
+        body, text = core.extract_content(cleaned_tree, options)
+        if len(text) >= options.min_extracted_size and len(text) >= COMPARE_SHARE * options.container_length:
             return body, text
-        return compare(cleaned_tree, raw_tree, body, text, options)
+        return core.compare_extraction(cleaned_tree_backup, copy(tree), body, text, options)
 
-    # trafilatura's pipeline calls the comparison by this module-level name (its version is pinned in setup.cfg).
-    core.compare_extraction = compare_when_short
+    # trafilatura's pipeline calls this step by its module-level name (its version is pinned in setup.cfg).
+    core._extract_and_compare = compare_when_short
     return core.bare_extraction, Options
 
 

@@ -26,6 +26,8 @@ BOILERPLATE_TAGS = (
     "script", "style", "noscript", "template", "header", "footer", "nav", "aside", "form", "iframe", "svg", "button",
     "dialog", "select", "object", "embed", "canvas", "xml",
 )
+# What can be chrome with no attribute to name it: by its tag, or by its text (a credit, a print link, a link list).
+CHROME_WITHOUT_NAMES = frozenset({*BOILERPLATE_TAGS, "figcaption", "a", "ul", "ol"})
 BOILERPLATE_ROLES = (
     "navigation", "banner", "contentinfo", "dialog", "search", "complementary", "alertdialog", "menu", "menubar",
 )
@@ -137,6 +139,7 @@ META_DATES = {
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WHITESPACE = re.compile(r"\s+")
+INVISIBLE = {0xAD: None, 0x200B: None, 0xFEFF: None}
 HTML_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
 # lxml.html chooses each element's Python class in a Python callback (forms and inputs have classes of their own)
 # whenever an element is touched; sotehaku and trafilatura touch every element several times, and one class for
@@ -591,7 +594,7 @@ def _is_certain_chrome(el) -> bool:
 
 
 def _is_boilerplate(el) -> bool:
-    if el.tag in ("html", "body", "main"):
+    if el.tag in ("html", "body", "main") or (not el.attrib and el.tag not in CHROME_WITHOUT_NAMES):
         return False
     if _is_chrome_tag(el) or MSO_HIDDEN.search(el.get("style") or "") or _is_chrome_by_text(el):
         return True
@@ -892,6 +895,7 @@ def _charset(content_type: str) -> str | None:
 
 
 def _clean_text(text: str) -> str:
-    text = text.translate({0xAD: None, 0x200B: None, 0xFEFF: None})  # soft hyphens and zero-width spaces
-    lines = (re.sub(r"\s+", " ", line).strip() for line in text.split("\n"))
+    if "\xad" in text or "\u200b" in text or "\ufeff" in text:  # soft hyphens and zero-width spaces
+        text = text.translate(INVISIBLE)
+    lines = (" ".join(line.split()) for line in text.split("\n"))  # str.split's whitespace is re's \s
     return "\n".join(line for line in lines if line)
