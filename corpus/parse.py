@@ -115,10 +115,11 @@ DATE_LINE = re.compile(
     r"(?:\s*(?:klo|kl\.?|at|,)?\s*\d{1,2}[.:]\d{2}(?![\d.]\d))?",
     re.I,
 )
-# The digits of a date, which DATE_LINE's matches are sought around: a regular expression that opens with a choice
-# of labels is tried at every character, which over a page's whole markup costs more than the parse.
-DATE_DIGITS = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{4}")
-# How far before its date's digits a label of DATE_LINE may start ("Päivitetty:" and the spaces after it).
+# A date's month and year from the dot after its day, which DATE_LINE's matches are sought around: a regular
+# expression that opens with a choice of labels (or with a digit) is tried at every character, which over a page's
+# whole markup costs more than the parse; one that opens with a literal "." is searched for in C.
+DATE_TAIL = re.compile(r"\.\s?\d{1,2}\.\s?\d{4}")
+# How far before its date's day a label of DATE_LINE may start ("Päivitetty:" and the spaces after it).
 LABEL_REACH = 200
 # A one-word type label before the dates of a line ("Tiedote Julkaistu 26.9.2023").
 DATE_LABEL = re.compile(r"^\s*[^\W\d_]+(?=\s|$)")
@@ -661,6 +662,7 @@ def _is_chrome_token(name: str) -> bool:
     return bool(BOILERPLATE_WORDS.search(words)) and not LAYOUT_WORDS.intersection(words.split("-"))
 
 
+@functools.lru_cache(maxsize=16384)
 def _words(name: str) -> str:
     """A class token, id or label as lower-case words joined by "-": "shareButtons_top" -> "share-buttons-top"."""
     return re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name.strip()).lower().replace("_", "-").replace(" ", "-")
@@ -815,11 +817,11 @@ def _date_line_matches(text: str):
     ['Päivitetty: 31.10.2022 klo 9.15', 'julkaistu 1.2.2021']
     """
     end = 0
-    for digits in DATE_DIGITS.finditer(text):
-        if digits.start() < end:
+    for tail in DATE_TAIL.finditer(text):
+        if tail.start() < end:
             continue
-        start = max(end, digits.start() - LABEL_REACH)
-        while (near := DATE_LINE.search(text, start, digits.end())) is not None:
+        start = max(end, tail.start() - 2 - LABEL_REACH)  # the day's one or two digits, the label before them
+        while (near := DATE_LINE.search(text, start, tail.end())) is not None:
             match = DATE_LINE.match(text, near.start())  # again without the window's end: the time after the date
             start = end = match.end()
             yield match
