@@ -26,6 +26,8 @@ BOILERPLATE_TAGS = (
     "script", "style", "noscript", "template", "header", "footer", "nav", "aside", "form", "iframe", "svg", "button",
     "dialog", "select", "object", "embed", "canvas", "xml",
 )
+# What can be chrome with no attribute to name it: by its tag, or by its text (a credit, a print link, a link list).
+CHROME_WITHOUT_NAMES = frozenset({*BOILERPLATE_TAGS, "figcaption", "a", "ul", "ol"})
 BOILERPLATE_ROLES = (
     "navigation", "banner", "contentinfo", "dialog", "search", "complementary", "alertdialog", "menu", "menubar",
 )
@@ -113,6 +115,12 @@ DATE_LINE = re.compile(
     r"(?:\s*(?:klo|kl\.?|at|,)?\s*\d{1,2}[.:]\d{2}(?![\d.]\d))?",
     re.I,
 )
+# A date's month and year from the dot after its day, which DATE_LINE's matches are sought around: a regular
+# expression that opens with a choice of labels (or with a digit) is tried at every character, which over a page's
+# whole markup costs more than the parse; one that opens with a literal "." is searched for in C.
+DATE_TAIL = re.compile(r"\.\s?\d{1,2}\.\s?\d{4}")
+# How far before its date's day a label of DATE_LINE may start ("Päivitetty:" and the spaces after it).
+LABEL_REACH = 200
 # A one-word type label before the dates of a line ("Tiedote Julkaistu 26.9.2023").
 DATE_LABEL = re.compile(r"^\s*[^\W\d_]+(?=\s|$)")
 # What is left of a line of dates once the dates are gone: separators only.
@@ -132,12 +140,26 @@ META_DATES = {
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WHITESPACE = re.compile(r"\s+")
+INVISIBLE = {0xAD: None, 0x200B: None, 0xFEFF: None}
 HTML_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
+# lxml.html chooses each element's Python class in a Python callback (forms and inputs have classes of their own)
+# whenever an element is touched; sotehaku and trafilatura touch every element several times, and one class for
+# all, chosen in C, makes walking the tree about a third cheaper.
+HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+))
 # Text codecs no web page is written in; their decoders also refuse errors="replace".
 NOT_PAGE_CODECS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined"})
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ")
 LANG_MARKERS = {code: language.detection_words for code, language in LANGUAGES.items()}
+
+
+# A page's link texts kept for its targets' anchor text: the sample site's pages have 20-40 links, a
+# large portal's front page a few hundred; a text longer than a sentence is not a label.
+MAX_LINK_TEXTS = 1000
+MAX_LINK_TEXT_CHARS = 200
 
 
 class ParseError(CorpusError):
@@ -152,6 +174,8 @@ class ParsedPage:
     links: tuple[str, ...] = ()
     canonical: str | None = None
     follow: bool = True
+    # (target URL, link text) of each distinct followed link with words: the target's anchor text (corpus.anchors).
+    anchors: tuple[tuple[str, str], ...] = ()
 
 
 def document_kind(content_type: str, url: str = "", content: bytes = b"") -> str | None:
@@ -243,11 +267,12 @@ def _parse_tree(
     if base_href is not None:
         base = normalize_url(base_href.get("href"), url) or url
     links = _links(root, base)
+    anchors = _link_texts(root, base)
     canonical_tag = _first(root.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]"))
     canonical = normalize_url(canonical_tag.get("href"), base) if canonical_tag is not None else None
     follow = "nofollow" not in robots
     if "noindex" in robots:
-        return ParsedPage(None, links if follow else (), canonical, follow)
+        return ParsedPage(None, links if follow else (), canonical, follow, anchors if follow else ())
 
     title_tag = _first(root.iter("title"))
     page_title = _joined_text(title_tag) if title_tag is not None else ""
@@ -259,7 +284,7 @@ def _parse_tree(
 
     office_export = _is_office_export(root)
     # trafilatura reads a copy of the whole page; sotehaku's chrome is then left out of what it finds.
-    extracted = None if office_export else maintext.extract(root, url)
+    extracted = None if office_export else maintext.extract(root, url, main)
     chrome: list[str] = []
     _remove_boilerplate(root, keep=(main, heading), chrome=chrome)
     if heading is None:  # Word's Title style, when a Word export has no h1
@@ -295,7 +320,7 @@ def _parse_tree(
         headings=headings,
         content_type="text/html",
     )
-    return ParsedPage(document, links if follow else (), canonical, follow)
+    return ParsedPage(document, links if follow else (), canonical, follow, anchors if follow else ())
 
 
 def _text_document(text: str, url: str, *, source: str, visibility: str) -> Document:
@@ -579,7 +604,7 @@ def _is_certain_chrome(el) -> bool:
 
 
 def _is_boilerplate(el) -> bool:
-    if el.tag in ("html", "body", "main"):
+    if el.tag in ("html", "body", "main") or (not el.attrib and el.tag not in CHROME_WITHOUT_NAMES):
         return False
     if _is_chrome_tag(el) or MSO_HIDDEN.search(el.get("style") or "") or _is_chrome_by_text(el):
         return True
@@ -646,14 +671,10 @@ def _is_chrome_token(name: str) -> bool:
     return bool(BOILERPLATE_WORDS.search(words)) and not LAYOUT_WORDS.intersection(words.split("-"))
 
 
+@functools.lru_cache(maxsize=16384)
 def _words(name: str) -> str:
     """A class token, id or label as lower-case words joined by "-": "shareButtons_top" -> "share-buttons-top"."""
     return re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name.strip()).lower().replace("_", "-").replace(" ", "-")
-
-
-def _names(el) -> str:
-    """Class, id, aria-label and itemtype of an element in one string, for pattern tests."""
-    return " ".join([*_classes(el), *(el.get(a) or "" for a in ("id", "aria-label", "itemtype"))])
 
 
 def _visible_text(main) -> str:
@@ -721,9 +742,10 @@ def _strings(el, skip: set):
 
 def _breadcrumb(root) -> str:
     """The breadcrumb trail as "Etusivu > Palvelut > Kotihoito", or "" when the page has none."""
+    # The names are read as strings in document order, so that only an element with a matching name is touched.
     crumbs = next(
-        (el for el in root.xpath("//*[@class or @id or @aria-label or @itemtype]")
-         if el.tag not in ("html", "body", "main", "article") and BREADCRUMB.search(_names(el))),
+        (el for name in root.xpath("//@class|//@id|//@aria-label|//@itemtype")
+         if BREADCRUMB.search(name) and (el := name.getparent()).tag not in ("html", "body", "main", "article")),
         None,
     )
     if crumbs is None:
@@ -764,6 +786,30 @@ def _links(root, base: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(link for link in links if link))
 
 
+def _link_texts(root, base: str) -> tuple[tuple[str, str], ...]:
+    """(URL, text) of each distinct followed link: its words, or for a link without words (an image, an
+    icon) its aria-label, title or image alt text; at most MAX_LINK_TEXTS per page, each text cut to
+    MAX_LINK_TEXT_CHARS, so that a page of 100,000 links costs no more than a normal one."""
+    found: dict[tuple[str, str], None] = {}
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href is None or "nofollow" in (a.get("rel") or "").split():
+            continue
+        text = " ".join(a.text_content().split()) or _link_label(a)
+        url = normalize_url(href, base) if text else None
+        if url:
+            found.setdefault((url, text[:MAX_LINK_TEXT_CHARS]), None)
+            if len(found) >= MAX_LINK_TEXTS:
+                break
+    return tuple(found)
+
+
+def _link_label(a) -> str:
+    """What a link without words is called: its aria-label or title, or its images' alt texts."""
+    label = a.get("aria-label") or a.get("title") or " ".join(img.get("alt") or "" for img in a.iter("img"))
+    return " ".join(label.split())
+
+
 def _meta(root, name: str) -> str:
     metas = list(root.iter("meta"))
     tag = next((m for m in metas if m.get("name") == name), None)
@@ -791,10 +837,27 @@ def _markup_dates(root, main) -> list[tuple[str, dt.date | None]]:
 
 def _labelled_date_lines(text: str):
     """(kind, date, words) of each labelled date in the text, in order."""
-    for match in DATE_LINE.finditer(text):
+    for match in _date_line_matches(text):
         date = _date(match["year"], match["month"], match["day"])
         if date:
             yield next(kind for kind in DATE_KINDS if match[kind]), date, match.group(0)
+
+
+def _date_line_matches(text: str):
+    """DATE_LINE.finditer(text), found from the digits of each date back to its label.
+
+    >>> [m.group(0) for m in _date_line_matches("x 1.1.2020 Päivitetty: 31.10.2022 klo 9.15, julkaistu 1.2.2021")]
+    ['Päivitetty: 31.10.2022 klo 9.15', 'julkaistu 1.2.2021']
+    """
+    end = 0
+    for tail in DATE_TAIL.finditer(text):
+        if tail.start() < end:
+            continue
+        start = max(end, tail.start() - 2 - LABEL_REACH)  # the day's one or two digits, the label before them
+        while (near := DATE_LINE.search(text, start, tail.end())) is not None:
+            match = DATE_LINE.match(text, near.start())  # again without the window's end: the time after the date
+            start = end = match.end()
+            yield match
 
 
 def _page_update_dates(html: str) -> list[tuple[str, dt.date | None]]:
@@ -867,6 +930,7 @@ def _charset(content_type: str) -> str | None:
 
 
 def _clean_text(text: str) -> str:
-    text = text.translate({0xAD: None, 0x200B: None, 0xFEFF: None})  # soft hyphens and zero-width spaces
-    lines = (re.sub(r"\s+", " ", line).strip() for line in text.split("\n"))
+    if "\xad" in text or "\u200b" in text or "\ufeff" in text:  # soft hyphens and zero-width spaces
+        text = text.translate(INVISIBLE)
+    lines = (" ".join(line.split()) for line in text.split("\n"))  # str.split's whitespace is re's \s
     return "\n".join(line for line in lines if line)

@@ -30,10 +30,32 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
     url = TAB_OR_NEWLINE.sub("", url.strip())
     if base is not None and not ABSOLUTE.match(url):
         try:
-            url = urljoin(base, url)
+            url = _join(base, url)
         except ValueError:
             return None
     return _normalize_absolute(url)
+
+
+def _join(base: str, url: str) -> str:
+    """urljoin(base, url), the commonest link (a path from the site's root, with no "//", "." or ".." to
+    resolve) joined without parsing it.
+
+    >>> _join("https://example.fi/a/b.html", "/palvelut/?q=1#x"), _join("https://example.fi/a/", "../c//d")
+    ('https://example.fi/palvelut/?q=1#x', 'https://example.fi/c/d')
+    """
+    if url.startswith("/") and not url.startswith("//"):
+        path = url.split("?", 1)[0].split("#", 1)[0]
+        origin = _origin(base)
+        if origin and "//" not in path and "/." not in path:
+            return origin + url
+    return urljoin(base, url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(base: str) -> str | None:
+    """ "https://example.fi" of an http(s) page's URL, None for any other."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in DEFAULT_PORTS and parts.netloc else None
 
 
 @functools.lru_cache(maxsize=65536)
@@ -45,9 +67,10 @@ def _normalize_absolute(url: str) -> str | None:
     except ValueError:
         return None
     scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname or BAD_HOST.search(parts.hostname):
+    hostname = parts.hostname  # a property that parses the netloc again at every reading
+    if scheme not in DEFAULT_PORTS or not hostname or BAD_HOST.search(hostname):
         return None
-    host = parts.hostname.lower()
+    host = hostname.lower()
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
