@@ -365,6 +365,8 @@ def search(data_dir: Path, query: str | None, limit: int, page: int, fmt: str | 
         head = results.replaced.get(word)
         instead = f"; showing pages with {head!r}, the last part of the compound" if head else ""
         click.echo(f"No page has the word {word!r}{instead}.")
+    if results.common_words:
+        click.echo(f"{query!r} has only very common words, which no page is searched by; add a more specific word.")
     if not results.hits:
         click.echo(f"No results for {query!r}.")
         return

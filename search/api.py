@@ -82,7 +82,9 @@ class Results:
     `relaxed`: no document had every word, so documents with any of them are shown. `corrected`: the
     query as typed found nothing and the hits are for `suggestion` instead. `missing`: typed words that
     no document the viewer may see has. `replaced`: such a compound word, searched by its last part
-    that documents have instead (kvanttitietokone: tietokone).
+    that documents have instead (kvanttitietokone: tietokone). `common_words`: every typed word is a very
+    common word that the index leaves out (Mikä, Kuka oli), so no page is searched by them: no hits, and
+    the front ends ask for a more specific word (a citizen's query is never a bad request).
     """
 
     query: str
@@ -98,6 +100,7 @@ class Results:
     search_id: str | None = None  # the query log's id of this search (set by the app), for click counts
     missing: list[str] = field(default_factory=list)
     replaced: dict[str, str] = field(default_factory=dict)
+    common_words: bool = False
 
     def to_json(self) -> dict:
         """The shape of a results page in JSON output and the web API."""
@@ -113,6 +116,7 @@ class Results:
             "suggestion": self.suggestion,
             "missing": list(self.missing),
             "replaced": dict(self.replaced),
+            "common_words": self.common_words,
             "hits": [h.to_json() for h in self.hits],
             "facets": {
                 name: [asdict(FacetValue(v, n)) for v, n in values] for name, values in self.facets.items()

@@ -22,6 +22,7 @@ from search.query import (
     LANGUAGES, Alt, AnyOf, Filters, ParsedQuery, Words, analyze_query, parse_query, searchable_words, word_query,
 )
 from search.snippets import make_snippet
+from search.syntax import QueryError
 from search.vocabulary import WordIndex
 
 MAX_PAGE_SIZE = 100
@@ -117,7 +118,14 @@ class SearchEngine:
             raise SearchError(f"Unknown sort order {sort!r}; sort by {' or '.join(SORTS)}.")
         snap = self._snapshot()
         seen = visibilities(viewer)
-        parsed = self._parse(snap, text, _with_lang(filters, lang))
+        try:
+            parsed = self._parse(snap, text, _with_lang(filters, lang))
+        except QueryError as exc:
+            if exc.code != "common_words":
+                raise
+            # Only very common words (Mikä, Kuka oli): none is indexed, so nothing is searched; the
+            # results say so instead of refusing the query.
+            return Results(query=text.strip(), total=0, page=page, size=size, sort=sort, common_words=True)
         pinned = self._pinned(snap, parsed, seen) if bestbets and not parsed.filters else []
         limit = page * size + len(pinned)
 

@@ -34,6 +34,13 @@ def test_filters_and_csv(run):
     assert "<mark>" not in rows[0]["snippet"] and rows[0]["rank"] == "1"
 
 
+def test_a_query_of_only_common_words_is_no_error(run):
+    """Issue 12: the CLI exited 1 on "Kuka oli"; it answers with no hits and says why."""
+    result = run("search", "Kuka oli")
+    assert result.exit_code == 0, result.output
+    assert "only very common words" in result.output and "No results for 'Kuka oli'." in result.output
+
+
 def test_query_language_on_the_command_line(run):
     result = run("search", "palveluseteli -kotihoito lang:fi", "--format", "json")
     hits = json.loads(result.output)["hits"]

@@ -39,6 +39,7 @@ DESCRIPTIONS = {
         "suggestion": "Did you mean: the query with misspelt words corrected",
         "missing": "Typed words that no document the caller may see has",
         "replaced": "A missing compound word -> the last part of it that documents have, searched instead",
+        "common_words": "Every typed word is a very common word (such as 'ja', 'mikä') that no page is searched by: no hits; ask for a more specific word",
         "facets": "Counts per value of section, lang, year, type and source; pass a value back as that parameter to narrow",
     },
 }

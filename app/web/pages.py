@@ -20,7 +20,7 @@ from search.engine import MAX_PAGE, Results, Viewer
 
 from app.accounts import AccountError
 from app.web.errors import HANDLED, error_status
-from app.web.i18n import LANGUAGE_NAMES, TEXTS, UI_LANGUAGES, format_date, query_error_text, value_label
+from app.web.i18n import LANGUAGE_NAMES, QUERY_ERRORS, TEXTS, UI_LANGUAGES, format_date, query_error_text, value_label
 from app.web.params import (
     FILTER_PARAMS, BadParameter, SearchState, exact_query, filters_from_params, page_number, page_numbers, sort_order,
 )
@@ -250,6 +250,7 @@ def describe_results(results: Results, state: SearchState, ui: str, viewer: View
     return {
         "heading": heading,
         "missing_text": missing_text,
+        "common_words_text": QUERY_ERRORS["common_words"][ui] if results.common_words else "",
         "status_text": status_text,
         "shown_q": shown_q,
         "exact_q": exact_query(state.q),

@@ -95,7 +95,6 @@ def test_date_ranges(engine):
         ("sotekeskus updated:2022-13-01", "is not a date"),
         ("sotekeskus updated:2023..2021", "ends before it starts"),
         ("-sotekeskus", "Add a word to search for besides the excluded ones"),
-        ("ja tai", "only very common words"),
         ("sotekeskus lang:suomi", "not a language code"),
     ],
 )
