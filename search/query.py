@@ -28,16 +28,13 @@ SYNONYM_BOOST = 0.7
 # tune questions (MRR@10 0.624 without parts, 0.649 at 0.4, 0.660 at 0.6, 0.650 at 1.0); re-check
 # with benchmarks/retrieval.py.
 QUERY_PART_BOOST = 0.6
-# A compound's head (its last part, or last parts: tietokone and kone of kvanttitietokone) says more
-# about it than a modifier (kvantti, tieto) does: their weights relative to QUERY_PART_BOOST.
-HEAD_PART_FACTOR = 1.0
-MODIFIER_PART_FACTOR = 1.0
 # Finnish question words that are no stopwords (by lemma; milloin also reads as milla): they say what
-# kind of answer is wanted, not what it is about, so their matches weigh this much of a word's.
+# kind of answer is wanted, not what it is about, so their matches weigh this much of a word's. Tuned
+# on the first 500 squad2-fi tune questions (MRR@10 0.662 at 1.0, 0.672 at 0.3); see RESULTS.md.
 QUESTION_WORDS = frozenset(
     {"milloin", "kuinka", "miten", "millainen", "minkälainen", "montako", "paljonko", "kauanko", "kumpi", "moniko"}
 )
-QUESTION_WORD_BOOST = 1.0
+QUESTION_WORD_BOOST = 0.3
 # Proximity (in the spirit of the sequential dependence model): each pair of adjacent typed words is
 # also an optional clause that matches where the two stand within PROXIMITY_WINDOW positions of each
 # other, in either order, and adds PROXIMITY_WEIGHT times their score. 0 turns it off.
@@ -246,19 +243,9 @@ def word_query(
         boost *= QUESTION_WORD_BOOST
     alts = [Alt(lang, term, boost) for lang in langs for term in word.terms.get(lang, ())]
     if parts and "fi" in langs:
-        alts += [Alt("fi", term, boost * QUERY_PART_BOOST * part_factor(term, lemmas)) for term in word.parts]
+        alts += [Alt("fi", term, boost * QUERY_PART_BOOST) for term in word.parts]
     alts += [Alt(FOLDED, term, boost * FOLDED_BOOST) for term in word.terms.get(FOLDED, ())]
     return Words(tuple(alts), title_only)
-
-
-def part_factor(part: str, lemmas: tuple[str, ...]) -> float:
-    """The weight of a compound part relative to QUERY_PART_BOOST: a head (a part the word's lemma
-    ends with) or a modifier.
-
-    >>> part_factor("tietokone", ("kvanttitietokone",)) == HEAD_PART_FACTOR
-    True
-    """
-    return HEAD_PART_FACTOR if any(len(lemma) > len(part) and lemma.endswith(part) for lemma in lemmas) else MODIFIER_PART_FACTOR
 
 
 def phrase_query(words: list[QueryWord], title_only: bool = False, langs: tuple = LANGUAGES) -> Node:
@@ -338,16 +325,21 @@ def _is_plain(group: tuple[Term, ...]) -> bool:
     return len(group) == 1 and not group[0].phrase and not group[0].title_only
 
 
-def near_query(words: list[QueryWord], langs: tuple = LANGUAGES) -> list[Node]:
+def near_query(words: list[QueryWord], langs: tuple = LANGUAGES, weight: float | None = None) -> list[Node]:
     """The proximity clauses of a run of typed words: each adjacent pair within PROXIMITY_WINDOW
-    positions, in either order, weighted PROXIMITY_WEIGHT (none when that is 0)."""
-    if not PROXIMITY_WEIGHT:
+    positions, in either order, weighted `weight` (default PROXIMITY_WEIGHT; none when it is 0).
+
+    >>> near_query(analyze_query("kotihoidon maksut", ("fi",)), ("fi",), weight=0.2)
+    [Phrase(steps=((('fi', ('kotihoito',)),), (('fi', ('maksu',)),)), slop=8, title_only=False, ordered=False, weight=0.2)]
+    """
+    weight = PROXIMITY_WEIGHT if weight is None else weight
+    if not weight:
         return []
     out = []
     for a, b in zip(words, words[1:]):
         pair = phrase_query([a, b], langs=langs)
         if isinstance(pair, Phrase) and a.terms.get("fi") != b.terms.get("fi"):
-            out.append(Phrase(pair.steps, PROXIMITY_WINDOW, ordered=False, weight=PROXIMITY_WEIGHT))
+            out.append(Phrase(pair.steps, PROXIMITY_WINDOW, ordered=False, weight=weight))
     return out
 
 

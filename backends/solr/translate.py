@@ -84,7 +84,11 @@ def _(node: Words) -> str:
 def phrase_slop(node: Phrase) -> int:
     """Lucene's slop for a phrase: words in order at most `slop` positions apart need slop - 1 moves; in
     either order, `slop` itself (a pair in order then reaches one position further, reversed one less:
-    Lucene counts a swap as two moves)."""
+    Lucene counts a swap as two moves).
+
+    >>> phrase_slop(Phrase((), slop=3)), phrase_slop(Phrase((), slop=8, ordered=False))
+    (2, 8)
+    """
     return max(0, node.slop - 1) if node.ordered else node.slop
 
 
