@@ -2,7 +2,8 @@
 
 `sotehaku crawl`, `import` and `demo` and the test fixtures all run `run_pipeline` with a refresh step;
 `sotehaku index` runs its last stage, `index_corpus`. The index is brought up to date incrementally, as
-`sotehaku index` does: only new and changed documents are analysed.
+`sotehaku index` does: only new and changed documents are analysed (a page whose anchor text, the words of
+other pages' links to it, changed is one of them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import CorpusError
+from corpus.anchors import anchor_texts, with_anchor_texts
 from corpus.crawl import CrawlStats, crawl_source
 from corpus.dedup import mark_near_duplicates
 from corpus.document import Document
@@ -71,8 +73,9 @@ def index_corpus(
     """Bring the data directory's index in step with the corpus store (the last stage of the pipeline);
     with `partition` (K, N), only partition K's share of it (see app.backend.publish_index)."""
     total = documents_to_index(store, data_dir)
-    return publish_index(store.iter_documents, data_dir, total=total, procs=procs, full=full, progress=progress,
-                         partition=partition)
+    anchors = anchor_texts(store)
+    return publish_index(lambda: with_anchor_texts(store.iter_documents(), anchors), data_dir, total=total, procs=procs,
+                         full=full, progress=progress, partition=partition)
 
 
 def documents_to_index(store: CorpusStore, data_dir: str | Path) -> int:

@@ -287,7 +287,8 @@ class Crawler:
             return
         if referrer and document.content_type != "text/html":
             document = document.replace(parent=referrer)  # an attachment belongs to the page that links it
-        if self.store.put(document, etag=result.etag, last_modified=result.last_modified, links=page.links):
+        if self.store.put(document, etag=result.etag, last_modified=result.last_modified, links=page.links,
+                          anchors=page.anchors):
             self.stats.changed += 1
         else:
             self.stats.unchanged += 1

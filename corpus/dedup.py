@@ -61,11 +61,14 @@ def near_duplicates(documents: Iterable[Document]) -> dict[str, str]:
             doc_id = parent[doc_id]
         return doc_id
 
+    # Each signature starts as a copy of one empty MinHash: a new one would draw its 128 permutations
+    # again from the seed, which cost more than hashing a document's shingles.
+    empty = MinHash(num_perm=NUM_PERM)
     for doc in documents:
         if len(WORD.findall(doc.text)) < MIN_WORDS:
             continue
         grams = shingles(doc)
-        signature = MinHash(num_perm=NUM_PERM)
+        signature = empty.copy()
         signature.update_batch([g.encode("utf-8") for g in grams])
         index = lsh[doc.visibility]
         docs[doc.id], sets[doc.id], parent[doc.id] = _light(doc), grams, doc.id

@@ -81,6 +81,9 @@ class Document:
     # Tesseract's mean word confidence (0-100) of the text read by OCR from scanned pages; None when no
     # text was. Low confidence lowers the document's weight in ranking (indexer.fields.ranking_weight).
     ocr_confidence: float | None = None
+    # The texts of other pages' links to this one (corpus.anchors), attached when the corpus is indexed;
+    # the store keeps them with the linking pages, not here, and the JSONL shape leaves them out.
+    anchors: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -120,8 +123,12 @@ class Document:
 
     @property
     def fingerprint(self) -> str:
-        """SHA-256 of every field the index holds, so an index update can skip documents that did not change."""
-        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+        """SHA-256 of every field the index holds, so an index update can skip documents that did not change:
+        a page whose anchor text changed (another page's link to it) is indexed again."""
+        fields = self.to_json()
+        if self.anchors:  # left out when empty, so that documents nothing links to keep their fingerprints
+            fields["anchors"] = list(self.anchors)
+        return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
     def replace(self, **changes) -> "Document":
         """Return a copy with some fields changed."""
@@ -198,6 +205,28 @@ def check_groups(groups, where: str) -> tuple[str, ...]:
             )
         out.add(name)
     return tuple(sorted(out))
+
+
+def covers(source_keys, target_keys) -> bool:
+    """True if everyone who may see a document of `target_keys` may also see one of `source_keys`: what a
+    page says about another (its link text, indexed as the other's anchor text) may then be searched in the
+    other without telling anyone what they could not read themselves.
+
+    >>> covers(("public",), ("group:hr",)), covers(("internal",), ("public",)), covers(("internal",), ("group:hr",))
+    (True, False, True)
+    >>> covers(("group:hr", "group:talous"), ("group:hr",)), covers(("group:hr",), ("group:hr", "group:talous"))
+    (True, False)
+    >>> covers(("group:hr",), ("internal",))
+    False
+    """
+    source, target = set(source_keys), set(target_keys)
+    if "public" in source:
+        return True
+    if "public" in target:
+        return False
+    if "internal" in source:
+        return True
+    return "internal" not in target and target <= source
 
 
 def access_keys(visibility: str, groups: tuple[str, ...] = ()) -> tuple[str, ...]:

@@ -77,11 +77,11 @@ def ingest(batch: Batch, store: CorpusStore, *, progress: Callable[[ImportStats]
 def _store(chunk: list[Found], store: CorpusStore, stats: ImportStats, progress) -> None:
     if not chunk:
         return
-    plain = [found.document for found in chunk if not found.links]
+    plain = [found.document for found in chunk if not found.links and not found.anchors]
     stats.changed += store.put_many(plain)  # one transaction
     for found in chunk:
-        if found.links:
-            stats.changed += store.put(found.document, links=found.links)
+        if found.links or found.anchors:
+            stats.changed += store.put(found.document, links=found.links, anchors=found.anchors)
     stats.imported += len(chunk)
     chunk.clear()
     if progress:

@@ -140,6 +140,12 @@ TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ")
 LANG_MARKERS = {code: language.detection_words for code, language in LANGUAGES.items()}
 
 
+# A page's link texts kept for its targets' anchor text: the sample site's pages have 20-40 links, a
+# large portal's front page a few hundred; a text longer than a sentence is not a label.
+MAX_LINK_TEXTS = 1000
+MAX_LINK_TEXT_CHARS = 200
+
+
 class ParseError(CorpusError):
     """Content that cannot be turned into a document."""
 
@@ -152,6 +158,8 @@ class ParsedPage:
     links: tuple[str, ...] = ()
     canonical: str | None = None
     follow: bool = True
+    # (target URL, link text) of each distinct followed link with words: the target's anchor text (corpus.anchors).
+    anchors: tuple[tuple[str, str], ...] = ()
 
 
 def document_kind(content_type: str, url: str = "", content: bytes = b"") -> str | None:
@@ -243,11 +251,12 @@ def _parse_tree(
     if base_href is not None:
         base = normalize_url(base_href.get("href"), url) or url
     links = _links(root, base)
+    anchors = _link_texts(root, base)
     canonical_tag = _first(root.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]"))
     canonical = normalize_url(canonical_tag.get("href"), base) if canonical_tag is not None else None
     follow = "nofollow" not in robots
     if "noindex" in robots:
-        return ParsedPage(None, links if follow else (), canonical, follow)
+        return ParsedPage(None, links if follow else (), canonical, follow, anchors if follow else ())
 
     title_tag = _first(root.iter("title"))
     page_title = _joined_text(title_tag) if title_tag is not None else ""
@@ -295,7 +304,7 @@ def _parse_tree(
         headings=headings,
         content_type="text/html",
     )
-    return ParsedPage(document, links if follow else (), canonical, follow)
+    return ParsedPage(document, links if follow else (), canonical, follow, anchors if follow else ())
 
 
 def _text_document(text: str, url: str, *, source: str, visibility: str) -> Document:
@@ -762,6 +771,30 @@ def _links(root, base: str) -> tuple[str, ...]:
     # A page repeats its menus' links; each distinct href is normalised once.
     links = (normalize_url(href, base) for href in hrefs)
     return tuple(dict.fromkeys(link for link in links if link))
+
+
+def _link_texts(root, base: str) -> tuple[tuple[str, str], ...]:
+    """(URL, text) of each distinct followed link: its words, or for a link without words (an image, an
+    icon) its aria-label, title or image alt text; at most MAX_LINK_TEXTS per page, each text cut to
+    MAX_LINK_TEXT_CHARS, so that a page of 100,000 links costs no more than a normal one."""
+    found: dict[tuple[str, str], None] = {}
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href is None or "nofollow" in (a.get("rel") or "").split():
+            continue
+        text = " ".join(a.text_content().split()) or _link_label(a)
+        url = normalize_url(href, base) if text else None
+        if url:
+            found.setdefault((url, text[:MAX_LINK_TEXT_CHARS]), None)
+            if len(found) >= MAX_LINK_TEXTS:
+                break
+    return tuple(found)
+
+
+def _link_label(a) -> str:
+    """What a link without words is called: its aria-label or title, or its images' alt texts."""
+    label = a.get("aria-label") or a.get("title") or " ".join(img.get("alt") or "" for img in a.iter("img"))
+    return " ".join(label.split())
 
 
 def _meta(root, name: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from corpus import CorpusError
-from corpus.document import Document
+from corpus.document import Document, access_keys
 from corpus.migrate import migrate, statements
 
 SCHEMA = """
@@ -101,6 +101,8 @@ MIGRATIONS = (
     BLOCKLIST_AND_CRAWLS,  # 3
     # 4: Tesseract's confidence of a document's OCR text (NULL: no text was read by OCR).
     "ALTER TABLE documents ADD COLUMN ocr_confidence REAL",
+    # 5: the texts of a page's links, as a JSON list of [target URL, text]: its targets' anchor text.
+    "ALTER TABLE documents ADD COLUMN link_texts TEXT NOT NULL DEFAULT '[]'",
 )
 
 STORE_FILENAME = "corpus.sqlite3"
@@ -108,7 +110,7 @@ STORE_FILENAME = "corpus.sqlite3"
 COLUMNS = (
     "id", "source", "visibility", "url", "title", "text", "lang", "updated", "section",
     "description", "headings", "content_type", "content_hash", "fetched_at", "etag", "last_modified", "links",
-    "parent", "duplicate_of", "access", "ocr_confidence",
+    "parent", "duplicate_of", "access", "ocr_confidence", "link_texts",
 )
 
 
@@ -168,8 +170,10 @@ class CorpusStore:
         etag: str | None = None,
         last_modified: str | None = None,
         links: tuple[str, ...] = (),
+        anchors: tuple[tuple[str, str], ...] = (),
     ) -> bool:
-        """Insert or replace a document (with its fetch metadata and outgoing links); True if its content changed."""
+        """Insert or replace a document (with its fetch metadata, outgoing links and their (URL, text) pairs);
+        True if its content changed."""
         old = self._db.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
         new_hash = doc.content_hash
         row = (
@@ -178,7 +182,7 @@ class CorpusStore:
             json.dumps(list(doc.headings), ensure_ascii=False), doc.content_type, new_hash,
             dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), etag, last_modified,
             json.dumps(list(links)), doc.parent, doc.duplicate_of, json.dumps(list(doc.access), ensure_ascii=False),
-            doc.ocr_confidence,
+            doc.ocr_confidence, json.dumps([list(pair) for pair in anchors], ensure_ascii=False),
         )
         placeholders = ", ".join("?" for _ in COLUMNS)
         self._db.execute(f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) VALUES ({placeholders})", row)
@@ -242,6 +246,27 @@ class CorpusStore:
         """Every stored document in id order."""
         for row in self._db.execute("SELECT * FROM documents ORDER BY id"):
             yield _row_to_document(row)
+
+    def link_texts(self) -> Iterator[tuple[str, str, tuple[str, ...], list[tuple[str, str]]]]:
+        """(id, address, access keys, (target URL, text) pairs) of every document that links with words, in
+        id order: the source of anchor text (corpus.anchors)."""
+        rows = self._db.execute(
+            "SELECT id, url, visibility, access, link_texts FROM documents WHERE link_texts != '[]' ORDER BY id"
+        )
+        for doc_id, url, visibility, access, pairs in rows:
+            keys = access_keys(visibility, tuple(json.loads(access)))
+            yield doc_id, url, keys, [(target, text) for target, text in json.loads(pairs)]
+
+    def link_targets(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """(id, access keys) of each document by its address, and by its id (an id may be the address):
+        what a link resolves to."""
+        found = {}
+        for doc_id, url, visibility, access in self._db.execute("SELECT id, url, visibility, access FROM documents ORDER BY id DESC"):
+            target = (doc_id, access_keys(visibility, tuple(json.loads(access))))
+            found[doc_id] = target
+            if url:
+                found[url] = target
+        return found
 
     def counts(self, column: str, visibilities: tuple[str, ...] | None = None) -> dict[str, int]:
         """Number of documents per value of source, lang, visibility or content_type (of these visibilities only, if given)."""

@@ -7,6 +7,9 @@ import datetime as dt
 # A mild preference for recently updated pages: +8 % for a page updated today, +4 % a year ago.
 FRESHNESS_WEIGHT = 0.08
 FRESHNESS_HALF_LIFE_DAYS = 365
+# The weight of a page's anchor text (the words of other pages' links to it, corpus.anchors) against its body
+# text's 1.0, in every backend: measured on the sample site's link texts (benchmarks/anchors.py, RESULTS.md).
+ANCHOR_BOOST = 1.5
 # Ties are broken by id so that runs are reproducible (pyserini's (-score, docid) order). Backends
 # fetch the top hits plus this margin by score and re-sort them by (-score, id).
 TIE_MARGIN = 20

@@ -96,7 +96,7 @@ def test_field_names():
     assert slot_field("title", "folded") == "title_folded"
     with pytest.raises(ValueError, match="weight class"):
         slot_field("text", "stem")
-    assert len(SLOT_FIELDS) == len(set(SLOT_FIELDS)) == 4 * 3 * 3 + 4 * 2
+    assert len(SLOT_FIELDS) == len(set(SLOT_FIELDS)) == 5 * 3 * 3 + 5 * 2
 
 
 # -- the cluster

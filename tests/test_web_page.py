@@ -237,6 +237,19 @@ def test_swedish_menu_label_finds_its_page(web_url):
     assert first.endswith("/sv/vardreformen.html"), first
 
 
+@pytest.mark.parametrize("path, query, target", [
+    ("/sv/", "dataskydd", "/tietosuoja.html"),  # the footer's "Dataskydd (på finska)"
+    ("/sv/", "tillgänglighetsutlåtande", "/saavutettavuusseloste.html"),
+    ("/en/", "accessibility statement", "/saavutettavuusseloste.html"),  # "Accessibility statement (in Finnish)"
+    ("/", "palvelusivuilta", "/palvelut/index.html"),  # "...lisää palvelusivuilta": an inflected link text
+])
+def test_link_texts_find_the_pages_they_link(web_url, path, query, target):
+    """Issue 12: the words of links pointing at a page (anchor text) counted for nothing: a Swedish visitor
+    typing the footer's "Dataskydd" found no page, though it links to the privacy page (in Finnish)."""
+    html = httpx.get(f"{web_url}{path}", params={"q": query}).text
+    assert _first_hit_address(html).endswith(target)
+
+
 def _first_hit_address(html: str) -> str:
     """The address the first hit of a results page opens (its link goes through /go?id=...)."""
     link = htmllib.unescape(re.search(r'<li class="hit"[^>]*>.*?href="([^"]+)"', html, re.S).group(1))

@@ -28,7 +28,7 @@ EMPTY_SLOT = SLOT_SEPARATOR
 FORBIDDEN_SUFFIXES = frozenset({"class", "java", "jar", "tgz", "zip", "tar", "gz"})
 
 # Analysed fields: ROLE_LANG (lemmas or stems), ROLE_LANG_part, ROLE_LANG_synonym, ROLE_folded, ROLE_folded_part.
-ROLES = ("title", "headings", "text", "section")
+ROLES = ("title", "headings", "text", "section", "anchors")
 LANGUAGES = ("fi", "sv", "en")
 LANGUAGE_CLASSES = ("lemma", "part", "synonym")
 FOLDED_CLASSES = ("folded", "folded_part")

@@ -3,7 +3,8 @@ role, language and weight class (see configset.py), beside docValues filter fiel
 
 The fields mirror the embedded backend's (backends/whoosh/schema.py): a document's title, headings and
 text go to the fields of its language (Finnish for a language without fields of its own), its
-breadcrumb section to the Finnish section fields, its title and text also to the umlaut-folded fields.
+breadcrumb section to the Finnish section fields, its title, text and anchor text (the words of other
+pages' links to it) also to the umlaut-folded fields.
 Weights are not sent: the compound parts and folded forms are in fields of their own, weighted at
 query time (translate.py).
 """
@@ -83,12 +84,13 @@ def solr_document(doc: Document, generation: str = "") -> dict:
     if weight != 1.0:
         fields["weight"] = weight
     fields["duplicate_group"] = doc.duplicate_of or doc.id
-    for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text)):
+    anchors = "\n".join(doc.anchors)  # other pages' link texts (corpus.anchors)
+    for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text), ("anchors", anchors)):
         if text:
             fields.update(slot_values(role, text, lang, lang))
     if doc.section:
         fields.update(slot_values("section", doc.section, "fi"))
-    for role, text in (("title", doc.title), ("text", doc.text)):
+    for role, text in (("title", doc.title), ("text", doc.text), ("anchors", anchors)):
         if text:
             fields.update(slot_values(role, text, FOLDED))
     return fields

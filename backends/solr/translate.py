@@ -2,7 +2,7 @@
 
 Every term is quoted (a quoted value is analysed by the slot field type: one term, or for a phrase one
 stacked position per slot), so no query word is ever read as syntax. A word's alternative goes to every
-field of its analysis, boosted by the field's role (titles x3, headings x1.5, as the embedded backend)
+field of its analysis, boosted by the field's role (titles x3, headings x1.5, anchor text x ANCHOR_BOOST, as the embedded backend)
 times its weight class (compound parts count less: see SOLR_PART_BOOST) times the
 alternative's own weight (query.py: folded forms, synonyms, query compound parts).
 """
@@ -14,11 +14,12 @@ import functools
 
 from backends.solr.configset import LANGUAGES, SLOT_SEPARATOR, slot_field
 from indexer.analysis import FOLDED
+from search.ranking import ANCHOR_BOOST
 from search.query import AllOf, AnyOf, Everything, Excluding, Filters, Node, Nothing, Phrase, Preferring, Words
 
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 1.5
-ROLE_BOOSTS = {"title": TITLE_BOOST, "headings": HEADINGS_BOOST, "text": 1.0, "section": 1.0}
+ROLE_BOOSTS = {"title": TITLE_BOOST, "headings": HEADINGS_BOOST, "text": 1.0, "section": 1.0, "anchors": ANCHOR_BOOST}
 # Compound parts weigh less here than the neutral PART_BOOST (0.5) the embedded index gives them: there a
 # part shares its field (and its document frequency) with the lemmas, here it has a field of its own
 # whose smaller document frequency gives it a larger idf. Calibrated on squad2-fi (first 3,000
@@ -32,9 +33,9 @@ NOTHING = "(+*:* -*:*)"
 def _fields(analysis: str, title_only: bool) -> list[tuple[str, float]]:
     """(field, boost) of every field an analysis fills; the Finnish analysis also fills the section fields."""
     if analysis == FOLDED:
-        roles, classes, lang = ("title", "text"), ("folded", "folded_part"), "fi"
+        roles, classes, lang = ("title", "text", "anchors"), ("folded", "folded_part"), "fi"
     else:
-        roles = ("title", "headings", "text", "section") if analysis == "fi" else ("title", "headings", "text")
+        roles = ("title", "headings", "text", "anchors", "section") if analysis == "fi" else ("title", "headings", "text", "anchors")
         classes, lang = ("lemma", "part"), analysis
     if title_only:
         roles = ("title",)

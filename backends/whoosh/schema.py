@@ -6,6 +6,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 
 import languages
+from search import ranking
 
 from backends.whoosh.analysis import analyzer as whoosh_analyzer
 
@@ -13,11 +14,14 @@ LANGUAGES = languages.CODES  # one set of fields per registered language
 # Field boosts for BM25F: a word in the title says more about a page than the same word in its body.
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 1.5
+# The words of other pages' links to a page: one weight for every backend (search.ranking).
+ANCHOR_BOOST = ranking.ANCHOR_BOOST
 # Searchable text fields by role; a document's text goes into the field of its language.
 TITLE_FIELDS = {lang: f"title_{lang}" for lang in LANGUAGES}
 HEADINGS_FIELDS = {lang: f"headings_{lang}" for lang in LANGUAGES}
 TEXT_FIELDS = {lang: f"text_{lang}" for lang in LANGUAGES}
-FOLDED_FIELDS = ("title_folded", "text_folded")
+ANCHOR_FIELDS = {lang: f"anchors_{lang}" for lang in LANGUAGES}
+FOLDED_FIELDS = ("title_folded", "text_folded", "anchors_folded")
 # Fields whose postings carry character offsets, from which snippets are cut without re-analysis.
 SNIPPET_FIELDS = (*TEXT_FIELDS.values(), "text_folded")
 
@@ -51,11 +55,13 @@ def build_schema() -> Schema:
         "section": TEXT(analyzer=analyzers["fi"], stored=True),
         "title_folded": TEXT(analyzer=folded, field_boost=TITLE_BOOST),
         "text_folded": TEXT(analyzer=folded, chars=True),
+        "anchors_folded": TEXT(analyzer=folded, field_boost=ANCHOR_BOOST),
     }
     for lang, analyzer in analyzers.items():
         fields[TITLE_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
         fields[HEADINGS_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=HEADINGS_BOOST)
         fields[TEXT_FIELDS[lang]] = TEXT(analyzer=analyzer, chars=True)
+        fields[ANCHOR_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=ANCHOR_BOOST)
     return Schema(**fields)
 
 

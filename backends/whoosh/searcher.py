@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from whoosh import collectors, scoring
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import MultiReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
+from whoosh.util.numeric import byte_to_length
 
 from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS, TEXT_FIELDS
 from backends.whoosh.versions import PARTS
@@ -34,35 +37,32 @@ RERANK_WINDOW = 50
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
 FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
+# Scores of a query's terms worked out over arrays may differ from Whoosh's in the last bits (another
+# order of float operations): documents this close to the top's lowest score are scored by Whoosh too.
+SCORE_TOLERANCE = 1e-9
+LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)  # Whoosh's length bytes
 # The text field each analysis fills, for the document frequencies of similar documents' terms.
 TEXT_ANALYSIS_FIELDS = {**TEXT_FIELDS, "folded": "text_folded"}
 
 
-class _TopAndAll(collectors.TopCollector):
-    """One pass over the matches: the top `limit` by score, and every matching document number (for the
-    total, the facets and collapsing), counting only documents in `allowed` (None: every document).
+class _Top(collectors.TopCollector):
+    """The top `limit` matches by score, counting only documents in `allowed` (None: every document).
 
-    Block-quality skipping and matcher replacement are off, since every match is needed anyway (and
-    replacement drops documents that cannot reach the top, from counts too); filtering happens here,
-    before a document is scored, not in Whoosh's filter collector, which rebuilds its set per search.
-    With `top_only` (batch ranking, which needs no counts) Whoosh may skip what cannot reach the top."""
+    Filtering happens here, before a document is scored, not in Whoosh's filter collector, which
+    rebuilds its set per search. Block-quality skipping and matcher replacement are off unless
+    `skipping` (batch ranking): with them Whoosh can miss a document that belongs in the top (seen on
+    conjunctions of unions), so searches score every match."""
 
-    def __init__(self, limit: int, allowed, top_only: bool = False):
-        if top_only:
+    def __init__(self, limit: int, allowed, skipping: bool = False):
+        if skipping:
             super().__init__(limit=limit)
         else:
             super().__init__(limit=limit, usequality=False, replace=0)
         self.allowed = allowed
 
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.matched: list[int] = []
-
     def collect(self, sub_docnum):
-        docnum = self.offset + sub_docnum
-        if self.allowed is not None and docnum not in self.allowed:
+        if self.allowed is not None and self.offset + sub_docnum not in self.allowed:
             return 0
-        self.matched.append(docnum)
         return super().collect(sub_docnum)
 
 
@@ -87,8 +87,12 @@ class WhooshSnapshot:
             self.ids = _column(reader, "id", size, "")
             dates = _column(reader, "updated", size, None, raw=True)
             self.updated = [_raw_date(v) for v in dates]
-            self.facets = {name: _column(reader, field, size, "") for name, field in FACET_FIELDS.items()}
+            self.size = size
+            # Per facet, each document's value as a number into the facet's values ("" first): counting
+            # the values of a set of matches is then one bincount.
+            self.facets = {name: _codes(_column(reader, field, size, "")) for name, field in FACET_FIELDS.items()}
             self.live = frozenset(searcher.docs_for_query(wq.Every()))
+            self.live_mask = _mask(size, self.live)
             # The documents of each access key (search.access): public ones by the index they are in,
             # internal ones by their stored keys ("internal", or one key per group).
             access = _column(reader, "access", size, "")
@@ -107,6 +111,17 @@ class WhooshSnapshot:
             duplicate_of = _column(reader, "duplicate_of", size, "")
             self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
             self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
+            # Per document number, its near-duplicate group: its own number, or for a near-duplicate the
+            # number of the copy it repeats (a number past the documents when that copy is not live).
+            self.groups = np.arange(size, dtype=np.int64)
+            self.duplicate_mask = np.zeros(size, dtype=bool)
+            absent: dict[str, int] = {}
+            for d, representative in self.duplicate_of.items():
+                self.duplicate_mask[d] = True
+                rep = self.docnums.get(representative)
+                self.groups[d] = rep if rep is not None else absent.setdefault(representative, size + len(absent))
+            self._allowed_masks: dict[tuple, np.ndarray | None] = {}
+            self._lengths: dict[tuple, np.ndarray | None] = {}
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
         finally:
             searcher.close()
@@ -135,13 +150,17 @@ class WhooshSnapshot:
     ) -> Matches:
         wquery = to_whoosh(query)
         searcher = self.searcher(visibilities)
-        ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), limit, sort)
-        terms = set(wquery.iter_all_terms())
-        top = [self._match(searcher, docnum, score, terms) for docnum, score in ranked.top]
+        allowed_mask = self.allowed_mask(visibilities, filters)
+        scored = self.scored(searcher, wquery, allowed_mask)
+        matching = scored[0] if scored is not None else self.matching(searcher, wquery, allowed_mask)
+        ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), matching, limit, sort,
+                       scored[1] if scored is not None else None)
+        spans = match_spans(searcher, [docnum for docnum, _ in ranked.top], set(wquery.iter_all_terms()))
+        top = [self._match(searcher, docnum, score, spans[docnum]) for docnum, score in ranked.top]
         return Matches(total=ranked.total, top=top, facets=ranked.facets(self) if facets else {})
 
     def rank(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
-        collector = _collect(self.searcher(visibilities), to_whoosh(query), self.allowed(visibilities, filters), limit + TIE_MARGIN, top_only=True)
+        collector = _collect(self.searcher(visibilities), to_whoosh(query), self.allowed(visibilities, filters), limit + TIE_MARGIN, skipping=True)
         ranked = sorted(((self.ids[-negated], score) for score, negated in collector.items), key=lambda r: (-r[1], r[0]))
         return ranked[:limit]
 
@@ -230,33 +249,270 @@ class WhooshSnapshot:
             self._filter_sets[key] = docs
         return docs if base is None else docs & base
 
-    def _match(self, searcher, docnum: int, score: float, terms) -> Match:
+    def allowed_mask(self, visibilities: tuple[str, ...], filters: Filters | None) -> np.ndarray:
+        """`allowed` as a boolean array over the document numbers (the live documents when every one is)."""
+        key = (tuple(visibilities), filters.key() if filters else None)
+        mask = self._allowed_masks.get(key)
+        if mask is None:
+            allowed = self.allowed(visibilities, filters)
+            mask = self.live_mask if allowed is None else _mask(self.size, allowed)
+            if len(self._allowed_masks) > FILTER_CACHE_SIZE:
+                self._allowed_masks.clear()
+            self._allowed_masks[key] = mask
+        return mask
+
+    def matching(self, searcher, query: wq.Query, allowed: np.ndarray) -> np.ndarray:
+        """Which allowed documents match a query, as a boolean array over the document numbers, from
+        the postings of its terms (without scoring them)."""
+        out = np.zeros(self.size, dtype=bool)
+        for sub, offset in searcher.leaf_searchers():
+            n = sub.reader().doc_count_all()
+            if n:
+                out[offset : offset + n] = _leaf_matching(sub, query, n)
+        out &= allowed
+        return out
+
+    def scored(self, searcher, query: wq.Query, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(which allowed documents match, their BM25F scores up to float rounding) over the document
+        numbers, computed over arrays from the postings' blocks; None for a query with parts this does
+        not score (anything but terms, and/or/and-not and boosts), which Whoosh's collector scores."""
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size, dtype=np.float64)
+        for sub, offset in searcher.leaf_searchers():
+            n = sub.reader().doc_count_all()
+            if not n:
+                continue
+            found = _leaf_scored(self, searcher, sub, query, n)
+            if found is None:
+                return None
+            mask[offset : offset + n], scores[offset : offset + n] = found
+        mask &= allowed
+        return mask, scores
+
+    def lengths(self, reader, field: str) -> np.ndarray | None:
+        """A segment's field lengths per document as Whoosh scores them (None: the field has none), read
+        from its column of length bytes at once."""
+        key = (reader.segment().segment_id(), field)
+        if key not in self._lengths:
+            column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            values = None
+            if column is not None:
+                n = reader.doc_count_all()
+                raw = np.zeros(n, dtype=np.uint8)
+                count = min(n, column._count)
+                raw[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+                values = LENGTHS[raw]
+            self._lengths[key] = values
+        return self._lengths[key]
+
+    def _match(self, searcher, docnum: int, score: float, spans: set[tuple[int, int]]) -> Match:
         stored = dict(searcher.stored_fields(docnum))
         updated = stored.get("updated")
         stored["updated"] = updated.date() if updated else None
-        return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(match_spans(searcher, docnum, terms)))
+        return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(spans))
 
 
-def _collect(searcher, query: wq.Query, allowed, limit: int, top_only: bool = False) -> _TopAndAll:
-    collector = _TopAndAll(limit, allowed, top_only)
+def _collect(searcher, query: wq.Query, allowed, limit: int, skipping: bool = False) -> _Top:
+    collector = _Top(limit, allowed, skipping)
     searcher.search_with_collector(query, collector)
     return collector
 
 
-def match_spans(searcher, docnum: int, query_terms) -> set[tuple[int, int]]:
-    """Character spans of the query's terms that occur in one document, from the offsets stored with
-    the postings of the text fields (no re-analysis)."""
-    raw = set()
+def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
+    """(matching, scores) of one segment's documents, deleted ones too, as Whoosh's matchers score
+    them: a union sums the scores of the parts that match, an intersection all of them, and-not keeps
+    the first part's; a boost multiplies. None when the query has a part scored otherwise."""
+    kind = type(query)
+    if kind is wq.Term:
+        found = _term_scored(snap, top, searcher.reader(), query.fieldname, query.text, n)
+    elif kind is wq.Or and not query.minmatch and not query.scale:
+        found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
+        for sub in query.subqueries:
+            part = _leaf_scored(snap, top, searcher, sub, n)
+            if part is None:
+                return None
+            found[0][:] |= part[0]
+            found[1][:] += np.where(part[0], part[1], 0.0)
+    elif kind is wq.And:
+        if not query.subqueries:
+            return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64)
+        found = None
+        for sub in query.subqueries:
+            part = _leaf_scored(snap, top, searcher, sub, n)
+            if part is None:
+                return None
+            found = part if found is None else (found[0] & part[0], found[1] + part[1])
+    elif kind is wq.AndNot:
+        wanted, unwanted = _leaf_scored(snap, top, searcher, query.a, n), _leaf_scored(snap, top, searcher, query.b, n)
+        if wanted is None or unwanted is None:
+            return None
+        found = (wanted[0] & ~unwanted[0], wanted[1])
+        return found  # Whoosh's AndNot leaves its boost unapplied
+    elif query is wq.NullQuery:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64)
+    else:
+        return None
+    if query.boost != 1.0:
+        found = (found[0], found[1] * query.boost)
+    return found
+
+
+def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text, n: int):
+    """One term's (matching, BM25F scores) in a segment, as Whoosh's BM25F scorer computes them."""
+    mask = np.zeros(n, dtype=bool)
+    scores = np.zeros(n, dtype=np.float64)
+    if field not in top.schema:
+        return mask, scores
+    try:
+        btext = top.schema[field].to_bytes(text)
+    except ValueError:
+        return mask, scores
+    if (field, btext) not in top.reader():
+        return mask, scores  # Whoosh matches nothing for a term absent from the whole index
+    try:
+        matcher = reader.postings(field, btext)
+    except TermNotFound:
+        return mask, scores
+    if isinstance(matcher, FilterMatcher):  # deletions: left to the live mask
+        matcher = matcher.child
+    ids, weights = [], []
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            ids.append(np.cumsum(matcher._data[0]))
+            block = matcher._data[1]
+            weights.append(np.full(len(ids[-1]), 1.0 if block is None else block) if block is None or isinstance(block, float)
+                           else np.asarray(block, dtype=np.float64))
+            matcher._next_block()
+    else:
+        found_ids, found_weights = [], []
+        while matcher.is_active():
+            found_ids.append(matcher.id())
+            found_weights.append(matcher.weight())
+            matcher.next()
+        ids.append(np.asarray(found_ids, dtype=np.int64))
+        weights.append(np.asarray(found_weights, dtype=np.float64))
+    if not ids:
+        return mask, scores
+    docs = np.concatenate(ids)
+    tf = np.concatenate(weights)
+    mask[docs] = True
+    if not top.schema[field].scorable:
+        scores[docs] = tf
+        return mask, scores
+    lengths = snap.lengths(reader, field)
+    fl = lengths[docs] if lengths is not None else 1.0
+    idf = top.idf(field, btext)
+    avgfl = top.avg_field_length(field) or 1
+    B, K1 = RANKING._field_B.get(field, RANKING.B), RANKING.K1
+    scores[docs] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    return mask, scores
+
+
+def _exact_top(searcher, query: wq.Query, allowed, matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
+    """The (score, negated docnum) of the best k allowed matches, as Whoosh's top collector keeps them:
+    the documents whose array score is within rounding of the k-th best are scored by Whoosh's
+    matchers, the best k of those kept, ties to the lower document number."""
+    candidates = np.flatnonzero(matched)
+    if len(candidates) > k:
+        values = scores[candidates]
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        candidates = candidates[values >= kth - abs(kth) * SCORE_TOLERANCE - SCORE_TOLERANCE]
+    exact = []
+    context = searcher.context()
+    for sub, offset in searcher.leaf_searchers():
+        n = sub.reader().doc_count_all()
+        inside = candidates[(candidates >= offset) & (candidates < offset + n)]
+        if not len(inside):
+            continue
+        matcher = query.matcher(sub, context)
+        for docnum in inside.tolist():
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum - offset)
+            if matcher.is_active() and matcher.id() == docnum - offset:
+                exact.append((matcher.score(), -docnum))
+    exact.sort(reverse=True)
+    return exact[:k]
+
+
+def _leaf_matching(searcher, query: wq.Query, n: int) -> np.ndarray:
+    """The documents of one segment that match a query, deleted ones too (the live mask drops them):
+    terms from their postings, and/or/not as set operations; any other query by Whoosh's matcher."""
+    kind = type(query)
+    if kind is wq.Term:
+        return _term_matching(searcher.reader(), query.fieldname, query.text, n)
+    if kind in (wq.Or, wq.DisjunctionMax) and not getattr(query, "minmatch", 0):
+        out = np.zeros(n, dtype=bool)
+        for sub in query.subqueries:
+            out |= _leaf_matching(searcher, sub, n)
+        return out
+    if kind is wq.And and query.subqueries:
+        out = _leaf_matching(searcher, query.subqueries[0], n)
+        for sub in query.subqueries[1:]:
+            if not out.any():
+                break
+            out &= _leaf_matching(searcher, sub, n)
+        return out
+    if kind in (wq.AndNot, wq.Require):
+        out = _leaf_matching(searcher, query.a, n)
+        if out.any():
+            other = _leaf_matching(searcher, query.b, n)
+            out &= ~other if kind is wq.AndNot else other
+        return out
+    if kind is wq.AndMaybe:
+        return _leaf_matching(searcher, query.a, n)
+    if query is wq.NullQuery:
+        return np.zeros(n, dtype=bool)
+    out = np.zeros(n, dtype=bool)
+    out[np.fromiter(query.docs(searcher), dtype=np.int64)] = True
+    return out
+
+
+def _term_matching(reader, field: str, text, n: int) -> np.ndarray:
+    """The documents of one segment whose postings hold a term: Whoosh's on-disk posting blocks read
+    as arrays (a block's document numbers are stored as differences), other postings one by one."""
+    out = np.zeros(n, dtype=bool)
+    try:
+        matcher = reader.postings(field, text)
+    except TermNotFound:
+        return out
+    if isinstance(matcher, FilterMatcher):  # deletions: left to the live mask
+        matcher = matcher.child
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        while matcher.is_active():
+            if matcher._data is None:
+                matcher._read_data()
+            out[np.cumsum(matcher._data[0])] = True
+            matcher._next_block()
+        return out
+    out[np.fromiter(matcher.all_ids(), dtype=np.int64)] = True
+    return out
+
+
+def match_spans(searcher, docnums: list[int], query_terms) -> dict[int, set[tuple[int, int]]]:
+    """Per document, the character spans of the query's terms that occur in it, from the offsets stored
+    with the postings of the text fields (no re-analysis): one pass over each term's postings for all
+    the documents, in document order, without a scorer."""
+    raw: dict[int, set[tuple[int, int]]] = {docnum: set() for docnum in docnums}
+    if not docnums:
+        return raw
+    reader = searcher.reader()
+    ordered = sorted(raw)
     for field, term in query_terms:
         if field not in SNIPPET_FIELDS:
             continue
         try:
-            matcher = searcher.postings(field, term)
+            matcher = reader.postings(field, term)
         except TermNotFound:  # a query alternative that no document has
             continue
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            raw.update((start, end) for _, start, end in matcher.value_as("characters"))
+        for docnum in ordered:
+            if not matcher.is_active():
+                break
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                raw[docnum].update((start, end) for _, start, end in matcher.value_as("characters"))
     return raw
 
 
@@ -272,6 +528,19 @@ def _column(reader, field: str, size: int, default, raw: bool = False) -> list:
     return values
 
 
+def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """(each value's number into the distinct values, the distinct values with "" first)."""
+    labels = [""] + sorted(set(values) - {""})
+    number = {label: i for i, label in enumerate(labels)}
+    return np.array([number[v] for v in values], dtype=np.int32), labels
+
+
+def _mask(size: int, docnums) -> np.ndarray:
+    out = np.zeros(size, dtype=bool)
+    out[np.fromiter(docnums, dtype=np.int64, count=len(docnums))] = True
+    return out
+
+
 def _raw_date(raw) -> dt.date | None:
     """A DATETIME column value; documents without a date hold a filler that is no date at all."""
     try:
@@ -283,32 +552,36 @@ def _raw_date(raw) -> dt.date | None:
 @dataclass
 class _Ranked:
     """The matches of one query: how many (near-duplicates counted once), the top (docnum, score)
-    pairs, and every matching document number."""
+    pairs, and which documents matched."""
 
     total: int
     top: list[tuple[int, float]]
-    matched: list[int]
-    duplicates: frozenset[int]
+    matched: np.ndarray
 
     def facets(self, snap: WhooshSnapshot) -> dict[str, list[tuple[str, int]]]:
         """Counts of the matching documents per value of each facet, most common first (years newest
         first); near-duplicates are left out, as they are collapsed in the hits."""
+        counted = self.matched & ~snap.duplicate_mask
         out = {}
-        for name, values in snap.facets.items():
-            counts = Counter(values[d] for d in self.matched if d not in self.duplicates)
-            counts.pop("", None)
+        for name, (codes, labels) in snap.facets.items():
+            bins = np.bincount(codes[counted], minlength=len(labels))
+            counts = [(labels[i], int(bins[i])) for i in np.flatnonzero(bins) if i]
             if name == "year":
-                out[name] = sorted(counts.items(), reverse=True)
+                out[name] = sorted(counts, reverse=True)
             else:
-                out[name] = sorted(counts.items(), key=lambda vn: (-vn[1], vn[0]))
+                out[name] = sorted(counts, key=lambda vn: (-vn[1], vn[0]))
         return out
 
 
-def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int, sort: str = "relevance") -> _Ranked:
+def _rank(
+    snap: WhooshSnapshot, searcher, query: wq.Query, allowed, matched: np.ndarray, n: int, sort: str = "relevance",
+    scores: np.ndarray | None = None,
+) -> _Ranked:
     """The top n by BM25F times the freshness boost and the document's weight (or, sorted by date,
     newest first and undated last), ties in id order, near-duplicates collapsed to the first copy in
-    that order, in one pass over the matches (two when sorting by date finds more matches than the
-    window: every one is scored).
+    that order. `matched` says which documents match; the top is collected apart (Whoosh may skip
+    what cannot reach it), every match scored only when sorting by date finds more matches than the
+    window, or ties or weights could reach past it.
 
     The top n plus a window are kept by BM25F score and re-scored; when a tie runs past the window,
     all matches are. When some documents weigh less than 1 (OCR text of low confidence), all matches
@@ -316,25 +589,25 @@ def _rank(snap: WhooshSnapshot, searcher, query: wq.Query, allowed, n: int, sort
     a document down much further than freshness can. (Whoosh's own collapse is not used: its collector
     fails on filtered multi-segment searches; nor its terms=True, whose count includes documents a
     filter removed.)"""
+    count = int(np.count_nonzero(matched))
+    if not count:
+        return _Ranked(0, [], matched)
     window = n + RERANK_WINDOW
-    collector = _collect(searcher, query, allowed, window)
-    items = sorted(collector.items, reverse=True)
-    if sort == "date" and len(collector.matched) > len(items):
-        collector = _collect(searcher, query, allowed, len(collector.matched))
-        items = collector.items
+    if scores is not None:
+        items = _exact_top(searcher, query, allowed, matched, scores, window)
+    else:
+        items = sorted(_collect(searcher, query, allowed, window).items, reverse=True)
+    if sort == "date" and count > len(items):
+        items = _collect(searcher, query, allowed, count).items
     elif len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
-        collector = _collect(searcher, query, allowed, len(collector.matched))
-        items = collector.items
+        items = _collect(searcher, query, allowed, count).items
     top = _top(snap, items, n, sort)
-    if sort != "date" and snap.weights is not None and len(items) < len(collector.matched):
+    if sort != "date" and snap.weights is not None and len(items) < count:
         # A document not kept scores at most the lowest kept BM25F score, times the largest freshness boost.
         reachable = min(score for score, _ in items) * (1.0 + FRESHNESS_WEIGHT)
         if len(top) < n or top[-1][1] <= reachable:
-            collector = _collect(searcher, query, allowed, len(collector.matched))
-            top = _top(snap, collector.items, n, sort)
-    matched = collector.matched
-    duplicates = frozenset(d for d in matched if d in snap.duplicate_of) if snap.duplicate_of else frozenset()
-    return _Ranked(_collapsed_total(snap, matched, duplicates), top, matched, duplicates)
+            top = _top(snap, _collect(searcher, query, allowed, count).items, n, sort)
+    return _Ranked(_collapsed_total(snap, matched, count), top, matched)
 
 
 def _top(snap: WhooshSnapshot, items, n: int, sort: str = "relevance") -> list[tuple[int, float]]:
@@ -368,15 +641,15 @@ def _day(updated: dt.date | None) -> int:
     return updated.toordinal() if updated else 0
 
 
-def _collapsed_total(snap: WhooshSnapshot, matched: list[int], duplicates: frozenset[int]) -> int:
+def _collapsed_total(snap: WhooshSnapshot, matched: np.ndarray, count: int) -> int:
     """Matches counted once per group of near-duplicates: a duplicate counts only when the copy it
     repeats did not match (and then once per group)."""
-    if not duplicates:
-        return len(matched)
-    matched_set = set(matched)
-    groups = Counter(snap.duplicate_of[d] for d in duplicates)
-    total = len(matched)
-    for representative, count in groups.items():
-        shown = snap.docnums.get(representative) in matched_set
-        total -= count if shown else count - 1
-    return total
+    if not snap.duplicate_of:
+        return count
+    duplicates = matched & snap.duplicate_mask
+    if not duplicates.any():
+        return count
+    groups = np.unique(snap.groups[duplicates])
+    shown = groups < snap.size
+    shown[shown] = matched[groups[shown]]
+    return count - int(np.count_nonzero(duplicates)) + int(np.count_nonzero(~shown))

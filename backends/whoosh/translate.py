@@ -7,14 +7,17 @@ import functools
 
 from whoosh import query as wq
 
-from backends.whoosh.schema import FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
+from backends.whoosh.schema import ANCHOR_FIELDS, FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
 from search.query import (
     FOLDED, AllOf, AnyOf, Everything, Excluding, Filters, Node, Nothing, Phrase, Preferring, Words,
 )
 
 # The fields each analysis fills: every role (Finnish also the breadcrumb section), or titles only.
 ANALYSIS_FIELDS = {
-    **{lang: (TITLE_FIELDS[lang], HEADINGS_FIELDS[lang], TEXT_FIELDS[lang], *(("section",) if lang == "fi" else ())) for lang in LANGUAGES},
+    **{
+        lang: (TITLE_FIELDS[lang], HEADINGS_FIELDS[lang], TEXT_FIELDS[lang], ANCHOR_FIELDS[lang], *(("section",) if lang == "fi" else ()))
+        for lang in LANGUAGES
+    },
     FOLDED: FOLDED_FIELDS,
 }
 TITLE_ANALYSIS_FIELDS = {**{lang: (TITLE_FIELDS[lang],) for lang in LANGUAGES}, FOLDED: ("title_folded",)}

@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 
 import languages
 
-from backends.whoosh.schema import HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
+from backends.whoosh.schema import ANCHOR_FIELDS, HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
 from backends.whoosh.versions import (
     BUILDING_SUFFIX, FORMAT_FILE, INDEX_FORMAT, PARTS, UNREADABLE, copy_version, current_version, index_root, is_current_format,
     new_version_name, open_index, publish_version, remove_old_versions,
@@ -70,6 +70,9 @@ def document_fields(doc: Document) -> dict:
         TEXT_FIELDS[lang]: doc.text,
         "title_folded": doc.title,
         "text_folded": doc.text,
+        # Other pages' link texts, one per line (a phrase never runs from one into the next).
+        ANCHOR_FIELDS[lang]: "\n".join(doc.anchors),
+        "anchors_folded": "\n".join(doc.anchors),
         "site": values["site"],
         "section_top": values["section"],
         "weight": ranking_weight(doc),

@@ -24,6 +24,7 @@ class Found:
 
     document: Document
     links: tuple[str, ...] = ()
+    anchors: tuple[tuple[str, str], ...] = ()  # (target URL, text) of its links (corpus.anchors)
 
 
 @dataclass(frozen=True)

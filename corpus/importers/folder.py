@@ -51,7 +51,7 @@ def _files(root: Path, prefix: str, source: str, visibility: str, access: tuple[
         url = prefix + quote(relative.as_posix())
         item = _read_file(path, url, content_type, source, visibility, limits)
         if access and isinstance(item, Found):  # the folder's groups, on every document it holds
-            item = Found(item.document.replace(access=access), item.links)
+            item = Found(item.document.replace(access=access), item.links, item.anchors)
         yield item
 
 
@@ -70,7 +70,7 @@ def _read_file(path: Path, url: str, content_type: str, source: str, visibility:
     document = page.document
     if document.updated is None:  # a drive's best date for a file without one in its text or metadata
         document = document.replace(updated=dt.date.fromtimestamp(stat.st_mtime))
-    return Found(document)
+    return Found(document, anchors=page.anchors)
 
 
 def url_prefix(root: Path, base_url: str | None) -> str:

@@ -61,7 +61,7 @@ def _records(handle, path: Path, source: str, visibility: str, access: tuple[str
                     yield Ignored(url)
                     continue
                 read += 1
-                yield Found(page.document.replace(access=access) if access else page.document, page.links)
+                yield Found(page.document.replace(access=access) if access else page.document, page.links, page.anchors)
         except ArchiveLoadFailed as exc:
             yield Skipped(f"{path}: not a readable WARC/ARC file after {read} documents ({exc.msg})")
         except (OSError, EOFError, zlib.error) as exc:
