@@ -2,8 +2,8 @@
 
 The table pins the ranking signals together: field weights (a word in the title beats the same word
 in the text), whole lemmas above compound parts and folded matches, synonyms of the lexicon,
-freshness between otherwise equal pages, ties by id, and the lower weight of text read by OCR with
-low confidence.
+freshness between otherwise equal pages, ties by id, the lower weight of text read by OCR with
+low confidence, and of question words (kuinka, milloin) that are no stopwords.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ DOCS = [
     Document(id="ocr-a", title="Pöytäkirja", text="Aluehallitus hyväksyi talousarvion.", updated=D(2022, 1, 1), ocr_confidence=30.0),
     Document(id="ocr-b", title="Pöytäkirja", text="Aluehallitus hyväksyi talousarvion.", updated=D(2022, 1, 1), ocr_confidence=60.0),
     Document(id="ocr-c", title="Pöytäkirja", text="Aluehallitus hyväksyi talousarvion.", updated=D(2022, 1, 1)),
+    # A page of questions: a question word says what kind of answer is wanted, not what it is about.
+    Document(id="kysymys", title="Kysymyksiä", text="Kuinka haen? Kuinka valitan?", updated=D(2022, 1, 1)),
+    Document(id="kotiapu", title="Kotiapu", text="Kotiapua saa myös kotihoitona, kun kunta niin päättää.", updated=D(2022, 1, 1)),
 ]
 TABLE = [
     ("palveluseteli", ["otsikko", "teksti"]),  # title above text; the compound part only in the any-word fallback
@@ -42,6 +45,7 @@ TABLE = [
     ("neuvola", ["tasa-a", "tasa-b"]),  # ties by id
     ("ryhmä", ["ryhma", "tyoryhma"]),  # a whole word above a compound part
     ("pöytäkirjat", ["ocr-c", "ocr-b", "ocr-a"]),  # the less sure the OCR, the lower (against the order of ids)
+    ("Kuinka kotihoito järjestetään", ["osa", "kotiapu"]),  # the topic's pages above the page of question words
 ]
 
 
