@@ -266,8 +266,7 @@ def _parse_tree(
     base_href = _first(root.iterfind(".//base[@href]"))
     if base_href is not None:
         base = normalize_url(base_href.get("href"), url) or url
-    links = _links(root, base)
-    anchors = _link_texts(root, base)
+    links, anchors = _links(root, base)
     canonical_tag = _first(root.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]"))
     canonical = normalize_url(canonical_tag.get("href"), base) if canonical_tag is not None else None
     follow = "nofollow" not in robots
@@ -775,33 +774,27 @@ def _declared_lang(root, main) -> str:
     return _lang_code((meta.get("content") or "").split(",")[0]) if meta is not None else ""
 
 
-def _links(root, base: str) -> tuple[str, ...]:
-    hrefs: dict[str, None] = {}
-    for a in root.iter("a"):
-        href = a.get("href")
-        if href is not None and "nofollow" not in (a.get("rel") or "").split():
-            hrefs.setdefault(href, None)
-    # A page repeats its menus' links; each distinct href is normalised once.
-    links = (normalize_url(href, base) for href in hrefs)
-    return tuple(dict.fromkeys(link for link in links if link))
-
-
-def _link_texts(root, base: str) -> tuple[tuple[str, str], ...]:
-    """(URL, text) of each distinct followed link: its words, or for a link without words (an image, an
-    icon) its aria-label, title or image alt text; at most MAX_LINK_TEXTS per page, each text cut to
-    MAX_LINK_TEXT_CHARS, so that a page of 100,000 links costs no more than a normal one."""
-    found: dict[tuple[str, str], None] = {}
+def _links(root, base: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The page's followed links, each distinct one once, and (URL, text) of each distinct link text: its
+    words, or for a link without words (an image, an icon) its aria-label, title or image alt text; at most
+    MAX_LINK_TEXTS per page, each text cut to MAX_LINK_TEXT_CHARS, so that a page of 100,000 links costs no
+    more than a normal one. One walk over the links; a page repeats its menus' links, and each distinct
+    href is normalised once."""
+    normalised: dict[str, str | None] = {}
+    texts: dict[tuple[str, str], None] = {}
     for a in root.iter("a"):
         href = a.get("href")
         if href is None or "nofollow" in (a.get("rel") or "").split():
             continue
-        text = " ".join(a.text_content().split()) or _link_label(a)
-        url = normalize_url(href, base) if text else None
-        if url:
-            found.setdefault((url, text[:MAX_LINK_TEXT_CHARS]), None)
-            if len(found) >= MAX_LINK_TEXTS:
-                break
-    return tuple(found)
+        url = normalised.get(href, "")
+        if url == "":
+            url = normalised[href] = normalize_url(href, base)
+        if url and len(texts) < MAX_LINK_TEXTS:
+            text = " ".join(a.text_content().split()) or _link_label(a)
+            if text:
+                texts.setdefault((url, text[:MAX_LINK_TEXT_CHARS]), None)
+    links = tuple(dict.fromkeys(url for url in normalised.values() if url))
+    return links, tuple(texts)
 
 
 def _link_label(a) -> str:
