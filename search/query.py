@@ -4,7 +4,7 @@ Each typed word becomes one group of alternatives: its Finnish lemmas for the Fi
 Swedish and English stems for theirs, and, when typed without umlauts, its folded forms for the folded
 fields (weighted lower). The strict query wants every word; the lenient one any word. Synonyms from
 the domain lexicon join the words they stand for as weighted alternatives. A backend translates the
-tree (`Words`, `Phrase`, `AllOf`, `AnyOf`, `Preferring`, `Excluding`, `Everything`, `Nothing`) and the `Filters`
+tree (`Words`, `Phrase`, `AllOf`, `AnyOf`, `Excluding`, `Everything`, `Nothing`) and the `Filters`
 for its engine; which fields an analysis fills is the backend's business.
 """
 
@@ -35,11 +35,6 @@ QUESTION_WORDS = frozenset(
     {"milloin", "kuinka", "miten", "millainen", "minkälainen", "montako", "paljonko", "kauanko", "kumpi", "moniko"}
 )
 QUESTION_WORD_BOOST = 0.3
-# Proximity (in the spirit of the sequential dependence model): each pair of adjacent typed words is
-# also an optional clause that matches where the two stand within PROXIMITY_WINDOW positions of each
-# other, in either order, and adds PROXIMITY_WEIGHT times their score. 0 turns it off.
-PROXIMITY_WEIGHT = 0.0
-PROXIMITY_WINDOW = 8
 # Analyses of document text by language (the registry's), and the umlaut-folded companion of Finnish.
 LANGUAGES = languages.CODES
 FILTER_NAMES = (*FILTER_FIELDS, "updated")
@@ -88,25 +83,11 @@ class Phrase(Node):
     steps: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]
     slop: int = 1
     title_only: bool = False
-    ordered: bool = True  # False: the words in either order, at most `slop` positions apart
-    weight: float = 1.0
 
     def alternatives(self):
         for step in self.steps:
             for analysis, terms in step:
                 yield from (Alt(analysis, term) for term in terms)
-
-
-@dataclass(frozen=True)
-class Preferring(Node):
-    """Documents matching `wanted`; those also matching `bonus` score higher (it adds its score)."""
-
-    wanted: Node
-    bonus: Node
-
-    @property
-    def children(self):
-        return (self.wanted,)
 
 
 @dataclass(frozen=True)
@@ -194,16 +175,13 @@ class ParsedQuery:
     excluded: Node | None = None
     filters: Filters = Filters()
     syntax: Syntax = Syntax()
-    near: tuple[Node, ...] = ()  # proximity clauses of adjacent typed words, scoring only
 
     def query(self, relaxed: bool = False, parts: bool = True) -> Node:
-        """The strict or the lenient query (with or without compound parts), without the excluded words;
-        documents where adjacent typed words stand near each other score higher."""
+        """The strict or the lenient query (with or without compound parts), without the excluded words."""
         if not relaxed:
-            base = Preferring(self.all_words, any_of(list(self.near))) if self.near else self.all_words
+            base = self.all_words
         else:
             base = self.any_word if parts else self.any_whole_word
-            base = any_of([*(base.children if isinstance(base, AnyOf) else (base,)), *self.near])
         return Excluding(base, self.excluded) if self.excluded is not None else base
 
     @property
@@ -325,38 +303,17 @@ def _is_plain(group: tuple[Term, ...]) -> bool:
     return len(group) == 1 and not group[0].phrase and not group[0].title_only
 
 
-def near_query(words: list[QueryWord], langs: tuple = LANGUAGES, weight: float | None = None) -> list[Node]:
-    """The proximity clauses of a run of typed words: each adjacent pair within PROXIMITY_WINDOW
-    positions, in either order, weighted `weight` (default PROXIMITY_WEIGHT; none when it is 0).
-
-    >>> near_query(analyze_query("kotihoidon maksut", ("fi",)), ("fi",), weight=0.2)
-    [Phrase(steps=((('fi', ('kotihoito',)),), (('fi', ('maksu',)),)), slop=8, title_only=False, ordered=False, weight=0.2)]
-    """
-    weight = PROXIMITY_WEIGHT if weight is None else weight
-    if not weight:
-        return []
-    out = []
-    for a, b in zip(words, words[1:]):
-        pair = phrase_query([a, b], langs=langs)
-        if isinstance(pair, Phrase) and a.terms.get("fi") != b.terms.get("fi"):
-            out.append(Phrase(pair.steps, PROXIMITY_WINDOW, ordered=False, weight=weight))
-    return out
-
-
 def _units(
-    syntax: Syntax, lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES, near: list | None = None,
+    syntax: Syntax, lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES
 ) -> tuple[list[Node], list[QueryWord]]:
     """One query per wanted group. Runs of plain words are analysed together, so that coordinated
-    compounds ("sosiaali- ja terveyspalvelut") and multi-word lexicon terms work across them; the
-    proximity clauses of each run go to `near`."""
+    compounds ("sosiaali- ja terveyspalvelut") and multi-word lexicon terms work across them."""
     units, plain_words, run = [], [], []
 
     def flush():
         if run:
             words = _content_words(" ".join(run), langs)
             plain_words.extend(words)
-            if near is not None:
-                near.extend(near_query(words, langs))
             units.extend(_expand(words, lexicon, parts, langs))
             run.clear()
 
@@ -392,8 +349,7 @@ def parse_query(
     syntax = _with_filters(Syntax(groups=((Term(text),),)) if plain and text else read_query(text), filters or {})
     _check_filters(syntax)
     langs = tuple(lang for lang in LANGUAGES if lang in languages) or LANGUAGES
-    near: list[Node] = []
-    strict, words = _units(syntax, lexicon, parts=False, langs=langs, near=near)
+    strict, words = _units(syntax, lexicon, parts=False, langs=langs)
     lenient, _ = _units(syntax, lexicon, parts=True, langs=langs)
     whole = list(strict)
     excluded = [e for e in (_term_query(t, parts=False, langs=langs) for t in syntax.excluded) if e is not None]
@@ -414,7 +370,6 @@ def parse_query(
         excluded=any_of(excluded) if excluded else None,
         filters=query_filters(syntax),
         syntax=syntax,
-        near=tuple(near),
     )
 
 

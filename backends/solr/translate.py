@@ -15,7 +15,7 @@ import functools
 from backends.solr.configset import LANGUAGES, SLOT_SEPARATOR, slot_field
 from indexer.analysis import FOLDED
 from search.ranking import ANCHOR_BOOST
-from search.query import AllOf, AnyOf, Everything, Excluding, Filters, Node, Nothing, Phrase, Preferring, Words
+from search.query import AllOf, AnyOf, Everything, Excluding, Filters, Node, Nothing, Phrase, Words
 
 TITLE_BOOST = 3.0
 HEADINGS_BOOST = 1.5
@@ -89,17 +89,6 @@ def _(node: Words) -> str:
     return f"({' '.join(clauses)})" if clauses else NOTHING
 
 
-def phrase_slop(node: Phrase) -> int:
-    """Lucene's slop for a phrase: words in order at most `slop` positions apart need slop - 1 moves; in
-    either order, `slop` itself (a pair in order then reaches one position further, reversed one less:
-    Lucene counts a swap as two moves).
-
-    >>> phrase_slop(Phrase((), slop=3)), phrase_slop(Phrase((), slop=8, ordered=False))
-    (2, 8)
-    """
-    return max(0, node.slop - 1) if node.ordered else node.slop
-
-
 @_translate.register
 def _(node: Phrase) -> str:
     clauses = []
@@ -108,7 +97,7 @@ def _(node: Phrase) -> str:
         for field, boost in analysis_fields(analysis, node.title_only):
             if field.startswith("section") or field.endswith("part"):
                 continue  # phrases match whole words (the embedded backend skips the section too)
-            clauses.append(f"{field}:{quote(slots)}~{phrase_slop(node)}^{_boost(boost * node.weight)}")
+            clauses.append(f"{field}:{quote(slots)}~{max(0, node.slop - 1)}^{_boost(boost)}")
     return f"({' '.join(clauses)})" if clauses else NOTHING
 
 
@@ -120,11 +109,6 @@ def _(node: AllOf) -> str:
 @_translate.register
 def _(node: AnyOf) -> str:
     return "(" + " ".join(_translate(c) for c in node.children) + ")"
-
-
-@_translate.register
-def _(node: Preferring) -> str:
-    return f"(+{_translate(node.wanted)} {_translate(node.bonus)})"
 
 
 @_translate.register

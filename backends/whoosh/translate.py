@@ -9,7 +9,7 @@ from whoosh import query as wq
 
 from backends.whoosh.schema import ANCHOR_FIELDS, FOLDED_FIELDS, HEADINGS_FIELDS, LANGUAGES, TEXT_FIELDS, TITLE_FIELDS
 from search.query import (
-    FOLDED, AllOf, AnyOf, Everything, Excluding, Filters, Node, Nothing, Phrase, Preferring, Words,
+    FOLDED, AllOf, AnyOf, Everything, Excluding, Filters, Node, Nothing, Phrase, Words,
 )
 
 # The fields each analysis fills: every role (Finnish also the breadcrumb section), or titles only.
@@ -48,7 +48,7 @@ def _(node: Phrase) -> wq.Query:
             if f == "section":
                 continue
             steps = [wq.Or([wq.Term(f, t) for t in dict(step)[analysis]]) for step in node.steps]
-            clauses.append(wq.Sequence(steps, slop=node.slop, ordered=node.ordered, boost=node.weight))
+            clauses.append(wq.Sequence(steps, slop=node.slop))
     return wq.Or(clauses) if clauses else wq.NullQuery
 
 
@@ -60,11 +60,6 @@ def _(node: AllOf) -> wq.Query:
 @_translate.register
 def _(node: AnyOf) -> wq.Query:
     return wq.Or([_translate(c) for c in node.children])
-
-
-@_translate.register
-def _(node: Preferring) -> wq.Query:
-    return wq.AndMaybe(_translate(node.wanted), _translate(node.bonus))
 
 
 @_translate.register
