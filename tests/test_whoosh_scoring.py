@@ -1,5 +1,5 @@
 """The Whoosh backend's array path (matches and scores from posting blocks) agrees with Whoosh's own
-collector: the same matching documents and the same top, score for score, tie for tie."""
+collector: the same matching documents and the same top, tie for tie, scores equal up to float rounding."""
 
 import pytest
 
@@ -37,7 +37,11 @@ def test_array_scores_agree_with_whoosh(engine, text, visibilities):
             for k in (1, 3, 60):
                 expected = everything[:k]
                 assert sorted(whoosh_searcher._collect(searcher, query, allowed, k).items, reverse=True) == expected
-                assert whoosh_searcher._exact_top(searcher, query, allowed, scored[0], scored[1], k) == expected
+                # The arrays sum a document's term scores in another order than Whoosh's tree of
+                # matchers, so scores may differ in the last bits; documents and order are the same.
+                top = whoosh_searcher._array_top(scored[0], scored[1], k)
+                assert [d for _, d in top] == [d for _, d in expected]
+                assert [score for score, _ in top] == pytest.approx([score for score, _ in expected], rel=1e-12)
             checked += 1
     assert checked or '"' in text
 

@@ -37,9 +37,6 @@ RERANK_WINDOW = 50
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
 FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
-# Scores of a query's terms worked out over arrays may differ from Whoosh's in the last bits (another
-# order of float operations): documents this close to the top's lowest score are scored by Whoosh too.
-SCORE_TOLERANCE = 1e-9
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)  # Whoosh's length bytes
 # The text field each analysis fills, for the document frequencies of similar documents' terms.
 TEXT_ANALYSIS_FIELDS = {**TEXT_FIELDS, "folded": "text_folded"}
@@ -170,7 +167,7 @@ class WhooshSnapshot:
             items = [(self.ids[-negated], score) for score, negated in collector.items]
         else:
             scores = scored[1]
-            items = [(self.ids[d], float(scores[d])) for d in _best(scored[0], scores, limit, SCORE_TOLERANCE).tolist()]
+            items = [(self.ids[d], float(scores[d])) for d in _best(scored[0], scores, limit).tolist()]
         return sorted(items, key=lambda r: (-r[1], r[0]))[:limit]
 
     def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
@@ -419,37 +416,23 @@ def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text, n: int):
     return mask, scores
 
 
-def _exact_top(searcher, query: wq.Query, allowed, matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
-    """The (score, negated docnum) of the best k allowed matches, as Whoosh's top collector keeps them:
-    the documents whose array score is within rounding of the k-th best are scored by Whoosh's
-    matchers, the best k of those kept, ties to the lower document number."""
-    candidates = _best(matched, scores, k, SCORE_TOLERANCE)
-    exact = []
-    context = searcher.context()
-    for sub, offset in searcher.leaf_searchers():
-        n = sub.reader().doc_count_all()
-        inside = candidates[(candidates >= offset) & (candidates < offset + n)]
-        if not len(inside):
-            continue
-        matcher = query.matcher(sub, context)
-        for docnum in inside.tolist():
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum - offset)
-            if matcher.is_active() and matcher.id() == docnum - offset:
-                exact.append((matcher.score(), -docnum))
-    exact.sort(reverse=True)
-    return exact[:k]
+def _array_top(matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
+    """The (score, negated docnum) of the best k matches by their array scores, in the order of Whoosh's
+    top collector: best first, ties to the lower document number."""
+    candidates = _best(matched, scores, k)
+    values = scores[candidates]
+    order = np.lexsort((candidates, -values))[:k]
+    return list(zip(values[order].tolist(), (-candidates[order]).tolist()))
 
 
-def _best(matched: np.ndarray, scores: np.ndarray, k: int, tolerance: float = 0.0) -> np.ndarray:
-    """The matching document numbers whose scores reach the k-th best, within a relative and absolute
-    tolerance: every document tied with the k-th is kept, so ties can be broken by id afterwards."""
+def _best(matched: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The matching document numbers whose scores reach the k-th best: every document tied with the
+    k-th is kept, so that ties can be broken afterwards (by document number or id)."""
     candidates = np.flatnonzero(matched)
     if len(candidates) > k:
         values = scores[candidates]
         kth = np.partition(values, len(values) - k)[len(values) - k]
-        candidates = candidates[values >= kth - abs(kth) * tolerance - tolerance]
+        candidates = candidates[values >= kth]
     return candidates
 
 
@@ -595,9 +578,9 @@ def _rank(
 ) -> _Ranked:
     """The top n by BM25F times the freshness boost and the document's weight (or, sorted by date,
     newest first and undated last), ties in id order, near-duplicates collapsed to the first copy in
-    that order. `matched` says which documents match; the top is collected apart (Whoosh may skip
-    what cannot reach it), every match scored only when sorting by date finds more matches than the
-    window, or ties or weights could reach past it.
+    that order. `matched` says which documents match; the top is taken from `scores` (BM25F over
+    arrays) when given, else collected by Whoosh (which may skip what cannot reach it), every match
+    only when sorting by date finds more matches than the window, or ties or weights could reach past it.
 
     The top n plus a window are kept by BM25F score and re-scored; when a tie runs past the window,
     all matches are. When some documents weigh less than 1 (OCR text of low confidence), all matches
@@ -609,20 +592,23 @@ def _rank(
     if not count:
         return _Ranked(0, [], matched)
     window = n + RERANK_WINDOW
-    if scores is not None:
-        items = _exact_top(searcher, query, allowed, matched, scores, window)
-    else:
-        items = sorted(_collect(searcher, query, allowed, window).items, reverse=True)
+
+    def collect(k: int) -> list[tuple[float, int]]:
+        if scores is not None:
+            return _array_top(matched, scores, k)
+        return sorted(_collect(searcher, query, allowed, k).items, reverse=True)
+
+    items = collect(window)
     if sort == "date" and count > len(items):
-        items = _collect(searcher, query, allowed, count).items
+        items = collect(count)
     elif len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
-        items = _collect(searcher, query, allowed, count).items
+        items = collect(count)
     top = _top(snap, items, n, sort)
     if sort != "date" and snap.weights is not None and len(items) < count:
         # A document not kept scores at most the lowest kept BM25F score, times the largest freshness boost.
         reachable = min(score for score, _ in items) * (1.0 + FRESHNESS_WEIGHT)
         if len(top) < n or top[-1][1] <= reachable:
-            top = _top(snap, _collect(searcher, query, allowed, count).items, n, sort)
+            top = _top(snap, collect(count), n, sort)
     return _Ranked(_collapsed_total(snap, matched, count), top, matched)
 
 
