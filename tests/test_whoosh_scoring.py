@@ -61,3 +61,35 @@ def test_batch_ranking_agrees_with_whoosh(engine, text):
         ranked = snap.rank(query, parsed.filters, ("public",), limit)
         assert [doc for doc, _ in ranked] == [doc for doc, _ in expected[:limit]]
         assert [score for _, score in ranked] == pytest.approx([score for _, score in expected[:limit]], rel=1e-12)
+
+
+def test_match_spans_find_every_posting_across_blocks_and_segments(tmp_path):
+    """The spans of the shown documents come from the postings, whose blocks are skipped by their
+    largest id and searched: against reading each document's postings one by one, over two segments
+    of more than one block each."""
+    from whoosh import fields, index
+
+    ix = index.create_in(tmp_path, fields.Schema(text_fi=fields.TEXT(phrase=True, chars=True)))
+    for segment in range(2):
+        with ix.writer() as writer:
+            for i in range(700):
+                words = ["alue"] * (i % 3 == 0) + ["kunta"] * (i % 7 == 0) + ["muu"]
+                writer.add_document(text_fi=" ".join(words))
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 2
+        shown = [0, 3, 5, 127, 128, 129, 384, 699, 700, 703, 1050, 1051, 1399]
+        terms = {("text_fi", "alue"), ("text_fi", "kunta"), ("text_fi", "puuttuu")}
+        expected = {d: set() for d in shown}
+        for field, term in terms:
+            if (field, term) not in searcher.reader():
+                continue
+            for d in shown:
+                postings = searcher.reader().postings(field, term)
+                postings.skip_to(d)
+                if postings.is_active() and postings.id() == d:
+                    expected[d].update((s, e) for _, s, e in postings.value_as("characters"))
+        spans = whoosh_searcher.match_spans(searcher, shown, terms)
+        assert spans == expected
+        assert len([d for d in shown if spans[d]]) >= 8 and any(len(found) == 2 for found in spans.values())
+        assert any(not found for found in spans.values())
+

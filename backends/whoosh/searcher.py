@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import threading
 from dataclasses import dataclass
@@ -492,27 +493,50 @@ def _term_matching(reader, field: str, text, n: int) -> np.ndarray:
 
 def match_spans(searcher, docnums: list[int], query_terms) -> dict[int, set[tuple[int, int]]]:
     """Per document, the character spans of the query's terms that occur in it, from the offsets stored
-    with the postings of the text fields (no re-analysis): one pass over each term's postings for all
-    the documents, in document order, without a scorer."""
+    with the postings of the text fields (no re-analysis): per segment, one pass over each term's
+    postings for all the documents, in document order, without a scorer."""
     raw: dict[int, set[tuple[int, int]]] = {docnum: set() for docnum in docnums}
     if not docnums:
         return raw
-    reader = searcher.reader()
     ordered = sorted(raw)
-    for field, term in query_terms:
-        if field not in SNIPPET_FIELDS:
+    terms = [(field, term) for field, term in query_terms if field in SNIPPET_FIELDS]
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        inside = [docnum - offset for docnum in ordered if offset <= docnum < offset + reader.doc_count_all()]
+        if not inside:
             continue
-        try:
-            matcher = reader.postings(field, term)
-        except TermNotFound:  # a query alternative that no document has
-            continue
-        for docnum in ordered:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                raw[docnum].update((start, end) for _, start, end in matcher.value_as("characters"))
+        for field, term in terms:
+            try:
+                matcher = reader.postings(field, term)
+            except TermNotFound:  # a query alternative that this segment does not have
+                continue
+            if isinstance(matcher, FilterMatcher):  # the documents shown are live
+                matcher = matcher.child
+            for docnum in inside:
+                if _seek(matcher, docnum):
+                    raw[docnum + offset].update((start, end) for _, start, end in matcher.value_as("characters"))
+                elif not matcher.is_active():
+                    break
     return raw
+
+
+def _seek(matcher, docnum: int) -> bool:
+    """Moves a matcher forward to `docnum`; whether its postings have it. Whoosh's on-disk matcher skips
+    whole blocks by their largest id and then searches the block's ids (its own skip_to walks them one
+    by one)."""
+    if not matcher.is_active():
+        return False
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        if docnum > matcher.block_max_id():
+            matcher._skip_to_block(lambda: docnum > matcher.block_max_id())
+            if not matcher.is_active():
+                return False
+        if matcher._ids is None:
+            matcher._read_ids()
+        matcher._i = bisect.bisect_left(matcher._ids, docnum, matcher._i)
+    else:
+        matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
 
 
 def _column(reader, field: str, size: int, default, raw: bool = False) -> list:
