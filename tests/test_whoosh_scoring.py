@@ -93,3 +93,17 @@ def test_match_spans_find_every_posting_across_blocks_and_segments(tmp_path):
         assert len([d for d in shown if spans[d]]) >= 8 and any(len(found) == 2 for found in spans.values())
         assert any(not found for found in spans.values())
 
+
+def test_term_cache_stays_within_its_bytes():
+    from backends.whoosh.termcache import ENTRY_OVERHEAD, TermScoreCache
+    import numpy as np
+
+    cache = TermScoreCache(max_bytes=10_000)
+    for i in range(20):
+        cache.put(i, np.arange(100, dtype=np.int32), np.ones(100))  # 1,200 bytes of arrays each
+    assert cache.nbytes <= 10_000 and len(cache) == 10_000 // (1_200 + ENTRY_OVERHEAD)
+    assert cache.get(0) is None and cache.get(19)[0][99] == 99  # the oldest went first
+    cache.put("big", np.arange(10_000, dtype=np.int32), np.ones(10_000))  # larger than the cache
+    assert cache.get("big") is None and cache.get(19) is not None
+    with pytest.raises(ValueError):
+        cache.get(19)[1][0] = 2.0  # entries are shared between searches: read-only

@@ -19,6 +19,7 @@ from whoosh.util.times import long_to_datetime
 from whoosh.util.numeric import byte_to_length
 
 from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS, TEXT_FIELDS
+from backends.whoosh.termcache import TermScoreCache
 from backends.whoosh.versions import PARTS
 from backends.whoosh.translate import filter_query, to_whoosh
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -120,6 +121,7 @@ class WhooshSnapshot:
                 self.groups[d] = rep if rep is not None else absent.setdefault(representative, size + len(absent))
             self._allowed_masks: dict[tuple, np.ndarray | None] = {}
             self._lengths: dict[tuple, np.ndarray | None] = {}
+            self.term_scores = TermScoreCache()
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
         finally:
             searcher.close()
@@ -285,11 +287,13 @@ class WhooshSnapshot:
         not score (anything but terms, and/or/and-not and boosts), which Whoosh's collector scores."""
         mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size, dtype=np.float64)
+        # The segments whose statistics (document counts, frequencies, lengths) the scores use.
+        scope = tuple(leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers())
         for sub, offset in searcher.leaf_searchers():
             n = sub.reader().doc_count_all()
             if not n:
                 continue
-            found = _leaf_scored(self, searcher, sub, query, n)
+            found = _leaf_scored(self, (searcher, scope), sub, query, n)
             if found is None:
                 return None
             mask[offset : offset + n], scores[offset : offset + n] = found
@@ -328,13 +332,22 @@ def _collect(searcher, query: wq.Query, allowed, limit: int, skipping: bool = Fa
 def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
     """(matching, scores) of one segment's documents, deleted ones too, as Whoosh's matchers score
     them: a union sums the scores of the parts that match, an intersection all of them, and-not keeps
-    the first part's; a boost multiplies. None when the query has a part scored otherwise."""
+    the first part's; a boost multiplies. None when the query has a part scored otherwise. `top`:
+    the searcher whose statistics score, and the segment ids those statistics cover."""
     kind = type(query)
     if kind is wq.Term:
-        found = _term_scored(snap, top, searcher.reader(), query.fieldname, query.text, n)
+        docs, values = _term_scored(snap, top, searcher.reader(), query.fieldname, query.text)
+        found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
+        found[0][docs] = True
+        found[1][docs] = values
     elif kind is wq.Or and not query.minmatch and not query.scale:
         found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
         for sub in query.subqueries:
+            if type(sub) is wq.Term:  # the common part, added without arrays over the whole segment
+                docs, values = _term_scored(snap, top, searcher.reader(), sub.fieldname, sub.text)
+                found[0][docs] = True
+                found[1][docs] += values * sub.boost if sub.boost != 1.0 else values
+                continue
             part = _leaf_scored(snap, top, searcher, sub, n)
             if part is None:
                 return None
@@ -364,22 +377,47 @@ def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
     return found
 
 
-def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text, n: int):
-    """One term's (matching, BM25F scores) in a segment, as Whoosh's BM25F scorer computes them."""
-    mask = np.zeros(n, dtype=bool)
-    scores = np.zeros(n, dtype=np.float64)
+def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    """One term's matching document numbers in a segment and their BM25F scores, as Whoosh's BM25F
+    scorer computes them (an unscored field: the postings' weights), kept in the snapshot's cache of
+    recently used terms. `top` is the (searcher, scope) whose statistics score."""
+    top, scope = top
+    none = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
     if field not in top.schema:
-        return mask, scores
+        return none
     try:
         btext = top.schema[field].to_bytes(text)
     except ValueError:
-        return mask, scores
-    if (field, btext) not in top.reader():
-        return mask, scores  # Whoosh matches nothing for a term absent from the whole index
+        return none
+    key = (scope, reader.segment().segment_id(), field, btext)
+    cached = snap.term_scores.get(key)
+    if cached is not None:
+        return cached
+    found = _term_postings(reader, field, btext)
+    if found is None:
+        snap.term_scores.put(key, *none)
+        return none
+    docs, tf = found
+    if top.schema[field].scorable:
+        lengths = snap.lengths(reader, field)
+        fl = lengths[docs] if lengths is not None else 1.0
+        idf = top.idf(field, btext)
+        avgfl = top.avg_field_length(field) or 1
+        B, K1 = RANKING._field_B.get(field, RANKING.B), RANKING.K1
+        tf = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    docs = docs.astype(np.int32)
+    snap.term_scores.put(key, docs, tf)
+    return docs, tf
+
+
+def _term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's document numbers and weights (term frequencies) in a segment, deleted documents too;
+    None when the segment does not have it. Whoosh's on-disk posting blocks are read as arrays (a
+    block's document numbers are stored as differences), other postings one by one."""
     try:
         matcher = reader.postings(field, btext)
     except TermNotFound:
-        return mask, scores
+        return None
     if isinstance(matcher, FilterMatcher):  # deletions: left to the live mask
         matcher = matcher.child
     ids, weights = [], []
@@ -401,20 +439,8 @@ def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text, n: int):
         ids.append(np.asarray(found_ids, dtype=np.int64))
         weights.append(np.asarray(found_weights, dtype=np.float64))
     if not ids:
-        return mask, scores
-    docs = np.concatenate(ids)
-    tf = np.concatenate(weights)
-    mask[docs] = True
-    if not top.schema[field].scorable:
-        scores[docs] = tf
-        return mask, scores
-    lengths = snap.lengths(reader, field)
-    fl = lengths[docs] if lengths is not None else 1.0
-    idf = top.idf(field, btext)
-    avgfl = top.avg_field_length(field) or 1
-    B, K1 = RANKING._field_B.get(field, RANKING.B), RANKING.K1
-    scores[docs] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-    return mask, scores
+        return None
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def _array_top(matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
