@@ -174,15 +174,16 @@ class WhooshSnapshot:
         return sorted(items, key=lambda r: (-r[1], r[0]))[:limit]
 
     def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
-        """Walks the postings of the query's terms and stops at the first visible document, so a common
-        word costs next to nothing."""
-        reader = self.searcher(visibilities).reader()
-        allowed = self._visible(visibilities)
-        for fieldname, term in to_whoosh(query).iter_all_terms():
-            if (fieldname, term) not in reader:
-                continue
-            for docnum in reader.postings(fieldname, term).all_ids():
-                if docnum in allowed:
+        """Whether a visible document has any of the query's terms, from the terms' arrays (which the
+        search that came first has mostly left in the cache)."""
+        searcher = self.searcher(visibilities)
+        allowed = self.allowed_mask(visibilities, None)
+        scope = _scope(searcher)
+        terms = list(to_whoosh(query).iter_all_terms())
+        for sub, offset in searcher.leaf_searchers():
+            for field, term in terms:
+                docs = _term_scored(self, (searcher, scope), sub.reader(), field, term)[0]
+                if len(docs) and allowed[docs + offset].any():
                     return True
         return False
 
@@ -287,8 +288,7 @@ class WhooshSnapshot:
         not score (anything but terms, and/or/and-not and boosts), which Whoosh's collector scores."""
         mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size, dtype=np.float64)
-        # The segments whose statistics (document counts, frequencies, lengths) the scores use.
-        scope = tuple(leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers())
+        scope = _scope(searcher)
         for sub, offset in searcher.leaf_searchers():
             n = sub.reader().doc_count_all()
             if not n:
@@ -321,6 +321,11 @@ class WhooshSnapshot:
         updated = stored.get("updated")
         stored["updated"] = updated.date() if updated else None
         return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(spans))
+
+
+def _scope(searcher) -> tuple[str, ...]:
+    """The segments whose statistics (document counts, frequencies, lengths) a searcher's scores use."""
+    return tuple(leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers())
 
 
 def _collect(searcher, query: wq.Query, allowed, limit: int, skipping: bool = False) -> _Top:
