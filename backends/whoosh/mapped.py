@@ -1,18 +1,23 @@
-"""Reading an index's segment files in place from their memory map, without a private copy per reader.
+"""Reading an index's segment files in place from one memory map per file and process.
 
 Whoosh maps each segment's compound file and hands every file inside it out as a BufferFile over a
 view of the map, but BufferFile also wraps the view in a BytesIO, which copies the whole file into
-the process's heap. Every reader opened (one per thread and kind of viewer in a server) thus held a
-copy of the whole index: 141 MB per searcher at 20,239 documents, gigabytes under concurrent load at
-200,000. The file object installed here reads from the view itself, so every reader shares the
-map's pages, which the kernel keeps or drops like any cached file.
+the process's heap; and each reader maps the segment anew. Every reader opened (one per thread and
+kind of viewer in a server) thus held a copy of the whole index: 141 MB per searcher at 20,239
+documents, gigabytes under concurrent load at 200,000. Here the segments' files are read from the map
+itself, and the readers of one segment file share one map (kept while any reader uses it), so a
+process holds the index's pages once, as the kernel's cache of the file, whatever its thread count.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
+import threading
+import weakref
 
-from whoosh.filedb import compound
+from whoosh.codec import base as codec_base
+from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile
 
 
@@ -70,5 +75,61 @@ class ViewBufferFile(BufferFile):
         self.file = ViewFile(buf)
 
 
-# Whoosh's compound storage builds its files through this module-level name.
-compound.BufferFile = ViewBufferFile
+_maps: dict[tuple, weakref.ref] = {}
+_maps_lock = threading.Lock()
+
+
+def shared_view(fileno: int) -> memoryview:
+    """A read-only view of the whole file, over the one map of it in this process (made on first use,
+    unmapped when the last view of it goes). A file is known by its device, inode, size and time, so a
+    new index version's file never gets an old one's map."""
+    stat = os.fstat(fileno)
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    with _maps_lock:
+        ref = _maps.get(key)
+        mapped = ref() if ref is not None else None
+        if mapped is None:
+            mapped = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
+
+            def forget(dead, key=key):
+                with _maps_lock:
+                    if _maps.get(key) is dead:
+                        del _maps[key]
+
+            _maps[key] = weakref.ref(mapped, forget)
+        return memoryview(mapped)
+
+
+class SharedCompoundStorage(CompoundStorage):
+    """A segment's compound file whose files are read from the process's one map of it, in place."""
+
+    def __init__(self, dbfile, use_mmap=True, basepos=0):
+        super().__init__(dbfile, use_mmap=False, basepos=basepos)  # reads the directory of files
+        if use_mmap and hasattr(self._file, "fileno"):
+            try:
+                self._source = shared_view(self._file.fileno())
+            except (OSError, ValueError):  # no map (no memory for one, or an empty file): read the file
+                self._source = None
+            else:
+                self._file.close()
+                self._file = None
+
+    def open_file(self, name, *args, **kwargs):
+        if self._source is None:
+            return super().open_file(name, *args, **kwargs)
+        if self.is_closed:
+            return super().open_file(name, *args, **kwargs)  # Whoosh's error for a closed storage
+        offset, length = self.range(name)
+        return ViewBufferFile(self._source[offset : offset + length], name=name)
+
+    def close(self):
+        if self.is_closed:
+            raise RuntimeError("Already closed")
+        self.is_closed = True
+        self._source = None  # the map goes with the last view of it
+        if self._file:
+            self._file.close()
+
+
+# Whoosh opens a segment's compound file through this module-level name (Segment.open_compound_file).
+codec_base.CompoundStorage = SharedCompoundStorage
