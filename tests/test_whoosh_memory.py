@@ -91,3 +91,25 @@ def test_view_file_reads_as_a_bytes_file_does():
     assert view.readinto(target_view) == plain.readinto(target_plain) and target_view == target_plain
     with pytest.raises(ValueError):
         view.seek(-1)
+
+
+def test_document_sets_of_filters_stay_within_their_budget(data_dir):
+    """Each viewer's and filter's set of documents is a byte per document in a bounded LRU cache (it was
+    a set of numbers, 14 MB at 200,000 documents, up to 256 of them per index version)."""
+    from datetime import date
+
+    from backends.whoosh import searcher as whoosh_searcher
+    from search.query import Filters
+
+    snap = open_engine(data_dir)._snapshot()
+    first = Filters({"lang": ("fi",)})
+    expected = snap.allowed_mask(("public",), first).copy()
+    for day in range(1, 301):  # more distinct filters than the cache keeps
+        snap.allowed_mask(("public", "internal"), Filters({}, date(2000, 1, 1), date(2000 + day // 28, 1 + day % 12, 1)))
+    held = sum(entry[0].nbytes for entry in snap._allowed_masks.values()) + sum(m.nbytes for m in snap._filter_masks.values())
+    assert len(snap._allowed_masks) <= whoosh_searcher.FILTER_CACHE_SIZE
+    assert held <= 2 * whoosh_searcher.FILTER_CACHE_SIZE * snap.size
+    assert (snap.allowed_mask(("public",), first) == expected).all()  # evicted and worked out again, the same
+    allowed = snap.allowed(("public",), first)
+    assert isinstance(allowed, bytes) and len(allowed) == snap.size
+    assert [d for d in range(snap.size) if allowed[d]] == list(expected.nonzero()[0])
