@@ -113,3 +113,14 @@ def test_document_sets_of_filters_stay_within_their_budget(data_dir):
     allowed = snap.allowed(("public",), first)
     assert isinstance(allowed, bytes) and len(allowed) == snap.size
     assert [d for d in range(snap.size) if allowed[d]] == list(expected.nonzero()[0])
+
+
+def test_view_file_loads_pickles_in_turn_whatever_their_length():
+    import pickle
+
+    values = [{"blocks": [1, 2, 3]}, "x" * 20_000, list(range(3000)), (1.5, None)]
+    data = b"".join(pickle.dumps(v, protocol=2) for v in values) + b"rest"
+    view = ViewFile(memoryview(data))
+    assert [view.load_pickle() for _ in values] == values and view.read() == b"rest"
+    with pytest.raises((EOFError, pickle.UnpicklingError)):
+        ViewFile(memoryview(pickle.dumps(values[1], protocol=2)[:5000])).load_pickle()  # cut short

@@ -11,8 +11,10 @@ process holds the index's pages once, as the kernel's cache of the file, whateve
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
+import pickle
 import threading
 import weakref
 
@@ -62,6 +64,22 @@ class ViewFile:
     def tell(self) -> int:
         return self._pos
 
+    def load_pickle(self):
+        """The pickled object at the position, read through a small in-memory copy of what follows
+        (the unpickler asks a Python file for every few bytes: 20 calls for a posting block's header)."""
+        size = 4096
+        while True:
+            chunk = io.BytesIO(self._view[self._pos : self._pos + size])
+            try:
+                value = pickle.load(chunk)
+            except (EOFError, pickle.UnpicklingError):
+                if self._pos + size >= len(self._view):
+                    raise
+                size *= 4  # cut short: the pickle is longer than the chunk
+                continue
+            self._pos += chunk.tell()
+            return value
+
     def close(self) -> None:
         pass  # the view belongs to the compound file's map, which Whoosh closes
 
@@ -73,6 +91,9 @@ class ViewBufferFile(BufferFile):
         super().__init__(b"", name=name, onclose=onclose)
         self._buf = buf
         self.file = ViewFile(buf)
+
+    def read_pickle(self):
+        return self.file.load_pickle()
 
 
 _maps: dict[tuple, weakref.ref] = {}
