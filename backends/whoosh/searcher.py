@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh import collectors, scoring
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -38,14 +39,17 @@ RERANK_WINDOW = 50
 # Facets of a result list, by the index field that holds their values.
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
-FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
+FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version, at most
+# ... and at most this many bytes of them: a set is a byte per document (200 kB at 200,000 documents)
+FILTER_CACHE_BYTES = 64 * 2**20
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)  # Whoosh's length bytes
 # The text field each analysis fills, for the document frequencies of similar documents' terms.
 TEXT_ANALYSIS_FIELDS = {**TEXT_FIELDS, "folded": "text_folded"}
 
 
 class _Top(collectors.TopCollector):
-    """The top `limit` matches by score, counting only documents in `allowed` (None: every document).
+    """The top `limit` matches by score, counting only documents in `allowed` (None: every document;
+    else a byte per document number, nonzero for an allowed one).
 
     Filtering happens here, before a document is scored, not in Whoosh's filter collector, which
     rebuilds its set per search. Block-quality skipping and matcher replacement are off unless
@@ -60,7 +64,7 @@ class _Top(collectors.TopCollector):
         self.allowed = allowed
 
     def collect(self, sub_docnum):
-        if self.allowed is not None and self.offset + sub_docnum not in self.allowed:
+        if self.allowed is not None and not self.allowed[self.offset + sub_docnum]:
             return 0
         return super().collect(sub_docnum)
 
@@ -77,7 +81,6 @@ class WhooshSnapshot:
         self.version = version
         self.vocabulary = Vocabulary.load(path / VOCABULARY_FILE).counts
         self._local = threading.local()
-        self._filter_sets: dict[tuple, frozenset] = {}
         searcher = self._open_combined()
         try:
             reader = searcher.reader()
@@ -90,26 +93,33 @@ class WhooshSnapshot:
             # Per facet, each document's value as a number into the facet's values ("" first): counting
             # the values of a set of matches is then one bincount.
             self.facets = {name: _codes(_column(reader, field, size, "")) for name, field in FACET_FIELDS.items()}
-            self.live = frozenset(searcher.docs_for_query(wq.Every()))
-            self.live_mask = _mask(size, self.live)
-            # The documents of each access key (search.access): public ones by the index they are in,
+            self.live_mask = _readonly(_mask(size, list(searcher.docs_for_query(wq.Every()))))
+            live = self.live_mask.tolist()
+            # The documents of each access key (search.access), as boolean arrays over the document
+            # numbers (a byte per document, not a set of numbers): public ones by the index they are in,
             # internal ones by their stored keys ("internal", or one key per group).
             access = _column(reader, "access", size, "")
-            by_key: dict[str, set[int]] = {"public": set(), "internal": set()}
-            for d in self.live:
-                if d < public_size:
-                    by_key["public"].add(d)
-                    continue
-                for key in (access[d] or "internal").split("\n"):
-                    by_key.setdefault("public" if key == "public" else key, set()).add(d)
-            self.by_key = {key: frozenset(docs) for key, docs in by_key.items()}
-            self._visible_sets: dict[tuple, frozenset] = {}
+            by_key = {"public": np.zeros(size, dtype=bool), "internal": np.zeros(size, dtype=bool)}
+            by_key["public"][:public_size] = self.live_mask[:public_size]
+            for d in np.flatnonzero(self.live_mask[public_size:]).tolist():
+                for key in (access[d + public_size] or "internal").split("\n"):
+                    by_key.setdefault("public" if key == "public" else key, np.zeros(size, dtype=bool))[d + public_size] = True
+            self.by_key = {key: _readonly(docs) for key, docs in by_key.items()}
+            self._nothing = _readonly(np.zeros(size, dtype=bool))
+            self._live_count = int(np.count_nonzero(self.live_mask))
+            # Visible sets, typed filters' sets and their combinations, each a byte per document: a
+            # least-recently-used cache per index version, bounded in entries and in bytes.
+            entries = max(8, min(FILTER_CACHE_SIZE, FILTER_CACHE_BYTES // max(1, 2 * size)))
+            self._sets_lock = threading.Lock()
+            self._visible_sets: LRUCache = LRUCache(entries)
+            self._filter_masks: LRUCache = LRUCache(entries)
+            self._allowed_masks: LRUCache = LRUCache(entries)
             weights = _column(reader, "weight", size, 1.0)
             # Per document number, the factor its score is multiplied by; None when every document weighs 1.
             self.weights = weights if any(w != 1.0 for w in weights) else None
             duplicate_of = _column(reader, "duplicate_of", size, "")
-            self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
-            self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
+            self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and live[d]}
+            self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if live[d]} if self.duplicate_of else {}
             # Per document number, its near-duplicate group: its own number, or for a near-duplicate the
             # number of the copy it repeats (a number past the documents when that copy is not live).
             self.groups = np.arange(size, dtype=np.int64)
@@ -119,7 +129,6 @@ class WhooshSnapshot:
                 self.duplicate_mask[d] = True
                 rep = self.docnums.get(representative)
                 self.groups[d] = rep if rep is not None else absent.setdefault(representative, size + len(absent))
-            self._allowed_masks: dict[tuple, np.ndarray | None] = {}
             self._lengths: dict[tuple, np.ndarray | None] = {}
             self.term_scores = TermScoreCache()
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
@@ -139,7 +148,7 @@ class WhooshSnapshot:
     # -- the Snapshot protocol ---------------------------------------------------------------------
 
     def doc_count(self, visibilities: tuple[str, ...]) -> int:
-        return len(self._visible(visibilities))
+        return int(np.count_nonzero(self._visible(visibilities)))
 
     def word_counts(self, visibility: str) -> dict[str, int]:
         return self.vocabulary.get(visibility, {})
@@ -198,13 +207,14 @@ class WhooshSnapshot:
             if not field or (field, term) not in reader:
                 out[term] = 0
                 continue
-            out[term] = sum(1 for docnum in reader.postings(field, term).all_ids() if docnum in visible)
+            docnums = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
+            out[term] = int(np.count_nonzero(visible[docnums]))
         return out
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
         searcher = self.searcher(visibilities)
         docnum = searcher.document_number(id=doc_id)
-        if docnum is None or docnum not in self._visible(visibilities):
+        if docnum is None or not self._visible(visibilities)[docnum]:
             return None
         stored = dict(searcher.stored_fields(docnum))
         updated = stored.get("updated")
@@ -229,46 +239,54 @@ class WhooshSnapshot:
             searchers[key] = searcher
         return searcher
 
-    def _visible(self, visibilities: tuple[str, ...]) -> frozenset:
-        """The live documents carrying any of these access keys (kept per set of keys: one per kind of viewer)."""
+    def _visible(self, visibilities: tuple[str, ...]) -> np.ndarray:
+        """The live documents carrying any of these access keys, as a boolean array over the document
+        numbers (kept per set of keys: one per kind of viewer)."""
         key = tuple(visibilities)
         if len(key) == 1:
-            return self.by_key.get(key[0], frozenset())
-        out = self._visible_sets.get(key)
+            return self.by_key.get(key[0], self._nothing)
+        with self._sets_lock:
+            out = self._visible_sets.get(key)
         if out is None:
-            out = frozenset().union(*(self.by_key.get(k, frozenset()) for k in key))
-            if len(self._visible_sets) > FILTER_CACHE_SIZE:
-                self._visible_sets.clear()
-            self._visible_sets[key] = out
+            out = _readonly(np.logical_or.reduce([self.by_key.get(k, self._nothing) for k in key] + [self._nothing]))
+            with self._sets_lock:
+                self._visible_sets[key] = out
         return out
 
-    def allowed(self, visibilities: tuple[str, ...], filters: Filters | None):
-        """The document numbers of these access keys that pass the filters; None for every live one."""
-        base = self._visible(visibilities)
-        if len(base) == len(self.live):
-            base = None
-        flt = filter_query(filters) if filters else None
-        if flt is None:
-            return base
-        key = filters.key()
-        docs = self._filter_sets.get(key)
-        if docs is None:
-            docs = frozenset(self.searcher(PARTS).docs_for_query(flt))
-            if len(self._filter_sets) > FILTER_CACHE_SIZE:
-                self._filter_sets.clear()
-            self._filter_sets[key] = docs
-        return docs if base is None else docs & base
+    def allowed(self, visibilities: tuple[str, ...], filters: Filters | None) -> bytes | None:
+        """The document numbers of these access keys that pass the filters, as a byte per document
+        number (nonzero: allowed); None for every live one."""
+        return self._allowed(visibilities, filters)[1]
 
     def allowed_mask(self, visibilities: tuple[str, ...], filters: Filters | None) -> np.ndarray:
         """`allowed` as a boolean array over the document numbers (the live documents when every one is)."""
+        return self._allowed(visibilities, filters)[0]
+
+    def _allowed(self, visibilities: tuple[str, ...], filters: Filters | None) -> tuple[np.ndarray, bytes | None]:
         key = (tuple(visibilities), filters.key() if filters else None)
-        mask = self._allowed_masks.get(key)
+        with self._sets_lock:
+            found = self._allowed_masks.get(key)
+        if found is not None:
+            return found
+        mask = self._visible(visibilities)
+        flt = filter_query(filters) if filters else None
+        if flt is not None:
+            mask = mask & self._filter_mask(filters.key(), flt)
+        elif int(np.count_nonzero(mask)) == self._live_count:
+            mask = self.live_mask
+        found = (_readonly(mask), None if mask is self.live_mask else mask.tobytes())
+        with self._sets_lock:
+            self._allowed_masks[key] = found
+        return found
+
+    def _filter_mask(self, key: tuple, flt: wq.Query) -> np.ndarray:
+        """The live documents that pass a typed filter, over both indexes."""
+        with self._sets_lock:
+            mask = self._filter_masks.get(key)
         if mask is None:
-            allowed = self.allowed(visibilities, filters)
-            mask = self.live_mask if allowed is None else _mask(self.size, allowed)
-            if len(self._allowed_masks) > FILTER_CACHE_SIZE:
-                self._allowed_masks.clear()
-            self._allowed_masks[key] = mask
+            mask = _readonly(_mask(self.size, list(self.searcher(PARTS).docs_for_query(flt))))
+            with self._sets_lock:
+                self._filter_masks[key] = mask
         return mask
 
     def matching(self, searcher, query: wq.Query, allowed: np.ndarray) -> np.ndarray:
@@ -593,6 +611,12 @@ def _mask(size: int, docnums) -> np.ndarray:
     out = np.zeros(size, dtype=bool)
     out[np.fromiter(docnums, dtype=np.int64, count=len(docnums))] = True
     return out
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    """An array shared by every thread's searches, made read-only so that none changes it by mistake."""
+    array.flags.writeable = False
+    return array
 
 
 def _raw_date(raw) -> dt.date | None:
