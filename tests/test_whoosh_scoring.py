@@ -40,3 +40,20 @@ def test_array_scores_agree_with_whoosh(engine, text, visibilities):
                 assert whoosh_searcher._exact_top(searcher, query, allowed, scored[0], scored[1], k) == expected
             checked += 1
     assert checked or '"' in text
+
+
+@pytest.mark.parametrize("text", QUERIES + ["Kuka päättää hyvinvointialueen palveluista ja asiakasmaksuista?"])
+def test_batch_ranking_agrees_with_whoosh(engine, text):
+    """`rank` scores over arrays: the same documents in the same order as Whoosh's collector gives
+    them, ties by id, scores equal up to float rounding."""
+    snap = engine._snapshot()
+    parsed = engine._parse(snap, text, plain=True)
+    query = parsed.query(relaxed=True)
+    searcher = snap.searcher(("public",))
+    allowed = snap.allowed(("public",), parsed.filters)
+    every = whoosh_searcher._collect(searcher, to_whoosh(query), allowed, max(1, snap.size)).items
+    expected = sorted(((snap.ids[-negated], score) for score, negated in every), key=lambda r: (-r[1], r[0]))
+    for limit in (1, 5, 1000):
+        ranked = snap.rank(query, parsed.filters, ("public",), limit)
+        assert [doc for doc, _ in ranked] == [doc for doc, _ in expected[:limit]]
+        assert [score for _, score in ranked] == pytest.approx([score for _, score in expected[:limit]], rel=1e-12)

@@ -160,9 +160,18 @@ class WhooshSnapshot:
         return Matches(total=ranked.total, top=top, facets=ranked.facets(self) if facets else {})
 
     def rank(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
-        collector = _collect(self.searcher(visibilities), to_whoosh(query), self.allowed(visibilities, filters), limit + TIE_MARGIN, skipping=True)
-        ranked = sorted(((self.ids[-negated], score) for score, negated in collector.items), key=lambda r: (-r[1], r[0]))
-        return ranked[:limit]
+        """BM25F scores over arrays (as `search` computes them), the documents tied with the last one
+        kept; Whoosh's collector only for a query the arrays do not score."""
+        wquery = to_whoosh(query)
+        searcher = self.searcher(visibilities)
+        scored = self.scored(searcher, wquery, self.allowed_mask(visibilities, filters))
+        if scored is None:
+            collector = _collect(searcher, wquery, self.allowed(visibilities, filters), limit + TIE_MARGIN, skipping=True)
+            items = [(self.ids[-negated], score) for score, negated in collector.items]
+        else:
+            scores = scored[1]
+            items = [(self.ids[d], float(scores[d])) for d in _best(scored[0], scores, limit, SCORE_TOLERANCE).tolist()]
+        return sorted(items, key=lambda r: (-r[1], r[0]))[:limit]
 
     def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
         """Walks the postings of the query's terms and stops at the first visible document, so a common
@@ -414,11 +423,7 @@ def _exact_top(searcher, query: wq.Query, allowed, matched: np.ndarray, scores: 
     """The (score, negated docnum) of the best k allowed matches, as Whoosh's top collector keeps them:
     the documents whose array score is within rounding of the k-th best are scored by Whoosh's
     matchers, the best k of those kept, ties to the lower document number."""
-    candidates = np.flatnonzero(matched)
-    if len(candidates) > k:
-        values = scores[candidates]
-        kth = np.partition(values, len(values) - k)[len(values) - k]
-        candidates = candidates[values >= kth - abs(kth) * SCORE_TOLERANCE - SCORE_TOLERANCE]
+    candidates = _best(matched, scores, k, SCORE_TOLERANCE)
     exact = []
     context = searcher.context()
     for sub, offset in searcher.leaf_searchers():
@@ -435,6 +440,17 @@ def _exact_top(searcher, query: wq.Query, allowed, matched: np.ndarray, scores: 
                 exact.append((matcher.score(), -docnum))
     exact.sort(reverse=True)
     return exact[:k]
+
+
+def _best(matched: np.ndarray, scores: np.ndarray, k: int, tolerance: float = 0.0) -> np.ndarray:
+    """The matching document numbers whose scores reach the k-th best, within a relative and absolute
+    tolerance: every document tied with the k-th is kept, so ties can be broken by id afterwards."""
+    candidates = np.flatnonzero(matched)
+    if len(candidates) > k:
+        values = scores[candidates]
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        candidates = candidates[values >= kth - abs(kth) * tolerance - tolerance]
+    return candidates
 
 
 def _leaf_matching(searcher, query: wq.Query, n: int) -> np.ndarray:
