@@ -35,7 +35,7 @@ import sys
 tree = sys.argv.pop(1)
 sys.path.insert(0, tree)
 from app.cli import main
-assert main.callback.__code__.co_filename.startswith(tree), main.callback.__code__.co_filename
+assert sys.modules["app.cli"].__file__.startswith(tree), sys.modules["app.cli"].__file__
 sys.argv[0] = "sotehaku"
 main()
 """
