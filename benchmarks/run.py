@@ -50,6 +50,8 @@ def main() -> None:
         # The same load on the 200,000 documents: latency and the server's memory under 4 clients.
         *([[sys.executable, str(HERE / "load.py"), "--data-dir", str(args.big_data_dir), "--data", str(args.data),
             *(["--seconds", "15"] if args.quick else [])]] if args.big_data_dir else []),
+        # `sotehaku import` + `index` against main's checkout and stock Whoosh on plain tokens (issue 12).
+        [sys.executable, str(HERE / "import_index.py"), "--data", str(args.data), *(["--paragraphs", "5000"] if args.quick else [])],
         # Embedded index against SolrCloud (a local cluster of Java processes): squad2-fi and a generated corpus.
         [sys.executable, str(HERE / "solr_vs_embedded.py"), "--data", str(args.data),
          *(["--docs", "20000", "--queries", "100", "--mrr-queries", "300"] if args.quick else [])],
