@@ -26,10 +26,11 @@ from search.query import Filters, Node
 from search.ranking import FRESHNESS_WEIGHT, TIE_MARGIN, freshness
 
 # BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2: a document's extra
-# lemma and part terms repeat a word's weight. Tuned on the first 500 squad2-fi tune questions
-# (MRR@10 0.619 at K1=1.2, 0.626 at 0.9, 0.611 at 1.6; B=0.5 and 0.9 were worse); re-check with
-# benchmarks/retrieval.py.
-RANKING = scoring.BM25F(B=0.75, K1=0.9)
+# lemma and part terms repeat a word's weight. Tuned on the first 1,500 squad2-fi tune questions with
+# the readings' shared weight (search.query.READINGS_POWER): MRR@10 0.674 at K1=0.9, 0.677 at 0.75 and
+# at 0.6 (R@100 0.926 at 0.75, 0.923 at 0.6); B=0.65 and 0.85 were no better (RESULTS.md, issue 12
+# round 4). The SolrCloud configset's similarity has the same k1 and b.
+RANKING = scoring.BM25F(B=0.75, K1=0.75)
 # Candidates re-scored with the freshness boost beyond the requested page: the boost is at most
 # +FRESHNESS_WEIGHT, so a document further down by BM25F could only rarely overtake one inside.
 RERANK_WINDOW = 50
