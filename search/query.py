@@ -257,13 +257,29 @@ def _same_word(a: QueryWord, b: QueryWord) -> bool:
     return bool(set(a.terms.get("fi", ())) & set(b.terms.get("fi", ())))
 
 
+@functools.lru_cache(maxsize=16)
+def _lexicon_terms(lexicon: Lexicon, langs: tuple) -> dict[str, list[tuple[int, tuple[str, ...], str, tuple]]]:
+    """The lexicon's (position, group, term, term's words) by each Finnish term of the term's first word:
+    a query word is compared only with the lexicon terms that can start with it (once per lexicon)."""
+    out: dict[str, list] = {}
+    terms = [(group, term) for group in lexicon.groups for term in group]
+    for position, (group, term) in enumerate(terms):
+        term_words = _synonym_words(term, langs)
+        if term_words:
+            for first in set(term_words[0].terms.get("fi", ())):
+                out.setdefault(first, []).append((position, group, term, term_words))
+    return out
+
+
 def _expand(words: list[QueryWord], lexicon: Lexicon | None, parts: bool, langs: tuple = LANGUAGES) -> list[Node]:
-    """One query per word, with words that a lexicon term covers joined to that term's synonyms."""
+    """One query per word, with words that a lexicon term covers joined to that term's synonyms (the
+    longest such term, the first in the lexicon among equals)."""
     units, i = [], 0
-    candidates = [(group, term, _synonym_words(term, langs)) for group in (lexicon.groups if lexicon else ()) for term in group]
+    by_first = _lexicon_terms(lexicon, langs) if lexicon and lexicon.groups else {}
     while i < len(words):
         best = None
-        for group, term, term_words in candidates:
+        starting = {c[0]: c for first in set(words[i].terms.get("fi", ())) for c in by_first.get(first, ())}
+        for _, group, term, term_words in sorted(starting.values(), key=lambda c: c[0]):
             n = len(term_words)
             if n and (best is None or n > best[0]) and i + n <= len(words):
                 if all(_same_word(words[i + k], term_words[k]) for k in range(n)):
