@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,11 +29,24 @@ from search.api import FACET_NAMES, Match, Matches
 from search.query import Filters, Node
 from search.ranking import FRESHNESS_WEIGHT, TIE_MARGIN, freshness
 
-# BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2: a document's extra
-# lemma and part terms repeat a word's weight. Tuned on the first 500 squad2-fi tune questions
-# (MRR@10 0.619 at K1=1.2, 0.626 at 0.9, 0.611 at 1.6; B=0.5 and 0.9 were worse); re-check with
-# benchmarks/retrieval.py.
-RANKING = scoring.BM25F(B=0.75, K1=0.9)
+class LuceneIdfBM25F(scoring.BM25F):
+    """Whoosh's BM25F with Lucene's idf, log(1 + (N - df + 0.5) / (df + 0.5)), in place of Whoosh's
+    log(N / (df + 1)) + 1: a word nearly every document has weighs next to nothing instead of at
+    least 1, as in the SolrCloud backend, whose BM25 has this idf."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        df = parent.doc_frequency(fieldname, text)
+        return math.log(1 + (parent.doc_count_all() - df + 0.5) / (df + 0.5))
+
+
+# BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2 (a document's extra
+# lemma and part terms repeat a word's weight) and Lucene's idf. Tuned on the first 1,500 squad2-fi
+# tune questions with the readings' shared weight (search.query.READINGS_POWER): MRR@10 / R@100
+# 0.674 / 0.927 at K1=0.9, B=0.75, Whoosh's idf; 0.677 / 0.926 at K1=0.75; 0.680 / 0.929 at K1=0.6,
+# B=0.85 with Lucene's idf (RESULTS.md, issue 12 round 4). The SolrCloud configset's similarity has
+# the same k1 and b.
+RANKING = LuceneIdfBM25F(B=0.85, K1=0.6)
 # Candidates re-scored with the freshness boost beyond the requested page: the boost is at most
 # +FRESHNESS_WEIGHT, so a document further down by BM25F could only rarely overtake one inside.
 RERANK_WINDOW = 50
