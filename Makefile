@@ -68,8 +68,10 @@ test-oidc-provider:
 test: install test-system-packages test-tools solrcloud-launcher test-oidc-provider
 	$(BIN)/pytest
 
+# BIG_DATA_DIR: a built data dir of benchmarks/generate_corpus.py's 200,000 documents (only read), for the
+# in-process latency and memory and the load on sotehaku serve at that size (make bench BIG_DATA_DIR=DIR).
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(BIG_DATA_DIR),--big-data-dir $(BIG_DATA_DIR))
 
 clean:
 	rm -rf $(VENV) $(DEMO_DATA) $(TEST_TOOLS) sotehaku-data *.egg-info .pytest_cache backends/solr/cluster/target tests/oidc_provider/node_modules

@@ -24,7 +24,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared evaluation data (default ../shared/data)")
     parser.add_argument("--quick", action="store_true", help="retrieval on the first 300 questions only")
     parser.add_argument("--big-data-dir", type=Path, help="a built data dir of generate_corpus.py's 200,000 documents: "
-                        "in-process search latency and memory there too (build: see benchmarks/RESULTS.md)")
+                        "in-process search latency and memory, and the load on sotehaku serve, there too "
+                        "(only read; build: see benchmarks/RESULTS.md)")
     args = parser.parse_args()
     if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
         sys.exit(f"No evaluation data in {args.data}: put the shared data there or pass --data DIR.")
@@ -46,6 +47,11 @@ def main() -> None:
         *([[sys.executable, str(HERE / "search_inprocess.py"), "--data", str(args.data), "--data-dir", str(args.big_data_dir),
             *(["--queries", "200"] if args.quick else [])]] if args.big_data_dir else []),
         [sys.executable, str(HERE / "load.py"), *(["--seconds", "15"] if args.quick else [])],
+        # The same load on the 200,000 documents: latency and the server's memory under 4 clients.
+        *([[sys.executable, str(HERE / "load.py"), "--data-dir", str(args.big_data_dir), "--data", str(args.data),
+            *(["--seconds", "15"] if args.quick else [])]] if args.big_data_dir else []),
+        # `sotehaku import` + `index` against main's checkout and stock Whoosh on plain tokens (issue 12).
+        [sys.executable, str(HERE / "import_index.py"), "--data", str(args.data), *(["--paragraphs", "5000"] if args.quick else [])],
         # Embedded index against SolrCloud (a local cluster of Java processes): squad2-fi and a generated corpus.
         [sys.executable, str(HERE / "solr_vs_embedded.py"), "--data", str(args.data),
          *(["--docs", "20000", "--queries", "100", "--mrr-queries", "300"] if args.quick else [])],

@@ -195,3 +195,19 @@ def test_analyzers_and_schema_pickle_round_trip():
         assert [t.text for t in clone(text)] == [t.text for t in analyzer(text)]
     schema = pickle.loads(pickle.dumps(build_schema()))
     assert [t.text for t in schema["text_fi"].analyzer("hyvinvointialueella")] == ["hyvinvointialue", "hyvinvointi", "alue"]
+
+
+def test_voikko_readings_read_natively_equal_the_bindings_analyze():
+    """analyze_word reads only the attributes sotehaku uses, through the C functions; the readings must be
+    exactly those of the binding's own analyze (unknown words, inflections, compounds, hyphens, digits)."""
+    from indexer.voikko import READING_KEYS, _readings, voikko_handle
+
+    handle = voikko_handle()
+    words = [
+        "kuusi", "työryhmän", "rakenneuudistushankkeen", "sote-uudistuksen", "hyvinvointialueille", "kunnat",
+        "vaaleissa", "muuttamisesta", "pientä", "kvanttitietokone", "xyzzyq", "2023", "hus", "ict-työryhmä", "",
+    ]
+    for word in words:
+        expected = tuple({k: v for k, v in r.items() if k in READING_KEYS} for r in handle.analyze(word))
+        assert _readings(handle, word) == expected, word
+    assert any(r.get("WORDBASES") for r in _readings(handle, "rakenneuudistushankkeen"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh import collectors, scoring
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -18,6 +21,7 @@ from whoosh.util.times import long_to_datetime
 from whoosh.util.numeric import byte_to_length
 
 from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS, TEXT_FIELDS
+from backends.whoosh.termcache import TermScoreCache
 from backends.whoosh.versions import PARTS
 from backends.whoosh.translate import filter_query, to_whoosh
 from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -25,28 +29,41 @@ from search.api import FACET_NAMES, Match, Matches
 from search.query import Filters, Node
 from search.ranking import FRESHNESS_WEIGHT, TIE_MARGIN, freshness
 
-# BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2: a document's extra
-# lemma and part terms repeat a word's weight. Tuned on the first 500 squad2-fi tune questions
-# (MRR@10 0.619 at K1=1.2, 0.626 at 0.9, 0.611 at 1.6; B=0.5 and 0.9 were worse); re-check with
-# benchmarks/retrieval.py.
-RANKING = scoring.BM25F(B=0.75, K1=0.9)
+class LuceneIdfBM25F(scoring.BM25F):
+    """Whoosh's BM25F with Lucene's idf, log(1 + (N - df + 0.5) / (df + 0.5)), in place of Whoosh's
+    log(N / (df + 1)) + 1: a word nearly every document has weighs next to nothing instead of at
+    least 1, as in the SolrCloud backend, whose BM25 has this idf."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        df = parent.doc_frequency(fieldname, text)
+        return math.log(1 + (parent.doc_count_all() - df + 0.5) / (df + 0.5))
+
+
+# BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2 (a document's extra
+# lemma and part terms repeat a word's weight) and Lucene's idf. Tuned on the first 1,500 squad2-fi
+# tune questions with the readings' shared weight (search.query.READINGS_POWER): MRR@10 / R@100
+# 0.674 / 0.927 at K1=0.9, B=0.75, Whoosh's idf; 0.677 / 0.926 at K1=0.75; 0.680 / 0.929 at K1=0.6,
+# B=0.85 with Lucene's idf (RESULTS.md, issue 12 round 4). The SolrCloud configset's similarity has
+# the same k1 and b.
+RANKING = LuceneIdfBM25F(B=0.85, K1=0.6)
 # Candidates re-scored with the freshness boost beyond the requested page: the boost is at most
 # +FRESHNESS_WEIGHT, so a document further down by BM25F could only rarely overtake one inside.
 RERANK_WINDOW = 50
 # Facets of a result list, by the index field that holds their values.
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
 assert tuple(FACET_FIELDS) == FACET_NAMES
-FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version
-# Scores of a query's terms worked out over arrays may differ from Whoosh's in the last bits (another
-# order of float operations): documents this close to the top's lowest score are scored by Whoosh too.
-SCORE_TOLERANCE = 1e-9
+FILTER_CACHE_SIZE = 256  # document sets of typed filters kept per index version, at most
+# ... and at most this many bytes of them: a set is a byte per document (200 kB at 200,000 documents)
+FILTER_CACHE_BYTES = 64 * 2**20
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)  # Whoosh's length bytes
 # The text field each analysis fills, for the document frequencies of similar documents' terms.
 TEXT_ANALYSIS_FIELDS = {**TEXT_FIELDS, "folded": "text_folded"}
 
 
 class _Top(collectors.TopCollector):
-    """The top `limit` matches by score, counting only documents in `allowed` (None: every document).
+    """The top `limit` matches by score, counting only documents in `allowed` (None: every document;
+    else a byte per document number, nonzero for an allowed one).
 
     Filtering happens here, before a document is scored, not in Whoosh's filter collector, which
     rebuilds its set per search. Block-quality skipping and matcher replacement are off unless
@@ -61,7 +78,7 @@ class _Top(collectors.TopCollector):
         self.allowed = allowed
 
     def collect(self, sub_docnum):
-        if self.allowed is not None and self.offset + sub_docnum not in self.allowed:
+        if self.allowed is not None and not self.allowed[self.offset + sub_docnum]:
             return 0
         return super().collect(sub_docnum)
 
@@ -78,7 +95,6 @@ class WhooshSnapshot:
         self.version = version
         self.vocabulary = Vocabulary.load(path / VOCABULARY_FILE).counts
         self._local = threading.local()
-        self._filter_sets: dict[tuple, frozenset] = {}
         searcher = self._open_combined()
         try:
             reader = searcher.reader()
@@ -91,26 +107,33 @@ class WhooshSnapshot:
             # Per facet, each document's value as a number into the facet's values ("" first): counting
             # the values of a set of matches is then one bincount.
             self.facets = {name: _codes(_column(reader, field, size, "")) for name, field in FACET_FIELDS.items()}
-            self.live = frozenset(searcher.docs_for_query(wq.Every()))
-            self.live_mask = _mask(size, self.live)
-            # The documents of each access key (search.access): public ones by the index they are in,
+            self.live_mask = _readonly(_mask(size, list(searcher.docs_for_query(wq.Every()))))
+            live = self.live_mask.tolist()
+            # The documents of each access key (search.access), as boolean arrays over the document
+            # numbers (a byte per document, not a set of numbers): public ones by the index they are in,
             # internal ones by their stored keys ("internal", or one key per group).
             access = _column(reader, "access", size, "")
-            by_key: dict[str, set[int]] = {"public": set(), "internal": set()}
-            for d in self.live:
-                if d < public_size:
-                    by_key["public"].add(d)
-                    continue
-                for key in (access[d] or "internal").split("\n"):
-                    by_key.setdefault("public" if key == "public" else key, set()).add(d)
-            self.by_key = {key: frozenset(docs) for key, docs in by_key.items()}
-            self._visible_sets: dict[tuple, frozenset] = {}
+            by_key = {"public": np.zeros(size, dtype=bool), "internal": np.zeros(size, dtype=bool)}
+            by_key["public"][:public_size] = self.live_mask[:public_size]
+            for d in np.flatnonzero(self.live_mask[public_size:]).tolist():
+                for key in (access[d + public_size] or "internal").split("\n"):
+                    by_key.setdefault("public" if key == "public" else key, np.zeros(size, dtype=bool))[d + public_size] = True
+            self.by_key = {key: _readonly(docs) for key, docs in by_key.items()}
+            self._nothing = _readonly(np.zeros(size, dtype=bool))
+            self._live_count = int(np.count_nonzero(self.live_mask))
+            # Visible sets, typed filters' sets and their combinations, each a byte per document: a
+            # least-recently-used cache per index version, bounded in entries and in bytes.
+            entries = max(8, min(FILTER_CACHE_SIZE, FILTER_CACHE_BYTES // max(1, 2 * size)))
+            self._sets_lock = threading.Lock()
+            self._visible_sets: LRUCache = LRUCache(entries)
+            self._filter_masks: LRUCache = LRUCache(entries)
+            self._allowed_masks: LRUCache = LRUCache(entries)
             weights = _column(reader, "weight", size, 1.0)
             # Per document number, the factor its score is multiplied by; None when every document weighs 1.
             self.weights = weights if any(w != 1.0 for w in weights) else None
             duplicate_of = _column(reader, "duplicate_of", size, "")
-            self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and d in self.live}
-            self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if d in self.live} if self.duplicate_of else {}
+            self.duplicate_of = {d: rep for d, rep in enumerate(duplicate_of) if rep and live[d]}
+            self.docnums = {doc_id: d for d, doc_id in enumerate(self.ids) if live[d]} if self.duplicate_of else {}
             # Per document number, its near-duplicate group: its own number, or for a near-duplicate the
             # number of the copy it repeats (a number past the documents when that copy is not live).
             self.groups = np.arange(size, dtype=np.int64)
@@ -120,8 +143,8 @@ class WhooshSnapshot:
                 self.duplicate_mask[d] = True
                 rep = self.docnums.get(representative)
                 self.groups[d] = rep if rep is not None else absent.setdefault(representative, size + len(absent))
-            self._allowed_masks: dict[tuple, np.ndarray | None] = {}
             self._lengths: dict[tuple, np.ndarray | None] = {}
+            self.term_scores = TermScoreCache()
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
         finally:
             searcher.close()
@@ -139,7 +162,7 @@ class WhooshSnapshot:
     # -- the Snapshot protocol ---------------------------------------------------------------------
 
     def doc_count(self, visibilities: tuple[str, ...]) -> int:
-        return len(self._visible(visibilities))
+        return int(np.count_nonzero(self._visible(visibilities)))
 
     def word_counts(self, visibility: str) -> dict[str, int]:
         return self.vocabulary.get(visibility, {})
@@ -170,19 +193,20 @@ class WhooshSnapshot:
             items = [(self.ids[-negated], score) for score, negated in collector.items]
         else:
             scores = scored[1]
-            items = [(self.ids[d], float(scores[d])) for d in _best(scored[0], scores, limit, SCORE_TOLERANCE).tolist()]
+            items = [(self.ids[d], float(scores[d])) for d in _best(scored[0], scores, limit).tolist()]
         return sorted(items, key=lambda r: (-r[1], r[0]))[:limit]
 
     def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
-        """Walks the postings of the query's terms and stops at the first visible document, so a common
-        word costs next to nothing."""
-        reader = self.searcher(visibilities).reader()
-        allowed = self._visible(visibilities)
-        for fieldname, term in to_whoosh(query).iter_all_terms():
-            if (fieldname, term) not in reader:
-                continue
-            for docnum in reader.postings(fieldname, term).all_ids():
-                if docnum in allowed:
+        """Whether a visible document has any of the query's terms, from the terms' arrays (which the
+        search that came first has mostly left in the cache)."""
+        searcher = self.searcher(visibilities)
+        allowed = self.allowed_mask(visibilities, None)
+        scope = _scope(searcher)
+        terms = list(to_whoosh(query).iter_all_terms())
+        for sub, offset in searcher.leaf_searchers():
+            for field, term in terms:
+                docs = _term_scored(self, (searcher, scope), sub.reader(), field, term)[0]
+                if len(docs) and allowed[docs + offset].any():
                     return True
         return False
 
@@ -197,13 +221,14 @@ class WhooshSnapshot:
             if not field or (field, term) not in reader:
                 out[term] = 0
                 continue
-            out[term] = sum(1 for docnum in reader.postings(field, term).all_ids() if docnum in visible)
+            docnums = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
+            out[term] = int(np.count_nonzero(visible[docnums]))
         return out
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
         searcher = self.searcher(visibilities)
         docnum = searcher.document_number(id=doc_id)
-        if docnum is None or docnum not in self._visible(visibilities):
+        if docnum is None or not self._visible(visibilities)[docnum]:
             return None
         stored = dict(searcher.stored_fields(docnum))
         updated = stored.get("updated")
@@ -228,46 +253,54 @@ class WhooshSnapshot:
             searchers[key] = searcher
         return searcher
 
-    def _visible(self, visibilities: tuple[str, ...]) -> frozenset:
-        """The live documents carrying any of these access keys (kept per set of keys: one per kind of viewer)."""
+    def _visible(self, visibilities: tuple[str, ...]) -> np.ndarray:
+        """The live documents carrying any of these access keys, as a boolean array over the document
+        numbers (kept per set of keys: one per kind of viewer)."""
         key = tuple(visibilities)
         if len(key) == 1:
-            return self.by_key.get(key[0], frozenset())
-        out = self._visible_sets.get(key)
+            return self.by_key.get(key[0], self._nothing)
+        with self._sets_lock:
+            out = self._visible_sets.get(key)
         if out is None:
-            out = frozenset().union(*(self.by_key.get(k, frozenset()) for k in key))
-            if len(self._visible_sets) > FILTER_CACHE_SIZE:
-                self._visible_sets.clear()
-            self._visible_sets[key] = out
+            out = _readonly(np.logical_or.reduce([self.by_key.get(k, self._nothing) for k in key] + [self._nothing]))
+            with self._sets_lock:
+                self._visible_sets[key] = out
         return out
 
-    def allowed(self, visibilities: tuple[str, ...], filters: Filters | None):
-        """The document numbers of these access keys that pass the filters; None for every live one."""
-        base = self._visible(visibilities)
-        if len(base) == len(self.live):
-            base = None
-        flt = filter_query(filters) if filters else None
-        if flt is None:
-            return base
-        key = filters.key()
-        docs = self._filter_sets.get(key)
-        if docs is None:
-            docs = frozenset(self.searcher(PARTS).docs_for_query(flt))
-            if len(self._filter_sets) > FILTER_CACHE_SIZE:
-                self._filter_sets.clear()
-            self._filter_sets[key] = docs
-        return docs if base is None else docs & base
+    def allowed(self, visibilities: tuple[str, ...], filters: Filters | None) -> bytes | None:
+        """The document numbers of these access keys that pass the filters, as a byte per document
+        number (nonzero: allowed); None for every live one."""
+        return self._allowed(visibilities, filters)[1]
 
     def allowed_mask(self, visibilities: tuple[str, ...], filters: Filters | None) -> np.ndarray:
         """`allowed` as a boolean array over the document numbers (the live documents when every one is)."""
+        return self._allowed(visibilities, filters)[0]
+
+    def _allowed(self, visibilities: tuple[str, ...], filters: Filters | None) -> tuple[np.ndarray, bytes | None]:
         key = (tuple(visibilities), filters.key() if filters else None)
-        mask = self._allowed_masks.get(key)
+        with self._sets_lock:
+            found = self._allowed_masks.get(key)
+        if found is not None:
+            return found
+        mask = self._visible(visibilities)
+        flt = filter_query(filters) if filters else None
+        if flt is not None:
+            mask = mask & self._filter_mask(filters.key(), flt)
+        elif int(np.count_nonzero(mask)) == self._live_count:
+            mask = self.live_mask
+        found = (_readonly(mask), None if mask is self.live_mask else mask.tobytes())
+        with self._sets_lock:
+            self._allowed_masks[key] = found
+        return found
+
+    def _filter_mask(self, key: tuple, flt: wq.Query) -> np.ndarray:
+        """The live documents that pass a typed filter, over both indexes."""
+        with self._sets_lock:
+            mask = self._filter_masks.get(key)
         if mask is None:
-            allowed = self.allowed(visibilities, filters)
-            mask = self.live_mask if allowed is None else _mask(self.size, allowed)
-            if len(self._allowed_masks) > FILTER_CACHE_SIZE:
-                self._allowed_masks.clear()
-            self._allowed_masks[key] = mask
+            mask = _readonly(_mask(self.size, list(self.searcher(PARTS).docs_for_query(flt))))
+            with self._sets_lock:
+                self._filter_masks[key] = mask
         return mask
 
     def matching(self, searcher, query: wq.Query, allowed: np.ndarray) -> np.ndarray:
@@ -287,11 +320,12 @@ class WhooshSnapshot:
         not score (anything but terms, and/or/and-not and boosts), which Whoosh's collector scores."""
         mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size, dtype=np.float64)
+        scope = _scope(searcher)
         for sub, offset in searcher.leaf_searchers():
             n = sub.reader().doc_count_all()
             if not n:
                 continue
-            found = _leaf_scored(self, searcher, sub, query, n)
+            found = _leaf_scored(self, (searcher, scope), sub, query, n)
             if found is None:
                 return None
             mask[offset : offset + n], scores[offset : offset + n] = found
@@ -321,6 +355,11 @@ class WhooshSnapshot:
         return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(spans))
 
 
+def _scope(searcher) -> tuple[str, ...]:
+    """The segments whose statistics (document counts, frequencies, lengths) a searcher's scores use."""
+    return tuple(leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers())
+
+
 def _collect(searcher, query: wq.Query, allowed, limit: int, skipping: bool = False) -> _Top:
     collector = _Top(limit, allowed, skipping)
     searcher.search_with_collector(query, collector)
@@ -330,13 +369,22 @@ def _collect(searcher, query: wq.Query, allowed, limit: int, skipping: bool = Fa
 def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
     """(matching, scores) of one segment's documents, deleted ones too, as Whoosh's matchers score
     them: a union sums the scores of the parts that match, an intersection all of them, and-not keeps
-    the first part's; a boost multiplies. None when the query has a part scored otherwise."""
+    the first part's; a boost multiplies. None when the query has a part scored otherwise. `top`:
+    the searcher whose statistics score, and the segment ids those statistics cover."""
     kind = type(query)
     if kind is wq.Term:
-        found = _term_scored(snap, top, searcher.reader(), query.fieldname, query.text, n)
+        docs, values = _term_scored(snap, top, searcher.reader(), query.fieldname, query.text)
+        found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
+        found[0][docs] = True
+        found[1][docs] = values
     elif kind is wq.Or and not query.minmatch and not query.scale:
         found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
         for sub in query.subqueries:
+            if type(sub) is wq.Term:  # the common part, added without arrays over the whole segment
+                docs, values = _term_scored(snap, top, searcher.reader(), sub.fieldname, sub.text)
+                found[0][docs] = True
+                found[1][docs] += values * sub.boost if sub.boost != 1.0 else values
+                continue
             part = _leaf_scored(snap, top, searcher, sub, n)
             if part is None:
                 return None
@@ -366,22 +414,47 @@ def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
     return found
 
 
-def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text, n: int):
-    """One term's (matching, BM25F scores) in a segment, as Whoosh's BM25F scorer computes them."""
-    mask = np.zeros(n, dtype=bool)
-    scores = np.zeros(n, dtype=np.float64)
+def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    """One term's matching document numbers in a segment and their BM25F scores, as Whoosh's BM25F
+    scorer computes them (an unscored field: the postings' weights), kept in the snapshot's cache of
+    recently used terms. `top` is the (searcher, scope) whose statistics score."""
+    top, scope = top
+    none = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
     if field not in top.schema:
-        return mask, scores
+        return none
     try:
         btext = top.schema[field].to_bytes(text)
     except ValueError:
-        return mask, scores
-    if (field, btext) not in top.reader():
-        return mask, scores  # Whoosh matches nothing for a term absent from the whole index
+        return none
+    key = (scope, reader.segment().segment_id(), field, btext)
+    cached = snap.term_scores.get(key)
+    if cached is not None:
+        return cached
+    found = _term_postings(reader, field, btext)
+    if found is None:
+        snap.term_scores.put(key, *none)
+        return none
+    docs, tf = found
+    if top.schema[field].scorable:
+        lengths = snap.lengths(reader, field)
+        fl = lengths[docs] if lengths is not None else 1.0
+        idf = top.idf(field, btext)
+        avgfl = top.avg_field_length(field) or 1
+        B, K1 = RANKING._field_B.get(field, RANKING.B), RANKING.K1
+        tf = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    docs = docs.astype(np.int32)
+    snap.term_scores.put(key, docs, tf)
+    return docs, tf
+
+
+def _term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's document numbers and weights (term frequencies) in a segment, deleted documents too;
+    None when the segment does not have it. Whoosh's on-disk posting blocks are read as arrays (a
+    block's document numbers are stored as differences), other postings one by one."""
     try:
         matcher = reader.postings(field, btext)
     except TermNotFound:
-        return mask, scores
+        return None
     if isinstance(matcher, FilterMatcher):  # deletions: left to the live mask
         matcher = matcher.child
     ids, weights = [], []
@@ -403,53 +476,27 @@ def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text, n: int):
         ids.append(np.asarray(found_ids, dtype=np.int64))
         weights.append(np.asarray(found_weights, dtype=np.float64))
     if not ids:
-        return mask, scores
-    docs = np.concatenate(ids)
-    tf = np.concatenate(weights)
-    mask[docs] = True
-    if not top.schema[field].scorable:
-        scores[docs] = tf
-        return mask, scores
-    lengths = snap.lengths(reader, field)
-    fl = lengths[docs] if lengths is not None else 1.0
-    idf = top.idf(field, btext)
-    avgfl = top.avg_field_length(field) or 1
-    B, K1 = RANKING._field_B.get(field, RANKING.B), RANKING.K1
-    scores[docs] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-    return mask, scores
+        return None
+    return np.concatenate(ids), np.concatenate(weights)
 
 
-def _exact_top(searcher, query: wq.Query, allowed, matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
-    """The (score, negated docnum) of the best k allowed matches, as Whoosh's top collector keeps them:
-    the documents whose array score is within rounding of the k-th best are scored by Whoosh's
-    matchers, the best k of those kept, ties to the lower document number."""
-    candidates = _best(matched, scores, k, SCORE_TOLERANCE)
-    exact = []
-    context = searcher.context()
-    for sub, offset in searcher.leaf_searchers():
-        n = sub.reader().doc_count_all()
-        inside = candidates[(candidates >= offset) & (candidates < offset + n)]
-        if not len(inside):
-            continue
-        matcher = query.matcher(sub, context)
-        for docnum in inside.tolist():
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum - offset)
-            if matcher.is_active() and matcher.id() == docnum - offset:
-                exact.append((matcher.score(), -docnum))
-    exact.sort(reverse=True)
-    return exact[:k]
+def _array_top(matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
+    """The (score, negated docnum) of the best k matches by their array scores, in the order of Whoosh's
+    top collector: best first, ties to the lower document number."""
+    candidates = _best(matched, scores, k)
+    values = scores[candidates]
+    order = np.lexsort((candidates, -values))[:k]
+    return list(zip(values[order].tolist(), (-candidates[order]).tolist()))
 
 
-def _best(matched: np.ndarray, scores: np.ndarray, k: int, tolerance: float = 0.0) -> np.ndarray:
-    """The matching document numbers whose scores reach the k-th best, within a relative and absolute
-    tolerance: every document tied with the k-th is kept, so ties can be broken by id afterwards."""
+def _best(matched: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The matching document numbers whose scores reach the k-th best: every document tied with the
+    k-th is kept, so that ties can be broken afterwards (by document number or id)."""
     candidates = np.flatnonzero(matched)
     if len(candidates) > k:
         values = scores[candidates]
         kth = np.partition(values, len(values) - k)[len(values) - k]
-        candidates = candidates[values >= kth - abs(kth) * tolerance - tolerance]
+        candidates = candidates[values >= kth]
     return candidates
 
 
@@ -509,27 +556,50 @@ def _term_matching(reader, field: str, text, n: int) -> np.ndarray:
 
 def match_spans(searcher, docnums: list[int], query_terms) -> dict[int, set[tuple[int, int]]]:
     """Per document, the character spans of the query's terms that occur in it, from the offsets stored
-    with the postings of the text fields (no re-analysis): one pass over each term's postings for all
-    the documents, in document order, without a scorer."""
+    with the postings of the text fields (no re-analysis): per segment, one pass over each term's
+    postings for all the documents, in document order, without a scorer."""
     raw: dict[int, set[tuple[int, int]]] = {docnum: set() for docnum in docnums}
     if not docnums:
         return raw
-    reader = searcher.reader()
     ordered = sorted(raw)
-    for field, term in query_terms:
-        if field not in SNIPPET_FIELDS:
+    terms = [(field, term) for field, term in query_terms if field in SNIPPET_FIELDS]
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        inside = [docnum - offset for docnum in ordered if offset <= docnum < offset + reader.doc_count_all()]
+        if not inside:
             continue
-        try:
-            matcher = reader.postings(field, term)
-        except TermNotFound:  # a query alternative that no document has
-            continue
-        for docnum in ordered:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                raw[docnum].update((start, end) for _, start, end in matcher.value_as("characters"))
+        for field, term in terms:
+            try:
+                matcher = reader.postings(field, term)
+            except TermNotFound:  # a query alternative that this segment does not have
+                continue
+            if isinstance(matcher, FilterMatcher):  # the documents shown are live
+                matcher = matcher.child
+            for docnum in inside:
+                if _seek(matcher, docnum):
+                    raw[docnum + offset].update((start, end) for _, start, end in matcher.value_as("characters"))
+                elif not matcher.is_active():
+                    break
     return raw
+
+
+def _seek(matcher, docnum: int) -> bool:
+    """Moves a matcher forward to `docnum`; whether its postings have it. Whoosh's on-disk matcher skips
+    whole blocks by their largest id and then searches the block's ids (its own skip_to walks them one
+    by one)."""
+    if not matcher.is_active():
+        return False
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        if docnum > matcher.block_max_id():
+            matcher._skip_to_block(lambda: docnum > matcher.block_max_id())
+            if not matcher.is_active():
+                return False
+        if matcher._ids is None:
+            matcher._read_ids()
+        matcher._i = bisect.bisect_left(matcher._ids, docnum, matcher._i)
+    else:
+        matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
 
 
 def _column(reader, field: str, size: int, default, raw: bool = False) -> list:
@@ -555,6 +625,12 @@ def _mask(size: int, docnums) -> np.ndarray:
     out = np.zeros(size, dtype=bool)
     out[np.fromiter(docnums, dtype=np.int64, count=len(docnums))] = True
     return out
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    """An array shared by every thread's searches, made read-only so that none changes it by mistake."""
+    array.flags.writeable = False
+    return array
 
 
 def _raw_date(raw) -> dt.date | None:
@@ -595,9 +671,9 @@ def _rank(
 ) -> _Ranked:
     """The top n by BM25F times the freshness boost and the document's weight (or, sorted by date,
     newest first and undated last), ties in id order, near-duplicates collapsed to the first copy in
-    that order. `matched` says which documents match; the top is collected apart (Whoosh may skip
-    what cannot reach it), every match scored only when sorting by date finds more matches than the
-    window, or ties or weights could reach past it.
+    that order. `matched` says which documents match; the top is taken from `scores` (BM25F over
+    arrays) when given, else collected by Whoosh (which may skip what cannot reach it), every match
+    only when sorting by date finds more matches than the window, or ties or weights could reach past it.
 
     The top n plus a window are kept by BM25F score and re-scored; when a tie runs past the window,
     all matches are. When some documents weigh less than 1 (OCR text of low confidence), all matches
@@ -609,20 +685,23 @@ def _rank(
     if not count:
         return _Ranked(0, [], matched)
     window = n + RERANK_WINDOW
-    if scores is not None:
-        items = _exact_top(searcher, query, allowed, matched, scores, window)
-    else:
-        items = sorted(_collect(searcher, query, allowed, window).items, reverse=True)
+
+    def collect(k: int) -> list[tuple[float, int]]:
+        if scores is not None:
+            return _array_top(matched, scores, k)
+        return sorted(_collect(searcher, query, allowed, k).items, reverse=True)
+
+    items = collect(window)
     if sort == "date" and count > len(items):
-        items = _collect(searcher, query, allowed, count).items
+        items = collect(count)
     elif len(items) == window and items[-1][0] == items[min(n, len(items)) - 1][0]:
-        items = _collect(searcher, query, allowed, count).items
+        items = collect(count)
     top = _top(snap, items, n, sort)
     if sort != "date" and snap.weights is not None and len(items) < count:
         # A document not kept scores at most the lowest kept BM25F score, times the largest freshness boost.
         reachable = min(score for score, _ in items) * (1.0 + FRESHNESS_WEIGHT)
         if len(top) < n or top[-1][1] <= reachable:
-            top = _top(snap, _collect(searcher, query, allowed, count).items, n, sort)
+            top = _top(snap, collect(count), n, sort)
     return _Ranked(_collapsed_total(snap, matched, count), top, matched)
 
 

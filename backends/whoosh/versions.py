@@ -17,6 +17,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import IndexError as WhooshIndexError
 
+from backends.whoosh import mapped  # noqa: F401  (segment files read in place from one map per process, not copied per reader)
 from corpus.document import VISIBILITIES
 from search.api import IndexUnavailableError
 

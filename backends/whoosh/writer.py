@@ -31,7 +31,12 @@ from search.api import Published
 
 # Below this many documents a second process costs more to start than it saves (sample site: 64 docs).
 PARALLEL_MIN_DOCS = 2000
-WRITER_MEMORY_MB = 256
+# Postings one writing process holds in memory (Whoosh's estimate) before it sorts them out to temporary
+# runs on disk. Once a process has spilled a run, every one of its postings is pickled out and read back
+# for the merge, which cost a 3,000-paragraph build a quarter more CPU (benchmarks/RESULTS.md, round 4):
+# 384 MB holds about two million postings, some 17,000 squad2-fi paragraphs per process. A writer that gets
+# few documents (the other visibility's) holds only what it gets.
+WRITER_MEMORY_MB = 384
 BUILD_LOCK = "BUILD_LOCK"
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
@@ -282,9 +287,9 @@ def _write_locked(root: Path, fill: Callable, vocabulary: Vocabulary, *, base: P
             copy_version(base, building)
             indexes = {part: whoosh_index.open_dir(building / part) for part in PARTS}
         if procs > 1:
-            writers = {p: ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB // (2 * procs), multisegment=True) for p, ix in indexes.items()}
+            writers = {p: ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB, multisegment=True) for p, ix in indexes.items()}
         else:
-            writers = {p: ix.writer(limitmb=WRITER_MEMORY_MB // 2) for p, ix in indexes.items()}
+            writers = {p: ix.writer(limitmb=WRITER_MEMORY_MB) for p, ix in indexes.items()}
         try:
             fill(writers)
         except BaseException:

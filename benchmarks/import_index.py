@@ -1,0 +1,153 @@
+"""`sotehaku import` + `sotehaku index` against another checkout and against stock Whoosh, side by side.
+
+Issue 12's goal: import plus index of squad2-fi's paragraphs, with Finnish analysis and the default
+processes, no slower than stock Whoosh indexing the same paragraphs as plain tokens in one process.
+Each round runs, alternating, in fresh processes:
+- this checkout: `sotehaku import FILE` then `sotehaku index` into a new data dir (default processes);
+- the baseline checkout (a commit before a change, its directory first on the module path): the same;
+- stock Whoosh: RegexTokenizer + LowercaseFilter, id and stored text, `writer(limitmb=256)`, one process,
+  reading the same JSONL file (as benchmarks/latency.py builds its baseline).
+For each it prints wall time and CPU time (the process and its children: the index's worker processes),
+import and index apart, and the load average; medians over the rounds. On a shared machine the CPU
+seconds and their ratios are the figures to compare; wall time is the goal's measure on an idle one.
+Run: .venv/bin/python benchmarks/import_index.py [--baseline-ref main | --baseline DIR] [--paragraphs N] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = Path(os.environ.get("SOTEHAKU_SHARED_DATA", HERE.parents[1] / "shared" / "data"))
+
+# Runs the CLI of a checkout: its directory first on sys.path, so that its modules are the ones imported.
+CLI = r"""
+import sys
+tree = sys.argv.pop(1)
+sys.path.insert(0, tree)
+from app.cli import main
+assert sys.modules["app.cli"].__file__.startswith(tree), sys.modules["app.cli"].__file__
+sys.argv[0] = "sotehaku"
+main()
+"""
+
+# Stock Whoosh on plain tokens in one process (the goal's baseline).
+PLAIN = r"""
+import json, sys
+from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.fields import ID, TEXT, Schema
+corpus, out = sys.argv[1], sys.argv[2]
+schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), stored=True))
+ix = whoosh_index.create_in(out, schema)
+writer = ix.writer(limitmb=256)
+with open(corpus, encoding="utf-8") as src:
+    for line in src:
+        obj = json.loads(line)
+        writer.add_document(id=obj["id"], text=obj["text"])
+writer.commit()
+"""
+
+
+def write_corpus(data: Path, out: Path, n: int | None) -> int:
+    """The first n squad2-fi paragraphs as the JSONL `sotehaku import` reads (all of them if n is None)."""
+    count = 0
+    with out.open("w", encoding="utf-8") as dst, (data / "squad2-fi" / "corpus.jsonl").open(encoding="utf-8") as src:
+        for line in src:
+            if n is not None and count >= n:
+                break
+            obj = json.loads(line)
+            dst.write(json.dumps({"id": obj["id"], "text": obj["text"], "lang": "fi", "visibility": "public"}, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and its children) of one command, which must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run_sotehaku(tree: Path, corpus: Path, data_dir: Path) -> dict[str, float]:
+    out = {}
+    for step, args in (("import", ["import", str(corpus), "--source", "squad2-fi"]), ("index", ["index"])):
+        wall, cpu = timed([sys.executable, "-c", CLI, str(tree), "--data-dir", str(data_dir), *args])
+        out[f"{step} wall"], out[f"{step} cpu"] = wall, cpu
+    out["wall"], out["cpu"] = out["import wall"] + out["index wall"], out["import cpu"] + out["index cpu"]
+    return out
+
+
+def run_plain(corpus: Path, index_dir: Path) -> dict[str, float]:
+    index_dir.mkdir()
+    wall, cpu = timed([sys.executable, "-c", PLAIN, str(corpus), str(index_dir)])
+    return {"wall": wall, "cpu": cpu}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--paragraphs", type=int, help="the first N paragraphs (default: all 20,239)")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--baseline", type=Path, help="a checkout to compare with (e.g. `git archive COMMIT | tar -x -C DIR`)")
+    parser.add_argument("--baseline-ref", default="main", help="without --baseline: the commit to compare with (default main)")
+    args = parser.parse_args()
+    if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
+        sys.exit(f"No squad2-fi data in {args.data}: pass --data DIR or set SOTEHAKU_SHARED_DATA.")
+    with tempfile.TemporaryDirectory(prefix="sotehaku-import-index-") as tmp:
+        work = Path(tmp)
+        baseline = args.baseline
+        label = str(args.baseline) if baseline else args.baseline_ref
+        if baseline is None:
+            baseline = work / "baseline"
+            baseline.mkdir()
+            archive = subprocess.run(["git", "archive", args.baseline_ref], cwd=HERE.parent, capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
+            label = subprocess.run(["git", "rev-parse", "--short", args.baseline_ref], cwd=HERE.parent, capture_output=True,
+                                   text=True, check=True).stdout.strip()
+        corpus = work / "corpus.jsonl"
+        n = write_corpus(args.data, corpus, args.paragraphs)
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True, text=True).stdout.strip()
+        runs: dict[str, list[dict]] = {"this": [], "baseline": [], "whoosh": []}
+        loads = []
+        for r in range(args.rounds):
+            loads.append(os.getloadavg()[0])
+            for name in ("this", "baseline", "whoosh"):
+                target = work / f"{name}-{r}"
+                if name == "whoosh":
+                    runs[name].append(run_plain(corpus, target))
+                else:
+                    runs[name].append(run_sotehaku(HERE.parent if name == "this" else baseline, corpus, target))
+            loads.append(os.getloadavg()[0])
+        median = {name: {k: statistics.median(run[k] for run in rs) for k in rs[0]} for name, rs in runs.items()}
+    print(f"import + index of {n} squad2-fi paragraphs, {args.rounds} round(s), median; load average (1 min) "
+          f"{min(loads):.1f}-{max(loads):.1f}, {os.cpu_count()} cores")
+    print(f"{'build':28} {'wall s':>8} {'CPU s':>8} {'import wall':>12} {'import CPU':>11} {'index wall':>11} {'index CPU':>10}")
+    names = {"this": f"this checkout ({head})", "baseline": f"baseline ({label})", "whoosh": "stock Whoosh, plain, 1 proc"}
+    for name, m in median.items():
+        parts = "".join(f" {m[k]:>{w}.1f}" for k, w in (("import wall", 12), ("import cpu", 11), ("index wall", 11), ("index cpu", 10))) \
+            if "import wall" in m else ""
+        print(f"{names[name]:28} {m['wall']:8.1f} {m['cpu']:8.1f}{parts}")
+    plain = median["whoosh"]
+    for name in ("this", "baseline"):
+        print(f"{names[name]} / stock Whoosh: wall {median[name]['wall'] / plain['wall']:.2f}x, CPU {median[name]['cpu'] / plain['cpu']:.2f}x")
+    print(f"this / baseline: wall {median['this']['wall'] / median['baseline']['wall']:.2f}x, "
+          f"CPU {median['this']['cpu'] / median['baseline']['cpu']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
