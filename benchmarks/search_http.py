@@ -11,7 +11,6 @@ Run: .venv/bin/python benchmarks/search_http.py --data-dir DIR [--baseline CHECK
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -23,7 +22,6 @@ from pathlib import Path
 import httpx
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_DATA = Path(os.environ.get("SOTEHAKU_SHARED_DATA", HERE.parents[1] / "shared" / "data"))
 SERVE = "import sys; sys.path.insert(0, sys.argv.pop(1)); from app.cli import main; main()"
 
 
@@ -63,19 +61,10 @@ def run_checkout(tree: Path, data_dir: Path, queries: list[str]) -> dict:
 
 def main() -> None:
     sys.path.insert(0, str(HERE))
-    from latency import sample_queries
+    from search_inprocess import side_by_side
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, required=True, help="a data dir with a built index (copied, only read)")
-    parser.add_argument("--baseline", type=Path, help="another checkout to serve a copy of the same data dir")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data (squad2-fi questions)")
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=1)
-    args = parser.parse_args()
-    queries, _ = sample_queries(args.data, args.queries)
-    trees = {"this": HERE.parent}
-    if args.baseline:
-        trees = {"baseline": args.baseline.resolve(), **trees}
+    args, queries, trees = side_by_side(__doc__.splitlines()[0], 300, "a data dir with a built index (copied, only read)",
+                                        "another checkout to serve a copy of the same data dir")
     work = Path(tempfile.mkdtemp(prefix="sotehaku-http-"))
     try:
         runs: dict[str, list[dict]] = {name: [] for name in trees}

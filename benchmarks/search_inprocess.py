@@ -75,21 +75,29 @@ def probe(tree: Path, data_dir: Path, queries: list[str]) -> dict:
     }
 
 
-def main() -> None:
+def side_by_side(description: str, queries: int, data_dir_help: str, baseline_help: str):
+    """The command line of a benchmark that runs this checkout and, optionally, a baseline checkout on
+    one built data dir: (its arguments, the sampled queries, {name: checkout}), the baseline first."""
     sys.path.insert(0, str(HERE))
     from latency import sample_queries
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, required=True, help="a data dir with a built index (only read)")
-    parser.add_argument("--baseline", type=Path, help="another checkout to measure on the same data dir")
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data-dir", type=Path, required=True, help=data_dir_help)
+    parser.add_argument("--baseline", type=Path, help=baseline_help)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data (squad2-fi questions)")
-    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--queries", type=int, default=queries)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    queries, _ = sample_queries(args.data, args.queries)
+    sampled, _ = sample_queries(args.data, args.queries)
     trees = {"this": HERE.parent}
     if args.baseline:
         trees = {"baseline": args.baseline.resolve(), **trees}
+    return args, sampled, trees
+
+
+def main() -> None:
+    args, queries, trees = side_by_side(__doc__.splitlines()[0], 500, "a data dir with a built index (only read)",
+                                        "another checkout to measure on the same data dir")
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     for round_number in range(args.rounds):
         order = list(trees) if round_number % 2 == 0 else list(reversed(trees))
