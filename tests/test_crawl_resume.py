@@ -84,7 +84,10 @@ def test_killed_crawl_process_resumes(tmp_path):
 def test_ctrl_c_says_what_was_kept_and_how_to_resume(tmp_path):
     with FaultServer(chain_site(delay=0.15)) as server:
         command = [str(Path(sys.executable).parent / "sotehaku"), "--data-dir", str(tmp_path), "crawl", server.url + "/"]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Ctrl-C reaches the crawl as a terminal would deliver it, even when this test runs in a background
+        # job, whose children inherit SIGINT ignored (and Python then installs no KeyboardInterrupt handler).
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 30
         while server.hits["/sivu3"] == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
