@@ -16,7 +16,6 @@ Run: .venv/bin/python benchmarks/import_index.py [--baseline-ref main | --baseli
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -40,35 +39,14 @@ sys.argv[0] = "sotehaku"
 main()
 """
 
-# Stock Whoosh on plain tokens in one process (the goal's baseline).
+# Stock Whoosh on plain tokens in one process (the goal's baseline), as benchmarks/latency.py builds it.
 PLAIN = r"""
-import json, sys
-from whoosh import index as whoosh_index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.fields import ID, TEXT, Schema
-corpus, out = sys.argv[1], sys.argv[2]
-schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), stored=True))
-ix = whoosh_index.create_in(out, schema)
-writer = ix.writer(limitmb=256)
-with open(corpus, encoding="utf-8") as src:
-    for line in src:
-        obj = json.loads(line)
-        writer.add_document(id=obj["id"], text=obj["text"])
-writer.commit()
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from latency import build_plain
+build_plain(Path(sys.argv[1]), Path(sys.argv[2]))
 """
-
-
-def write_corpus(data: Path, out: Path, n: int | None) -> int:
-    """The first n squad2-fi paragraphs as the JSONL `sotehaku import` reads (all of them if n is None)."""
-    count = 0
-    with out.open("w", encoding="utf-8") as dst, (data / "squad2-fi" / "corpus.jsonl").open(encoding="utf-8") as src:
-        for line in src:
-            if n is not None and count >= n:
-                break
-            obj = json.loads(line)
-            dst.write(json.dumps({"id": obj["id"], "text": obj["text"], "lang": "fi", "visibility": "public"}, ensure_ascii=False) + "\n")
-            count += 1
-    return count
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -93,8 +71,7 @@ def run_sotehaku(tree: Path, corpus: Path, data_dir: Path) -> dict[str, float]:
 
 
 def run_plain(corpus: Path, index_dir: Path) -> dict[str, float]:
-    index_dir.mkdir()
-    wall, cpu = timed([sys.executable, "-c", PLAIN, str(corpus), str(index_dir)])
+    wall, cpu = timed([sys.executable, "-c", PLAIN, str(corpus), str(index_dir), str(HERE)])
     return {"wall": wall, "cpu": cpu}
 
 
@@ -120,6 +97,9 @@ def main() -> None:
             label = subprocess.run(["git", "rev-parse", "--short", args.baseline_ref], cwd=HERE.parent, capture_output=True,
                                    text=True, check=True).stdout.strip()
         corpus = work / "corpus.jsonl"
+        sys.path.insert(0, str(HERE))
+        from latency import write_corpus
+
         n = write_corpus(args.data, corpus, args.paragraphs)
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True, text=True).stdout.strip()
         runs: dict[str, list[dict]] = {"this": [], "baseline": [], "whoosh": []}

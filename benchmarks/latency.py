@@ -59,32 +59,48 @@ def sample_queries(data: Path, n: int, seed: int = 7) -> tuple[list[str], list[s
     return queries[:n], prefixes[:n]
 
 
-def build_indexes(data: Path, work: Path) -> dict[str, float]:
-    """The sotehaku data dir (store + index, as `sotehaku import` and `index` make them) and the plain index."""
+def write_corpus(data: Path, out: Path, n: int | None = None) -> int:
+    """The first n squad2-fi paragraphs (all of them if n is None) as the JSONL `sotehaku import` reads."""
+    count = 0
+    with out.open("w", encoding="utf-8") as dst, (data / "squad2-fi" / "corpus.jsonl").open(encoding="utf-8") as src:
+        for line in src:
+            if n is not None and count >= n:
+                break
+            obj = json.loads(line)
+            dst.write(json.dumps({"id": obj["id"], "text": obj["text"], "lang": "fi", "visibility": "public"}, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def build_plain(corpus: Path, out: Path) -> None:
+    """Stock Whoosh on plain tokens in one process (RegexTokenizer + LowercaseFilter, id and stored text):
+    the baseline that issue 12 compares sotehaku's indexing and searching with."""
     from whoosh import index as whoosh_index
     from whoosh.analysis import LowercaseFilter, RegexTokenizer
     from whoosh.fields import ID, TEXT, Schema
 
-    corpus = work / "corpus.jsonl"
-    with corpus.open("w", encoding="utf-8") as out, (data / "squad2-fi" / "corpus.jsonl").open(encoding="utf-8") as src:
-        for line in src:
-            obj = json.loads(line)
-            out.write(json.dumps({"id": obj["id"], "text": obj["text"], "lang": "fi", "visibility": "public"}, ensure_ascii=False) + "\n")
-    times = {}
-    started = time.perf_counter()
-    for args in (["import", str(corpus), "--source", "squad2-fi"], ["index"]):
-        subprocess.run([str(SOTEHAKU), "--data-dir", str(work / "sotehaku"), *args], check=True, capture_output=True)
-    times["sotehaku"] = time.perf_counter() - started
-    started = time.perf_counter()
-    (work / "plain").mkdir()
+    out.mkdir()
     schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), stored=True))
-    ix = whoosh_index.create_in(work / "plain", schema)
+    ix = whoosh_index.create_in(out, schema)
     writer = ix.writer(limitmb=256)
     with corpus.open(encoding="utf-8") as src:
         for line in src:
             obj = json.loads(line)
             writer.add_document(id=obj["id"], text=obj["text"])
     writer.commit()
+
+
+def build_indexes(data: Path, work: Path) -> dict[str, float]:
+    """The sotehaku data dir (store + index, as `sotehaku import` and `index` make them) and the plain index."""
+    corpus = work / "corpus.jsonl"
+    write_corpus(data, corpus)
+    times = {}
+    started = time.perf_counter()
+    for args in (["import", str(corpus), "--source", "squad2-fi"], ["index"]):
+        subprocess.run([str(SOTEHAKU), "--data-dir", str(work / "sotehaku"), *args], check=True, capture_output=True)
+    times["sotehaku"] = time.perf_counter() - started
+    started = time.perf_counter()
+    build_plain(corpus, work / "plain")
     times["baseline"] = time.perf_counter() - started
     return times
 
