@@ -373,17 +373,13 @@ def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
     the searcher whose statistics score, and the segment ids those statistics cover."""
     kind = type(query)
     if kind is wq.Term:
-        docs, values = _term_scored(snap, top, searcher.reader(), query.fieldname, query.text)
         found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
-        found[0][docs] = True
-        found[1][docs] = values
+        _add_term(found, snap, top, searcher.reader(), query)
     elif kind is wq.Or and not query.minmatch and not query.scale:
         found = (np.zeros(n, dtype=bool), np.zeros(n, dtype=np.float64))
         for sub in query.subqueries:
             if type(sub) is wq.Term:  # the common part, added without arrays over the whole segment
-                docs, values = _term_scored(snap, top, searcher.reader(), sub.fieldname, sub.text)
-                found[0][docs] = True
-                found[1][docs] += values * sub.boost if sub.boost != 1.0 else values
+                _add_term(found, snap, top, searcher.reader(), sub, sub.boost)
                 continue
             part = _leaf_scored(snap, top, searcher, sub, n)
             if part is None:
@@ -412,6 +408,13 @@ def _leaf_scored(snap: WhooshSnapshot, top, searcher, query: wq.Query, n: int):
     if query.boost != 1.0:
         found = (found[0], found[1] * query.boost)
     return found
+
+
+def _add_term(found: tuple[np.ndarray, np.ndarray], snap: WhooshSnapshot, top, reader, term: wq.Term, boost: float = 1.0) -> None:
+    """Adds a term's matches and BM25F scores (times `boost`) into a segment's (matching, scores)."""
+    docs, values = _term_scored(snap, top, reader, term.fieldname, term.text)
+    found[0][docs] = True
+    found[1][docs] += values * boost if boost != 1.0 else values
 
 
 def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
