@@ -127,3 +127,35 @@ def test_the_page_limit_holds_when_the_importing_thread_blocks_sigalrm():
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     assert doc.description.startswith("Sivua 1 ei voitu lukea")
+
+
+def test_a_page_limit_swallowed_in_a_finalizer_still_stops_the_page():
+    # The first SIGALRM of a page can land in a __del__ the garbage collector runs, where Python only
+    # reports the exception; the timer repeats, so a later one stops the page (seen in the whole suite,
+    # whose forked children inherit a large heap).
+    import signal
+
+    from corpus.formats import pdf as pdf_module
+
+    def busy(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pass
+
+    class SlowFinalizer:
+        def __del__(self):
+            busy(0.3)  # the limit (0.1 s) passes in here
+
+    def work():
+        SlowFinalizer()  # collected at once: its __del__ runs first
+        busy(3.0)
+        return "read whole"
+
+    previous = signal.signal(signal.SIGALRM, pdf_module._overrun)
+    started = time.monotonic()
+    try:
+        with pytest.raises(pdf_module._PageOverrun):
+            pdf_module._limited(0.1, work)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 2.0

@@ -176,8 +176,28 @@ class _PageOverrun(BaseException):
     so that no `except Exception` inside pypdf can swallow it)."""
 
 
+# The timer of a page repeats this often after its limit: the first _PageOverrun can land in a finalizer
+# (a __del__ or weakref callback that the garbage collector runs), where Python only reports an exception
+# and goes on, so the page would run on unbounded; a later one lands in pypdf's own code.
+OVERRUN_REPEAT_SECONDS = 0.05
+_deadline: float | None = None  # when the running page's time is up; None between pages
+
+
 def _overrun(signum, frame) -> None:
-    raise _PageOverrun()
+    if _deadline is not None and time.monotonic() >= _deadline:
+        raise _PageOverrun()
+
+
+def _limited(seconds: float, work):
+    """work() under a page's time limit: _PageOverrun, again and again, once `seconds` have passed."""
+    global _deadline
+    _deadline = time.monotonic() + seconds
+    signal.setitimer(signal.ITIMER_REAL, seconds, OVERRUN_REPEAT_SECONDS)
+    try:
+        return work()
+    finally:
+        _deadline = None  # first: a signal already on its way raises nothing now
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _read_in_child(content: bytes, url: str, out: Path, limits: Limits) -> None:
@@ -194,24 +214,23 @@ def _read_in_child(content: bytes, url: str, out: Path, limits: Limits) -> None:
         try:
             from pypdf import PdfReader
 
-            signal.setitimer(signal.ITIMER_REAL, limits.pdf_page_seconds)  # opening counts as a page
-            reader = PdfReader(io.BytesIO(content))
-            meta = reader.metadata
-            modified = _meta_date(meta)
-            write({"title": _meta_title(meta, url), "modified": modified.isoformat() if modified else None})
+            def opened():
+                reader = PdfReader(io.BytesIO(content))
+                meta = reader.metadata
+                return reader, _meta_title(meta, url), _meta_date(meta)
+
+            reader, title, modified = _limited(limits.pdf_page_seconds, opened)  # opening counts as a page
+            write({"title": title, "modified": modified.isoformat() if modified else None})
             total = 0
             for number, page in enumerate(reader.pages, 1):
-                signal.setitimer(signal.ITIMER_REAL, limits.pdf_page_seconds)
                 try:
-                    text = page.extract_text() or ""
+                    text = _limited(limits.pdf_page_seconds, page.extract_text) or ""
                 except _PageOverrun:
                     write({"page": number, "skipped": f"reading its text took longer than {limits.pdf_page_seconds:g} s"})
                     continue
                 except MemoryError:
                     write({"page": number, "skipped": f"reading its text took more than {limits.pdf_memory // MB} MB of memory"})
                     continue
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
                 write({"page": number, "text": text})
                 total += len(text)
                 if total > limits.max_chars:
