@@ -182,6 +182,12 @@ class Snapshot(Protocol):
     def any_match(self, query, visibilities: tuple[str, ...]) -> bool:
         """True if any document of these visibilities matches (did-you-mean asks it per word)."""
 
+    def term_starts(
+        self, ids: Iterable[str], terms: Iterable[tuple[str, str]], visibilities: tuple[str, ...],
+    ) -> dict[str, dict[tuple[str, str], list[int]]]:
+        """Per document of `ids` that these visibilities may see, the sorted character starts in its text
+        of each (analysis, term) of `terms` that it has (the proximity of query words, search.ranking)."""
+
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
         """A stored document, or None when there is none of these visibilities."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
 import math
@@ -13,13 +14,14 @@ import languages
 from indexer.analysis import analyzer, fold_umlauts
 from indexer.morphology import analyze
 from indexer.voikko import analyze_word, spell_suggestions
-from search import SearchError
+from search import SearchError, ranking
 from search.access import document_groups, visibilities
 from search.api import ANONYMOUS, SORTS, Backend, Hit, Match, Matches, Results, Snapshot, Viewer
 from search.bestbets import load_bestbets
 from search.lexicon import lexicon_path, load_lexicon
 from search.query import (
-    LANGUAGES, Alt, AnyOf, Filters, ParsedQuery, Words, analyze_query, parse_query, searchable_words, word_query,
+    LANGUAGES, Alt, AnyOf, Filters, ParsedQuery, Words, analyze_query, parse_query, proximity_words, searchable_words,
+    word_query,
 )
 from search.snippets import make_snippet
 from search.syntax import QueryError
@@ -89,13 +91,16 @@ class SearchEngine:
 
         Natural-language questions are ranked as OR queries of their words, as retrieval evaluations
         do: no operators (their quotes and hyphens are punctuation), no freshness boost and no
-        collapsing, so scores are plain relevance, ties by id.
+        collapsing, so scores are plain relevance (BM25F, then the proximity of the query's words
+        among the best, search.ranking), ties by id.
         """
         snap = self._snapshot()
         if not searchable_words(text, snap.languages or LANGUAGES):
             return []  # a question of only stopwords and punctuation finds nothing; it is not an error
         parsed = self._parse(snap, text, _with_lang(filters, lang), plain=True)
-        return snap.rank(parsed.query(relaxed=True), parsed.filters, visibilities(viewer), limit)
+        query, seen = parsed.query(relaxed=True), visibilities(viewer)
+        ranked = snap.rank(query, parsed.filters, seen, max(limit, ranking.PROXIMITY_DEPTH))
+        return by_proximity(snap, query, ranked, seen)[:limit]
 
     def search(
         self, text: str, *, page: int = 1, size: int = 10, viewer: Viewer = ANONYMOUS, lang: str | None = None,
@@ -230,6 +235,45 @@ class SearchEngine:
         return stored
 
 
+def by_proximity(snap: Snapshot, query, ranked: list[tuple[str, float]], seen: tuple[str, ...]) -> list[tuple[str, float]]:
+    """A relevance ranking (id, score) with its best PROXIMITY_DEPTH documents re-ranked by the proximity
+    of the query's words (search.ranking.proximity_bonus), the rest as they were (a bonus only raises
+    scores, so they stay below); ties by id. A query of one word is left as it is."""
+    words = proximity_words(query)
+    head = ranked[: ranking.PROXIMITY_DEPTH]
+    if len(words) < 2 or len(head) < 2:
+        return ranked
+    terms = {term for word_terms, _ in words for term in word_terms}
+    frequencies: dict[tuple[str, str], int] = {}
+    for analysis in {analysis for analysis, _ in terms}:
+        counts = snap.term_documents(analysis, [term for a, term in terms if a == analysis], seen)
+        frequencies.update(((analysis, term), n) for term, n in counts.items())
+    size = snap.doc_count(seen)
+    weights = [weight * max(ranking.idf(size, frequencies.get(term, 0)) for term in word_terms) for word_terms, weight in words]
+    starts = snap.term_starts([doc_id for doc_id, _ in head], terms, seen)
+    rescored = []
+    for doc_id, score in head:
+        found = starts.get(doc_id, {})
+        per_word = [sorted({s for term in word_terms for s in found.get(term, ())}) for word_terms, _ in words]
+        rescored.append((doc_id, score + ranking.proximity_bonus(per_word, weights)))
+    rescored.sort(key=lambda item: (-item[1], item[0]))
+    return rescored + ranked[ranking.PROXIMITY_DEPTH :]
+
+
+def _searched(
+    snap: Snapshot, query, filters: Filters, seen: tuple[str, ...], limit: int, facets: bool, sort: str = "relevance",
+) -> Matches:
+    """The backend's top `limit` matches, by relevance re-ranked by the proximity of the query's words as
+    `by_proximity` does (so the first page is the same whatever its size)."""
+    if sort != "relevance":
+        return snap.search(query, filters, seen, limit, facets=facets, sort=sort)
+    found = snap.search(query, filters, seen, max(limit, ranking.PROXIMITY_DEPTH), facets=facets, sort=sort)
+    by_id = {match.id: match for match in found.top}
+    ranked = by_proximity(snap, query, [(match.id, match.score) for match in found.top], seen)
+    top = [dataclasses.replace(by_id[doc_id], score=score) for doc_id, score in ranked[:limit]]
+    return Matches(found.total, top, found.facets)
+
+
 def _preferring(
     snap: Snapshot, query, filters: Filters, seen: tuple[str, ...], limit: int, facets: bool, prefer: str | None,
     sort: str = "relevance",
@@ -237,16 +281,16 @@ def _preferring(
     """The top `limit` matches, those in language `prefer` first (each group in rank order); total and
     facets count every match. Without a preference, when the filters already pick languages, or sorted
     by date (an order asked for explicitly), one plain search."""
-    everything = snap.search(query, filters, seen, limit, facets=facets, sort=sort)
+    everything = _searched(snap, query, filters, seen, limit, facets, sort)
     if not prefer or sort != "relevance" or "lang" in filters.values or not everything.total:
         return everything
     preferred_filters = Filters({**filters.values, "lang": (prefer,)}, filters.date_from, filters.date_to)
-    preferred = snap.search(query, preferred_filters, seen, limit, facets=False)
+    preferred = _searched(snap, query, preferred_filters, seen, limit, False)
     if not preferred.total or preferred.total == everything.total:
         return everything
     others = everything
     if len(preferred.top) < limit:  # the page goes past the preferred ones: fetch enough of the others
-        others = snap.search(query, filters, seen, limit + preferred.total, facets=False)
+        others = _searched(snap, query, filters, seen, limit + preferred.total, False)
     rest = [m for m in others.top if m.stored.get("lang") != prefer]
     return Matches(everything.total, (preferred.top + rest)[:limit], everything.facets)
 

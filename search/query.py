@@ -236,6 +236,31 @@ def word_query(
     return Words(tuple(alts), title_only)
 
 
+def proximity_words(query: Node) -> list[tuple[tuple[tuple[str, str], ...], float]]:
+    """The typed words of a query of words (all or any of them), in order, as search.ranking's proximity
+    counts them: per word, its whole-word terms in the language analyses as (analysis, term) (not its
+    compound parts or folded forms), and its weight in the query; a word with its lexicon synonyms
+    counts as one word with the synonyms' terms. Lexicon terms of several words are left out.
+
+    >>> [(terms, round(w, 2)) for terms, w in proximity_words(any_of([word_query(w, langs=("fi",)) for w in analyze_query("Kuinka kotihoito", ("fi",))]))]
+    [((('fi', 'kuinka'),), 0.3), ((('fi', 'kotihoito'),), 1.0)]
+    """
+    children = query.children if isinstance(query, (AllOf, AnyOf)) else (query,)
+    out = []
+    for child in children:
+        # A word with its lexicon synonyms of one word each (kotihoito: kotipalvelu) is one word.
+        synonyms = child.children if isinstance(child, AnyOf) else (child,)
+        if not all(isinstance(word, Words) and word.alts for word in synonyms):
+            continue
+        terms, top = [], max(alt.weight for word in synonyms for alt in word.alts)
+        for word in synonyms:
+            best = max(alt.weight for alt in word.alts)
+            terms += [(alt.analysis, alt.term) for alt in word.alts if alt.analysis != FOLDED and alt.weight == best]
+        if terms:
+            out.append((tuple(dict.fromkeys(terms)), top))
+    return out
+
+
 def phrase_query(words: list[QueryWord], title_only: bool = False, langs: tuple = LANGUAGES) -> Node:
     """The words in this order, next to each other (stopwords between them may stand in their gaps),
     in each language whose analysis knows every word."""

@@ -619,6 +619,24 @@ class SolrSnapshot:
         counts = found["facet_counts"]["facet_queries"]
         return {term: int(counts.get(q, 0)) for term, q in queries.items()}
 
+    def term_starts(self, ids, terms, visibilities: tuple[str, ...]) -> dict[str, dict[tuple[str, str], list[int]]]:
+        """Per visible document of `ids`, the character starts in its text of each (analysis, term) of
+        `terms` it has: from the offsets stored with it at indexing (indexing.term_offsets), the ones
+        its snippets are cut with, fetched in one select."""
+        ids = list(dict.fromkeys(ids))
+        wanted = set(terms)
+        if not ids or not wanted:
+            return {}
+        found = self._select(visibilities, {"q": "*:*", "fq": [f"{{!cache=false}}id:({' OR '.join(quote(i) for i in ids)})"],
+                                            "rows": len(ids), "fl": "id,offsets"})
+        out = {}
+        for doc in found["response"]["docs"]:
+            by_analysis = json.loads(doc.get("offsets") or "{}")
+            out[doc["id"]] = {(analysis, term): sorted(set(spans[0::2]))
+                              for analysis, spans_by_term in by_analysis.items()
+                              for term, spans in spans_by_term.items() if (analysis, term) in wanted}
+        return out
+
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
         found = self._select(visibilities, {"q": f"id:{quote(doc_id)}", "rows": 1, "fl": DOCUMENT_FIELDS})
         docs = found["response"]["docs"]

@@ -145,6 +145,7 @@ class WhooshSnapshot:
                 self.groups[d] = rep if rep is not None else absent.setdefault(representative, size + len(absent))
             self._lengths: dict[tuple, np.ndarray | None] = {}
             self.term_scores = TermScoreCache()
+            self._numbers: dict[str, int] | None = None
             self.languages = tuple(lang for lang in LANGUAGES if reader.doc_frequency("lang", lang))
         finally:
             searcher.close()
@@ -212,17 +213,39 @@ class WhooshSnapshot:
 
     def term_documents(self, analysis: str, terms, visibilities: tuple[str, ...]) -> dict[str, int]:
         """Document frequencies in the analysis's text field over the live documents the viewer's access
-        keys open: the postings of each term counted against them."""
+        keys open: each term's documents (from the cache of recently used terms, as a search reads them)
+        counted against them."""
         field = TEXT_ANALYSIS_FIELDS.get(analysis)
-        reader = self.searcher(visibilities).reader()
+        searcher = self.searcher(visibilities)
+        top = (searcher, _scope(searcher))
         visible = self._visible(visibilities)
+        leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
         out = {}
         for term in terms:
-            if not field or (field, term) not in reader:
-                out[term] = 0
-                continue
-            docnums = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
-            out[term] = int(np.count_nonzero(visible[docnums]))
+            count = 0
+            if field:
+                for reader, offset in leaves:
+                    docs = _term_scored(self, top, reader, field, term)[0]
+                    count += int(np.count_nonzero(visible[docs + offset])) if len(docs) else 0
+            out[term] = count
+        return out
+
+    def term_starts(self, ids, terms, visibilities: tuple[str, ...]) -> dict[str, dict[tuple[str, str], list[int]]]:
+        """Per visible document of `ids`, the character starts in its text of each (analysis, term) of
+        `terms` it has, from the offsets its text fields' postings carry (as snippets read them)."""
+        searcher = self.searcher(visibilities)
+        visible = self._visible(visibilities)
+        numbers = self._live_numbers()
+        docnums = {}
+        for doc_id in ids:
+            docnum = numbers.get(doc_id)
+            if docnum is not None and visible[docnum]:
+                docnums[docnum] = doc_id
+        fields = {(TEXT_ANALYSIS_FIELDS[analysis], term): (analysis, term)
+                  for analysis, term in terms if analysis in TEXT_ANALYSIS_FIELDS}
+        out: dict[str, dict[tuple[str, str], list[int]]] = {doc_id: {} for doc_id in docnums.values()}
+        for docnum, key, characters in _characters(searcher, list(docnums), list(fields)):
+            out[docnums[docnum]][fields[key]] = sorted({start for _, start, _ in characters})
         return out
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
@@ -234,6 +257,13 @@ class WhooshSnapshot:
         updated = stored.get("updated")
         stored["updated"] = updated.date().isoformat() if updated else None
         return stored
+
+    def _live_numbers(self) -> dict[str, int]:
+        """The number of each live document by its id (made on first use: batch ranking asks for it)."""
+        if self._numbers is None:
+            live = self.live_mask
+            self._numbers = self.docnums or {doc_id: d for d, doc_id in enumerate(self.ids) if live[d]}
+        return self._numbers
 
     # -- Whoosh specifics --------------------------------------------------------------------------
 
@@ -559,13 +589,19 @@ def _term_matching(reader, field: str, text, n: int) -> np.ndarray:
 
 def match_spans(searcher, docnums: list[int], query_terms) -> dict[int, set[tuple[int, int]]]:
     """Per document, the character spans of the query's terms that occur in it, from the offsets stored
-    with the postings of the text fields (no re-analysis): per segment, one pass over each term's
-    postings for all the documents, in document order, without a scorer."""
+    with the postings of the text fields (no re-analysis)."""
     raw: dict[int, set[tuple[int, int]]] = {docnum: set() for docnum in docnums}
-    if not docnums:
-        return raw
-    ordered = sorted(raw)
     terms = [(field, term) for field, term in query_terms if field in SNIPPET_FIELDS]
+    for docnum, _, characters in _characters(searcher, docnums, terms):
+        raw[docnum].update((start, end) for _, start, end in characters)
+    return raw
+
+
+def _characters(searcher, docnums: list[int], terms: list[tuple[str, str]]):
+    """(docnum, (field, term), [(position, start, end), ...]) for each of the terms (of fields whose
+    postings carry characters) in each of the documents that has it: per segment, one pass over each
+    term's postings for all the documents, in document order, without a scorer."""
+    ordered = sorted(set(docnums))
     for sub, offset in searcher.leaf_searchers():
         reader = sub.reader()
         inside = [docnum - offset for docnum in ordered if offset <= docnum < offset + reader.doc_count_all()]
@@ -576,14 +612,13 @@ def match_spans(searcher, docnums: list[int], query_terms) -> dict[int, set[tupl
                 matcher = reader.postings(field, term)
             except TermNotFound:  # a query alternative that this segment does not have
                 continue
-            if isinstance(matcher, FilterMatcher):  # the documents shown are live
+            if isinstance(matcher, FilterMatcher):  # the documents asked for are live
                 matcher = matcher.child
             for docnum in inside:
                 if _seek(matcher, docnum):
-                    raw[docnum + offset].update((start, end) for _, start, end in matcher.value_as("characters"))
+                    yield docnum + offset, (field, term), matcher.value_as("characters")
                 elif not matcher.is_active():
                     break
-    return raw
 
 
 def _seek(matcher, docnum: int) -> bool:

@@ -13,6 +13,9 @@ import datetime as dt
 import pytest
 
 from corpus.document import Document
+from search.engine import Viewer
+
+STAFF = Viewer(name="staff", staff=True)
 
 D = dt.date
 DOCS = [
@@ -71,3 +74,37 @@ def test_a_clean_text_ranks_above_many_low_confidence_scans_that_match_better(ma
     hits = engine.search("hammashoitola").hits
     assert hits[0].id == "teksti", [h.id for h in hits]
     assert {h.id for h in hits[1:]} <= {d.id for d in scans}
+
+
+# The same words in the same numbers, so BM25F ties them; only the distance between kotihoito and maksu
+# differs. Without the proximity of query words the tie goes by id (a-erillaan first).
+APART = "Kotihoito on tärkeä palvelu. Asiakas saa apua arkeen, siivoukseen, ruokailuun ja lääkkeisiin joka päivä. Maksu määräytyy tulojen mukaan."
+NEAR = "Asiakas saa apua arkeen, siivoukseen, ruokailuun ja lääkkeisiin joka päivä. Kotihoito on tärkeä palvelu. Maksu määräytyy tulojen mukaan."
+PROXIMITY_DOCS = [
+    Document(id="a-erillaan", title="Palvelut", text=APART, updated=D(2022, 1, 1)),
+    Document(id="b-vierekkain", title="Palvelut", text=NEAR, updated=D(2022, 1, 1)),
+    Document(id="c-sisainen", title="Palvelut", text=NEAR, updated=D(2022, 1, 1), visibility="internal"),
+]
+
+
+@pytest.fixture(scope="module")
+def proximity_engine(make_engine):
+    return make_engine(PROXIMITY_DOCS, "proximity")
+
+
+def test_query_words_near_each_other_rank_first_in_search_and_batch_ranking(proximity_engine):
+    assert [h.id for h in proximity_engine.search("kotihoito maksu").hits] == ["b-vierekkain", "a-erillaan"]
+    assert [h.id for h in proximity_engine.search("kotihoidon maksusta", size=1).hits] == ["b-vierekkain"]
+    assert [doc for doc, _ in proximity_engine.rank("Mikä on kotihoidon maksu?")] == ["b-vierekkain", "a-erillaan"]
+    # One word has no proximity: the tie stays with the id.
+    assert [h.id for h in proximity_engine.search("kotihoito").hits] == ["a-erillaan", "b-vierekkain"]
+    # Staff see the internal copy too; it ties with the public one near each other and goes by id.
+    assert [doc for doc, _ in proximity_engine.rank("kotihoito maksu", viewer=STAFF)] == ["b-vierekkain", "c-sisainen", "a-erillaan"]
+
+def test_the_backends_report_where_terms_start_only_in_documents_the_viewer_may_see(proximity_engine):
+    snap = proximity_engine.backend.snapshot()
+    terms = {("fi", "kotihoito"), ("fi", "maksu")}
+    starts = snap.term_starts(["a-erillaan", "b-vierekkain", "c-sisainen", "puuttuu"], terms, ("public",))
+    assert starts == {"a-erillaan": {("fi", "kotihoito"): [0], ("fi", "maksu"): [APART.index("Maksu")]},
+                      "b-vierekkain": {("fi", "kotihoito"): [NEAR.index("Kotihoito")], ("fi", "maksu"): [NEAR.index("Maksu")]}}
+    assert set(snap.term_starts(["c-sisainen"], terms, ("public", "internal"))) == {"c-sisainen"}
