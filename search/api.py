@@ -127,12 +127,15 @@ class Results:
 @dataclass(frozen=True)
 class Match:
     """One matching document as a backend returns it: its stored fields, its final score (relevance
-    times freshness) and the character spans in its text where the query's words occur."""
+    times freshness), the character spans in its text where the query's words occur, and where each
+    of the query's terms that it has starts there, by (analysis, term), sorted (the proximity of the
+    query's words, search.ranking)."""
 
     id: str
     score: float
     stored: dict
     spans: tuple[tuple[int, int], ...] = ()
+    starts: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

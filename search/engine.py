@@ -235,10 +235,13 @@ class SearchEngine:
         return stored
 
 
-def by_proximity(snap: Snapshot, query, ranked: list[tuple[str, float]], seen: tuple[str, ...]) -> list[tuple[str, float]]:
+def by_proximity(
+    snap: Snapshot, query, ranked: list[tuple[str, float]], seen: tuple[str, ...], starts: dict[str, dict] | None = None,
+) -> list[tuple[str, float]]:
     """A relevance ranking (id, score) with its best PROXIMITY_DEPTH documents re-ranked by the proximity
     of the query's words (search.ranking.proximity_bonus), the rest as they were (a bonus only raises
-    scores, so they stay below); ties by id. A query of one word is left as it is."""
+    scores, so they stay below); ties by id. A query of one word is left as it is. `starts`: where the
+    query's terms start in those documents (a search's matches carry them), else asked of the backend."""
     words = proximity_words(query)
     head = ranked[: ranking.PROXIMITY_DEPTH]
     if len(words) < 2 or len(head) < 2:
@@ -250,7 +253,8 @@ def by_proximity(snap: Snapshot, query, ranked: list[tuple[str, float]], seen: t
         frequencies.update(((analysis, term), n) for term, n in counts.items())
     size = snap.doc_count(seen)
     weights = [weight * max(ranking.idf(size, frequencies.get(term, 0)) for term in word_terms) for word_terms, weight in words]
-    starts = snap.term_starts([doc_id for doc_id, _ in head], terms, seen)
+    if starts is None:
+        starts = snap.term_starts([doc_id for doc_id, _ in head], terms, seen)
     rescored = []
     for doc_id, score in head:
         found = starts.get(doc_id, {})
@@ -269,7 +273,8 @@ def _searched(
         return snap.search(query, filters, seen, limit, facets=facets, sort=sort)
     found = snap.search(query, filters, seen, max(limit, ranking.PROXIMITY_DEPTH), facets=facets, sort=sort)
     by_id = {match.id: match for match in found.top}
-    ranked = by_proximity(snap, query, [(match.id, match.score) for match in found.top], seen)
+    ranked = by_proximity(snap, query, [(match.id, match.score) for match in found.top], seen,
+                          {match.id: match.starts for match in found.top})
     top = [dataclasses.replace(by_id[doc_id], score=score) for doc_id, score in ranked[:limit]]
     return Matches(found.total, top, found.facets)
 

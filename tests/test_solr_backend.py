@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from app.backend import BackendConfigError, parse_solr, solr_settings, use_solr
 from app.cli import main
-from backends.solr.backend import SolrBackend, _terms_by_analysis, match_spans
+from backends.solr.backend import SolrBackend, _terms_by_analysis, match_text
 from backends.whoosh.backend import WhooshBackend
 from search.api import IndexUnavailableError
 from search.engine import SearchEngine, Viewer
@@ -120,7 +120,7 @@ def test_snippet_spans_from_stored_offsets_are_those_of_the_text_analysed_again(
         assert "offsets" not in match.stored
         found = solr_sample.select("public", {"q": "{!term f=id v=$doc}", "doc": match.id, "fl": "offsets"})
         offsets = found["response"]["docs"][0]["offsets"]
-        assert set(match.spans) == match_spans(match.stored, terms, offsets) == match_spans(match.stored, terms)
+        assert (set(match.spans), match.starts) == match_text(match.stored, terms, offsets) == match_text(match.stored, terms)
 
 
 def _marked(snippet: str) -> set[str]:

@@ -649,7 +649,8 @@ class SolrSnapshot:
     def _match(self, doc: dict, terms: dict[str, set[str]]) -> Match:
         offsets = doc.pop("offsets", None)
         stored = _stored(doc)
-        return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(match_spans(stored, terms, offsets)))
+        spans, starts = match_text(stored, terms, offsets)
+        return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(spans), starts=starts)
 
 
 def _stored(doc: dict) -> dict:
@@ -679,27 +680,34 @@ def _terms_by_analysis(query: Node) -> dict[str, set[str]]:
     return out
 
 
-def match_spans(stored: dict, terms: dict[str, set[str]], offsets: str | None = None) -> set[tuple[int, int]]:
-    """Character spans in a hit's stored text of the tokens whose terms the query asks for (its language's
-    analysis and the folded one): read from the document's stored `offsets` (indexing.term_offsets), or,
-    for a document indexed before that field existed, from its text analysed again as it was indexed."""
+def match_text(stored: dict, terms: dict[str, set[str]], offsets: str | None = None) -> tuple[set[tuple[int, int]], dict]:
+    """The character spans in a hit's stored text of the tokens whose terms the query asks for (its
+    language's analysis and the folded one), and where each of those terms starts, by (analysis, term):
+    read from the document's stored `offsets` (indexing.term_offsets), or, for a document indexed before
+    that field existed, from its text analysed again as it was indexed."""
     text = stored.get("text", "")
-    spans = set()
+    spans: set[tuple[int, int]] = set()
+    starts: dict[tuple[str, str], list[int]] = {}
     if not text:
-        return spans
+        return spans, starts
     by_analysis = json.loads(offsets) if offsets else None
     for analysis in (index_language(stored.get("lang", "fi")), FOLDED):
         wanted = terms.get(analysis)
         if not wanted:
             continue
         if by_analysis is None:
-            spans.update((t.start, t.end) for t in analyzer(analysis)(text, mode="index") if t.term in wanted)
-            continue
-        found = by_analysis.get(analysis, {})
+            found: dict[str, list[int]] = {}
+            for t in analyzer(analysis)(text, mode="index"):
+                if t.term in wanted:
+                    found.setdefault(t.term, []).extend((t.start, t.end))
+        else:
+            found = by_analysis.get(analysis, {})
         for term in wanted:
             flat = found.get(term, ())
-            spans.update(zip(flat[::2], flat[1::2]))
-    return spans
+            if flat:
+                spans.update(zip(flat[::2], flat[1::2]))
+                starts[(analysis, term)] = sorted(set(flat[::2]))
+    return spans, starts
 
 
 def _facets(fields: dict) -> dict[str, list[tuple[str, int]]]:

@@ -61,7 +61,7 @@ def slot_values(role: str, text: str, analysis: str, lang: str = "fi", tokens: l
 def term_offsets(tokens_by_analysis: dict[str, list]) -> str:
     """The character spans in the text of every term of its tokens, by analysis, as the stored field
     `offsets` holds them (JSON: analysis -> term -> [start, end, start, end, ...]). Snippets are cut
-    with them (backend.match_spans) without analysing a hit's text again at search time.
+    with them (backend.match_text) without analysing a hit's text again at search time.
 
     >>> term_offsets({"fi": analysed("Kokous ja kokoukset", "fi")})
     '{"fi":{"kokous":[0,6,10,19]}}'

@@ -59,6 +59,7 @@ FILTER_CACHE_BYTES = 64 * 2**20
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)  # Whoosh's length bytes
 # The text field each analysis fills, for the document frequencies of similar documents' terms.
 TEXT_ANALYSIS_FIELDS = {**TEXT_FIELDS, "folded": "text_folded"}
+FIELD_ANALYSES = {field: analysis for analysis, field in TEXT_ANALYSIS_FIELDS.items()}
 
 
 class _Top(collectors.TopCollector):
@@ -179,8 +180,8 @@ class WhooshSnapshot:
         matching = scored[0] if scored is not None else self.matching(searcher, wquery, allowed_mask)
         ranked = _rank(self, searcher, wquery, self.allowed(visibilities, filters), matching, limit, sort,
                        scored[1] if scored is not None else None)
-        spans = match_spans(searcher, [docnum for docnum, _ in ranked.top], set(wquery.iter_all_terms()))
-        top = [self._match(searcher, docnum, score, spans[docnum]) for docnum, score in ranked.top]
+        found = match_text(searcher, [docnum for docnum, _ in ranked.top], set(wquery.iter_all_terms()))
+        top = [self._match(searcher, docnum, score, *found[docnum]) for docnum, score in ranked.top]
         return Matches(total=ranked.total, top=top, facets=ranked.facets(self) if facets else {})
 
     def rank(self, query: Node, filters: Filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
@@ -378,11 +379,11 @@ class WhooshSnapshot:
             self._lengths[key] = values
         return self._lengths[key]
 
-    def _match(self, searcher, docnum: int, score: float, spans: set[tuple[int, int]]) -> Match:
+    def _match(self, searcher, docnum: int, score: float, spans: set[tuple[int, int]], starts: dict) -> Match:
         stored = dict(searcher.stored_fields(docnum))
         updated = stored.get("updated")
         stored["updated"] = updated.date() if updated else None
-        return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(spans))
+        return Match(id=stored["id"], score=float(score), stored=stored, spans=tuple(spans), starts=starts)
 
 
 def _scope(searcher) -> tuple[str, ...]:
@@ -587,14 +588,17 @@ def _term_matching(reader, field: str, text, n: int) -> np.ndarray:
     return out
 
 
-def match_spans(searcher, docnums: list[int], query_terms) -> dict[int, set[tuple[int, int]]]:
-    """Per document, the character spans of the query's terms that occur in it, from the offsets stored
-    with the postings of the text fields (no re-analysis)."""
-    raw: dict[int, set[tuple[int, int]]] = {docnum: set() for docnum in docnums}
+def match_text(searcher, docnums: list[int], query_terms) -> dict[int, tuple[set[tuple[int, int]], dict]]:
+    """Per document, the character spans in its text of the query's terms that occur in it, and where each
+    of those terms starts, by (analysis, term): from the offsets stored with the postings of the text
+    fields (no re-analysis)."""
+    out: dict[int, tuple[set[tuple[int, int]], dict]] = {docnum: (set(), {}) for docnum in docnums}
     terms = [(field, term) for field, term in query_terms if field in SNIPPET_FIELDS]
-    for docnum, _, characters in _characters(searcher, docnums, terms):
-        raw[docnum].update((start, end) for _, start, end in characters)
-    return raw
+    for docnum, (field, term), characters in _characters(searcher, docnums, terms):
+        spans, starts = out[docnum]
+        spans.update((start, end) for _, start, end in characters)
+        starts[(FIELD_ANALYSES[field], term)] = sorted({start for _, start, _ in characters})
+    return out
 
 
 def _characters(searcher, docnums: list[int], terms: list[tuple[str, str]]):
