@@ -247,3 +247,38 @@ def test_setup_with_a_broken_schema_is_a_one_line_error(tmp_path, solr_urls):
     assert "managed-schema.xml" in message or "schema" in message.lower()
     assert not SolrBackend(solr_urls, "brokenschema").client.json(
         "GET", "/admin/collections", params={"action": "LIST", "wt": "json"})["collections"].count("brokenschema_public")
+
+
+def test_an_index_of_an_earlier_format_asks_for_setup_and_a_full_run_and_the_next_run_sends_everything(tmp_path, solr_urls):
+    docs = [make_document(i) for i in range(1, 13)]
+    data_dir = data_dir_with(tmp_path, docs)
+    url = collection_url(solr_urls, "earlierformat")
+    # The configset of the sotehaku before FORMAT 2: no meta_format field.
+    configset = tmp_path / "configset"
+    shutil.copytree(CONFIGSET_DIR, configset)
+    schema = configset / "managed-schema.xml"
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text("\n".join(line for line in text.split("\n") if 'name="meta_format"' not in line), encoding="utf-8")
+    assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
+    result = cli(data_dir, url, "index")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "earlierformat_" in result.output and "sotehaku solr setup" in result.output and "--full" in result.output, result.output
+
+    # Set up with this sotehaku's configset: an index whose meta document says another format is refused
+    # for searching, and the next run (not --full) sends every document again.
+    assert cli(data_dir, url, "solr", "setup").exit_code == 0, "setup"
+    assert cli(data_dir, url, "index").exit_code == 0
+    backend = SolrBackend(solr_urls, "earlierformat")
+    for part in ("public", "all"):
+        meta = backend.select(part, {"q": 'id:"__meta__"', "fl": "*", "rows": 1})["response"]["docs"][0]
+        meta.pop("_version_", None)
+        meta["meta_format"] = "sotehaku-solr-1"
+        backend.update(part, [meta], commit="true")
+    result = cli(data_dir, url, "search", "kotihoito")
+    assert result.exit_code != 0 and "sotehaku-solr-1" in result.output and "index --full" in result.output, result.output
+    before = {doc_id: doc["fingerprint"] for doc_id, doc in committed(backend).items()}
+    result = cli(data_dir, url, "index")
+    assert result.exit_code == 0, result.output
+    assert f"Indexed {len(docs)} documents" in result.output, result.output
+    assert cli(data_dir, url, "search", "kotihoito").exit_code == 0
+    assert {doc_id: doc["fingerprint"] for doc_id, doc in committed(backend).items()} == before

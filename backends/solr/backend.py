@@ -32,7 +32,8 @@ from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
 from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, slot_field
 from backends.solr.errors import CollectionError, SolrError
 from backends.solr.indexing import (
-    META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, partition_meta_id, solr_document,
+    FORMAT, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, partition_meta_id,
+    solr_document,
 )
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import GROUP_PREFIX, VISIBILITIES, Document
@@ -177,12 +178,18 @@ class SolrBackend:
 
     def live_version(self) -> str:
         try:
-            meta = self.meta("all", "meta_version")  # not the vocabulary: it grows with the corpus
+            meta = self.meta("all", "meta_version,meta_format")  # not the vocabulary: it grows with the corpus
         except SolrError as exc:
             raise self._unavailable(exc) from None
         if meta is None:
             raise IndexUnavailableError(
                 f"Nothing is published in the SolrCloud collection {self.collections['all']!r} yet. Run 'sotehaku index'."
+            )
+        if meta.get("meta_format") != FORMAT:
+            raise IndexUnavailableError(
+                f"The SolrCloud collection {self.collections['all']!r} was indexed by an earlier sotehaku "
+                f"(format {meta.get('meta_format') or 'sotehaku-solr-1'}; this one searches {FORMAT}). "
+                "Run 'sotehaku solr setup', then 'sotehaku index --full'."
             )
         return meta["meta_version"]
 
@@ -252,7 +259,29 @@ class SolrBackend:
         except SolrError as exc:
             raise self._unavailable(exc) from None
 
+    def _check_configset(self) -> None:
+        """Refuse to index into collections whose configset predates FORMAT (the analysed fields would
+        not fit), before any document is analysed."""
+        for part, collection in self.collections.items():
+            try:
+                self.client.json("GET", f"/{collection}/schema/fields/meta_format")
+            except SolrRequestError as exc:
+                if exc.status != 404:
+                    raise
+                raise CollectionError(
+                    f"The SolrCloud collection {collection!r} has the configset of an earlier sotehaku. Run 'sotehaku "
+                    "solr setup' to reload it with this one's, then 'sotehaku index --full'."
+                ) from None
+
+    def _earlier_format(self) -> bool:
+        """Whether the published documents were sent in another format than this sotehaku's FORMAT."""
+        meta = self.meta("all", "meta_format")
+        return meta is not None and meta.get("meta_format") != FORMAT
+
     def _publish(self, documents, *, full: bool, procs: int, progress, partition) -> Published:
+        self._check_configset()
+        # Documents sent in an earlier format are all sent again, whatever their fingerprints say.
+        full = full or self._earlier_format()
         # The vocabulary is counted afresh from every document (one regular-expression pass each) by a
         # partitioned run, and after a run that was killed: its replaced documents' old words were never
         # uncounted. Otherwise the published counts are updated with what changed.
@@ -372,7 +401,7 @@ class SolrBackend:
             # NAME_public holds public documents alone, so its meta document the public words alone.
             counts = {k: dict(c) for k, c in vocabulary.counts.items() if part == "all" or k == "public"}
             meta = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID, "generation": generation,
-                    "meta_version": generation, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+                    "meta_version": generation, "meta_format": FORMAT, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
             self.update(part, [meta], commit="true")
         with self._lock:
             self._checked = 0.0
@@ -611,10 +640,9 @@ class SolrSnapshot:
         terms = list(dict.fromkeys(terms))
         if analysis != FOLDED and analysis not in LANGUAGES or not terms:
             return {term: 0 for term in terms}
-        # As in the embedded index's one text field per analysis, a term counts as a whole word or a part.
-        classes = ("folded", "folded_part") if analysis == FOLDED else ("lemma", "part")
-        fields = [slot_field("text", c, "fi" if analysis == FOLDED else analysis) for c in classes]
-        queries = {term: " OR ".join(f"{field}:{quote(term)}" for field in fields) for term in terms}
+        # As in the embedded index, a term counts as a whole word or a part (they share the field).
+        field = slot_field("text", FOLDED if analysis == FOLDED else "lemma", "fi" if analysis == FOLDED else analysis)
+        queries = {term: f"{field}:{quote(term)}" for term in terms}
         found = self._select(visibilities, {"q": "*:*", "rows": 0, "facet": "true", "facet.query": list(queries.values())})
         counts = found["facet_counts"]["facet_queries"]
         return {term: int(counts.get(q, 0)) for term, q in queries.items()}

@@ -27,11 +27,13 @@ EMPTY_SLOT = SLOT_SEPARATOR
 # (ZkMaintenanceUtils' default forbidden file types).
 FORBIDDEN_SUFFIXES = frozenset({"class", "java", "jar", "tgz", "zip", "tar", "gz"})
 
-# Analysed fields: ROLE_LANG (lemmas or stems), ROLE_LANG_part, ROLE_LANG_synonym, ROLE_folded, ROLE_folded_part.
+# Analysed fields: ROLE_LANG (whole words' lemmas or stems and compound parts), ROLE_LANG_synonym, ROLE_folded.
+# Compound parts share the field of the whole words, as in the embedded index's one text field per
+# analysis: lengths, document frequencies and tf saturation then agree (benchmarks/RESULTS.md, parity).
 ROLES = ("title", "headings", "text", "section", "anchors")
 LANGUAGES = ("fi", "sv", "en")
-LANGUAGE_CLASSES = ("lemma", "part", "synonym")
-FOLDED_CLASSES = ("folded", "folded_part")
+LANGUAGE_CLASSES = ("lemma", "synonym")
+FOLDED_CLASSES = ("folded",)
 WEIGHT_CLASSES = LANGUAGE_CLASSES + FOLDED_CLASSES
 # Filters, facets and sorting: docValues strings (updated: a date).
 FILTER_FIELDS = ("url", "lang", "type", "site", "source", "section", "section_top", "year", "updated",
@@ -41,10 +43,10 @@ STORED_FIELDS = ("title", "description", "text", "offsets")
 
 
 def slot_field(role: str, weight_class: str, lang: str = "fi") -> str:
-    """The name of an analysed field: slot_field("text", "part", "fi") is "text_fi_part".
+    """The name of an analysed field: slot_field("text", "synonym", "fi") is "text_fi_synonym".
 
-    >>> slot_field("title", "lemma", "sv"), slot_field("text", "folded_part")
-    ('title_sv', 'text_folded_part')
+    >>> slot_field("title", "lemma", "sv"), slot_field("text", "folded")
+    ('title_sv', 'text_folded')
     """
     if role not in ROLES:
         raise ValueError(f"Unknown field role {role!r}; the schema has {', '.join(ROLES)}.")

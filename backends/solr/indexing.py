@@ -25,8 +25,12 @@ META_VISIBILITY = "meta"
 # A partitioned run (`sotehaku index --partition K/N`) keeps its share's vocabulary in a meta document
 # of its own, PARTITION_META_PREFIX + "K_of_N"; when all N are there, they make the index's meta document.
 PARTITION_META_PREFIX = META_ID + "partition_"
+# The format of the analysed fields, kept in the meta documents: a collection written in another one is
+# searched only after `sotehaku solr setup` and a full `sotehaku index` (2: compound parts in the whole
+# words' fields, lengths counting stacked terms).
+FORMAT = "sotehaku-solr-2"
 # The weight class (configset.WEIGHT_CLASSES) of each kind of token the neutral analyzers yield.
-KIND_CLASSES = {"lemma": "lemma", "stem": "lemma", "word": "lemma", "part": "part", "folded": "folded", "folded_part": "folded_part"}
+KIND_CLASSES = {"lemma": "lemma", "stem": "lemma", "word": "lemma", "part": "lemma", "folded": "folded", "folded_part": "folded"}
 
 
 def index_language(lang: str) -> str:
@@ -48,7 +52,7 @@ def slot_values(role: str, text: str, analysis: str, lang: str = "fi", tokens: l
     when the caller has them already).
 
     >>> slot_values("title", "Työryhmän kokous", "fi")
-    {'title_fi': 'työryhmä kokous', 'title_fi_part': 'työ|ryhmä'}
+    {'title_fi': 'työryhmä|työ|ryhmä kokous'}
     """
     by_class: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for token in analysed(text, analysis) if tokens is None else tokens:

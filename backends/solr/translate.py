@@ -3,8 +3,8 @@
 Every term is quoted (a quoted value is analysed by the slot field type: one term, or for a phrase one
 stacked position per slot), so no query word is ever read as syntax. A word's alternative goes to every
 field of its analysis, boosted by the field's role (titles x3, headings x1.5, anchor text x SOLR_ANCHOR_BOOST)
-times its weight class (compound parts count less: see SOLR_PART_BOOST) times the
-alternative's own weight (query.py: folded forms, synonyms, query compound parts).
+times the alternative's own weight (query.py: folded forms, synonyms, query compound parts). Compound parts
+share the whole words' fields, as in the embedded index.
 """
 
 from __future__ import annotations
@@ -27,26 +27,19 @@ HEADINGS_BOOST = 1.5
 # the embedded index puts first for *valmistelu*; the parity table holds at 1.0 and at 0.75.
 SOLR_ANCHOR_BOOST = ANCHOR_BOOST * 2 / 3
 ROLE_BOOSTS = {"title": TITLE_BOOST, "headings": HEADINGS_BOOST, "text": 1.0, "section": 1.0, "anchors": SOLR_ANCHOR_BOOST}
-# Compound parts weigh less here than the neutral PART_BOOST (0.5) the embedded index gives them: there a
-# part shares its field (and its document frequency) with the lemmas, here it has a field of its own
-# whose smaller document frequency gives it a larger idf. Calibrated on squad2-fi (first 3,000
-# paragraphs, the 374 tune questions about them, batch ranking): MRR@10 0.695 at 0.5, 0.709 at 0.3
-# (0.704 at 0.2, 0.705 at 0.35), against the embedded index's 0.721.
-SOLR_PART_BOOST = 0.3
-CLASS_BOOSTS = {"lemma": 1.0, "part": SOLR_PART_BOOST, "folded": 1.0, "folded_part": SOLR_PART_BOOST}
 NOTHING = "(+*:* -*:*)"
 
 
 def _fields(analysis: str, title_only: bool) -> list[tuple[str, float]]:
     """(field, boost) of every field an analysis fills; the Finnish analysis also fills the section fields."""
     if analysis == FOLDED:
-        roles, classes, lang = ("title", "text", "anchors"), ("folded", "folded_part"), "fi"
+        roles, weight_class, lang = ("title", "text", "anchors"), FOLDED, "fi"
     else:
         roles = ("title", "headings", "text", "anchors", "section") if analysis == "fi" else ("title", "headings", "text", "anchors")
-        classes, lang = ("lemma", "part"), analysis
+        weight_class, lang = "lemma", analysis
     if title_only:
         roles = ("title",)
-    return [(slot_field(role, c, lang), ROLE_BOOSTS[role] * CLASS_BOOSTS[c]) for role in roles for c in classes]
+    return [(slot_field(role, weight_class, lang), ROLE_BOOSTS[role]) for role in roles]
 
 
 @functools.lru_cache(maxsize=64)
@@ -95,8 +88,8 @@ def _(node: Phrase) -> str:
     for analysis in (a for a, _ in node.steps[0]):
         slots = " ".join(SLOT_SEPARATOR.join(dict(step)[analysis]) for step in node.steps)
         for field, boost in analysis_fields(analysis, node.title_only):
-            if field.startswith("section") or field.endswith("part"):
-                continue  # phrases match whole words (the embedded backend skips the section too)
+            if field.startswith("section"):
+                continue  # as the embedded backend, which has no positions there
             clauses.append(f"{field}:{quote(slots)}~{max(0, node.slop - 1)}^{_boost(boost)}")
     return f"({' '.join(clauses)})" if clauses else NOTHING
 
