@@ -36,16 +36,16 @@ def freshness(updated: dt.date | None, today: dt.date | None = None) -> float:
 
 # Proximity of query words (in the spirit of the sequential dependence model): the best PROXIMITY_DEPTH
 # documents of a relevance ranking (the first page) are re-ranked, the same in every backend, from the
-# character starts of the query words' terms in each document's text. Each pair of words next to each
-# other in the query adds PROXIMITY_WEIGHT x (the lower of the two words' weights) x c / (c + 1), where c
-# counts the first word's occurrences with the second one at most PROXIMITY_WINDOW characters away
-# (either side); a word's weight is its query weight times the Lucene idf of its rarest term.
-# Characters, not word positions, because both backends keep the characters (the snippets'
-# offsets) and a Finnish word is some 7-8 characters with its space: 60 is about 8 words. Tuned on
-# squad2-fi's first 1,500 tune questions (benchmarks/RESULTS.md, "Proximity of query words"): re-ranking
-# deeper than the first ten gained nothing there.
-PROXIMITY_WEIGHT = 1.5
-PROXIMITY_WINDOW = 60
+# character starts of the query words' terms in each document's text. Each pair of the query's words adds
+# PROXIMITY_WEIGHT x (the lower of the two words' weights) x c / (c + 1), where c counts the first word's
+# occurrences with the second one at most PROXIMITY_WINDOW characters away (either side); a word's weight
+# is its query weight times the Lucene idf of its rarest term. Characters, not word positions, because
+# both backends keep the characters (the snippets' offsets); a Finnish word is some 7-8 characters with
+# its space, so 80 is about ten words. Tuned on squad2-fi's first 1,500 tune questions
+# (benchmarks/RESULTS.md, "Proximity of query words"): every pair gained more than adjacent pairs only,
+# and re-ranking deeper than the first ten gained nothing.
+PROXIMITY_WEIGHT = 1.0
+PROXIMITY_WINDOW = 80
 PROXIMITY_DEPTH = 10
 
 
@@ -62,21 +62,22 @@ def proximity_bonus(starts: list[list[int]], weights: list[float]) -> float:
     """The proximity bonus of one document: `starts[i]` are the sorted character starts of the i-th
     query word's terms in its text (empty when it has none), `weights[i]` that word's weight.
 
-    >>> proximity_bonus([[0, 100], [10], [500]], [2.0, 1.0, 3.0])   # word 1 once near word 2: 1.5 x 1 x 1/2
-    0.75
-    >>> proximity_bonus([[0, 30], [20, 200]], [1.0, 1.0])           # twice: 1.5 x 1 x 2/3
-    1.0
+    >>> proximity_bonus([[0, 150], [10], [500]], [2.0, 1.0, 3.0])   # words 1 and 2 once near: 1 x 1/2
+    0.5
+    >>> proximity_bonus([[0, 30], [20, 300], [105]], [1.0, 1.0, 0.5])  # 1-2 twice, 1-3 once: 2/3 + 0.5 x 1/2
+    0.9166666666666666
     """
     bonus = 0.0
-    for i in range(len(starts) - 1):
-        first, second = starts[i], starts[i + 1]
-        if not first or not second:
-            continue
-        near = 0
-        for start in first:
-            j = bisect.bisect_left(second, start - PROXIMITY_WINDOW)
-            if j < len(second) and second[j] <= start + PROXIMITY_WINDOW:
-                near += 1
-        if near:
-            bonus += min(weights[i], weights[i + 1]) * near / (near + 1)
+    for i, first in enumerate(starts):
+        for k in range(i + 1, len(starts)):
+            second = starts[k]
+            if not first or not second:
+                continue
+            near = 0
+            for start in first:
+                j = bisect.bisect_left(second, start - PROXIMITY_WINDOW)
+                if j < len(second) and second[j] <= start + PROXIMITY_WINDOW:
+                    near += 1
+            if near:
+                bonus += min(weights[i], weights[k]) * near / (near + 1)
     return PROXIMITY_WEIGHT * bonus
