@@ -4,6 +4,8 @@ All three index the same 20,239 paragraphs in one run and answer the same 3,000 
 queries of their analysed words (BM25F, Whoosh defaults). Indexing times are single-process unless
 marked, measured back to back on this machine.
 Run: .venv/bin/python benchmarks/retrieval.py [--data ../shared/data] [--queries N] [--sotehaku-only]
+With --data-dir DIR (and --solr URL,... for a SolrCloud collection it was indexed into), sotehaku's batch
+ranking on that built index alone, both halves of the tune set reported: the SolrCloud parity check.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from backends.whoosh.writer import build_index
 from search.evaluate import mrr_at, read_qrels, read_queries, recall_at
 
 from search.query import QueryError
-from app.backend import open_engine
+from app.backend import open_engine, use_solr
 
 DEFAULT_DATA = Path(os.environ.get("SOTEHAKU_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 BASELINES = {
@@ -89,6 +91,21 @@ def evaluate(run, qrels) -> dict[str, float]:
 TUNE_HALF = 1500  # issue 12: tune on the first 1,500 questions, report both halves
 
 
+def halves(run, qrels) -> list[tuple[str, dict, float]]:
+    """Rows of both halves of the tune set: ranking is tuned on the first half, so a gain only there shows."""
+    ids = list(run)
+    if len(ids) <= TUNE_HALF:
+        return []
+    return [(name, evaluate({k: run[k] for k in half}, {k: qrels[k] for k in half if k in qrels}), 0.0)
+            for name, half in (("  q1-1500", ids[:TUNE_HALF]), ("  q1501-", ids[TUNE_HALF:]))]
+
+
+def print_rows(rows) -> None:
+    print(f"{'analyzer':<12} {'MRR@10':>7} {'R@10':>7} {'R@100':>7} {'query s':>8}")
+    for name, m, seconds in rows:
+        print(f"{name:<12} {m['MRR@10']:>7.4f} {m['R@10']:>7.4f} {m['R@100']:>7.4f} {seconds:>8.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -96,12 +113,26 @@ def main() -> None:
     parser.add_argument(
         "--sotehaku-only", action="store_true", help="no baselines, one single-process build: a quicker check of ranking"
     )
+    parser.add_argument(
+        "--data-dir", type=Path,
+        help="rank with this data dir's built index instead of building one (no baselines, no indexing times)",
+    )
+    parser.add_argument("--solr", help="with --data-dir: the SolrCloud collection it was indexed into (as sotehaku's --solr)")
     args = parser.parse_args()
-    docs = load_corpus(args.data)
     queries = read_queries(args.data / "squad2-fi" / "queries_tune.tsv")
     if args.queries:
         queries = dict(list(queries.items())[: args.queries])
     qrels = {qid: rel for qid, rel in read_qrels(args.data / "squad2-fi" / "qrels_tune.txt").items() if qid in queries}
+    if args.data_dir:
+        use_solr(args.solr)
+        started = time.perf_counter()
+        run = run_sotehaku(args.data_dir, queries)
+        seconds = time.perf_counter() - started
+        print(f"Retrieval on squad2-fi: {args.data_dir} ({'SolrCloud ' + args.solr if args.solr else 'embedded index'}), "
+              f"{len(queries)} questions as OR queries, {1000 * seconds / len(queries):.1f} ms per question")
+        print_rows([("sotehaku", evaluate(run, qrels), seconds), *halves(run, qrels)])
+        return
+    docs = load_corpus(args.data)
     work = Path(tempfile.mkdtemp(prefix="sotehaku-bench-"))
     rows, times = [], {}
     try:
@@ -119,16 +150,11 @@ def main() -> None:
         started = time.perf_counter()
         run = run_sotehaku(work / "sotehaku-1", queries)
         rows.append(("sotehaku", evaluate(run, qrels), time.perf_counter() - started))
-        if len(queries) > TUNE_HALF:  # ranking is tuned on the first half: a gain only there shows
-            ids = list(queries)
-            for name, half in (("  q1-1500", ids[:TUNE_HALF]), ("  q1501-", ids[TUNE_HALF:])):
-                rows.append((name, evaluate({k: run[k] for k in half if k in run}, {k: qrels[k] for k in half if k in qrels}), 0.0))
+        rows += halves(run, qrels)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Retrieval on squad2-fi: {len(docs)} paragraphs, {len(queries)} questions as OR queries")
-    print(f"{'analyzer':<12} {'MRR@10':>7} {'R@10':>7} {'R@100':>7} {'query s':>8}")
-    for name, m, seconds in rows:
-        print(f"{name:<12} {m['MRR@10']:>7.3f} {m['R@10']:>7.3f} {m['R@100']:>7.3f} {seconds:>8.1f}")
+    print_rows(rows)
     print("\nIndexing time, same corpus")
     plain = times.get("plain")
     for name, seconds in times.items():
