@@ -242,7 +242,7 @@ def by_proximity(
     of the query's words (search.ranking.proximity_bonus), the rest as they were (a bonus only raises
     scores, so they stay below); ties by id. A query of one word is left as it is. `starts`: where the
     query's terms start in those documents (a search's matches carry them), else asked of the backend."""
-    words = proximity_words(query)
+    words = proximity_words(query)[: ranking.PROXIMITY_MAX_WORDS]
     head = ranked[: ranking.PROXIMITY_DEPTH]
     if len(words) < 2 or len(head) < 2:
         return ranked

@@ -240,13 +240,14 @@ def proximity_words(query: Node) -> list[tuple[tuple[tuple[str, str], ...], floa
     """The typed words of a query of words (all or any of them), in order, as search.ranking's proximity
     counts them: per word, its whole-word terms in the language analyses as (analysis, term) (not its
     compound parts or folded forms), and its weight in the query; a word with its lexicon synonyms
-    counts as one word with the synonyms' terms. Lexicon terms of several words are left out.
+    counts as one word with the synonyms' terms. Lexicon terms of several words are left out, and a word
+    typed again is counted once.
 
     >>> [(terms, round(w, 2)) for terms, w in proximity_words(any_of([word_query(w, langs=("fi",)) for w in analyze_query("Kuinka kotihoito", ("fi",))]))]
     [((('fi', 'kuinka'),), 0.3), ((('fi', 'kotihoito'),), 1.0)]
     """
     children = query.children if isinstance(query, (AllOf, AnyOf)) else (query,)
-    out = []
+    out, seen = [], set()
     for child in children:
         # A word with its lexicon synonyms of one word each (kotihoito: kotipalvelu) is one word.
         synonyms = child.children if isinstance(child, AnyOf) else (child,)
@@ -256,8 +257,10 @@ def proximity_words(query: Node) -> list[tuple[tuple[tuple[str, str], ...], floa
         for word in synonyms:
             best = max(alt.weight for alt in word.alts)
             terms += [(alt.analysis, alt.term) for alt in word.alts if alt.analysis != FOLDED and alt.weight == best]
-        if terms:
-            out.append((tuple(dict.fromkeys(terms)), top))
+        terms = tuple(dict.fromkeys(terms))
+        if terms and terms not in seen:
+            seen.add(terms)
+            out.append((terms, top))
     return out
 
 

@@ -47,6 +47,9 @@ def freshness(updated: dt.date | None, today: dt.date | None = None) -> float:
 PROXIMITY_WEIGHT = 1.0
 PROXIMITY_WINDOW = 80
 PROXIMITY_DEPTH = 10
+# The query words counted, the first ones once each (a word typed twice adds no pair): the cost grows with
+# the square of the words, and a query may have some 140 (search.query.MAX_QUERY_CHARS).
+PROXIMITY_MAX_WORDS = 16
 
 
 def idf(documents: int, frequency: int) -> float:
