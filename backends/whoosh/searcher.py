@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from indexer.vocabulary import VOCABULARY_FILE, Vocabulary
 from search.api import FACET_NAMES, Match, Matches
 from search.query import Filters, Node
 from search.ranking import FRESHNESS_WEIGHT, TIE_MARGIN, freshness
+from search.ranking import idf as lucene_idf
 
 class LuceneIdfBM25F(scoring.BM25F):
     """Whoosh's BM25F with Lucene's idf, log(1 + (N - df + 0.5) / (df + 0.5)), in place of Whoosh's
@@ -36,8 +36,7 @@ class LuceneIdfBM25F(scoring.BM25F):
 
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
-        df = parent.doc_frequency(fieldname, text)
-        return math.log(1 + (parent.doc_count_all() - df + 0.5) / (df + 0.5))
+        return lucene_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
 
 
 # BM25F with a lower term-frequency saturation than Whoosh's default K1=1.2 (a document's extra
