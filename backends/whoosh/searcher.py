@@ -232,7 +232,7 @@ class WhooshSnapshot:
 
     def term_starts(self, ids, terms, visibilities: tuple[str, ...]) -> dict[str, dict[tuple[str, str], list[int]]]:
         """Per visible document of `ids`, the character starts in its text of each (analysis, term) of
-        `terms` it has, from the offsets its text fields' postings carry (as snippets read them)."""
+        `terms` it has, as a search's matches carry them (match_text)."""
         searcher = self.searcher(visibilities)
         visible = self._visible(visibilities)
         numbers = self._live_numbers()
@@ -241,12 +241,9 @@ class WhooshSnapshot:
             docnum = numbers.get(doc_id)
             if docnum is not None and visible[docnum]:
                 docnums[docnum] = doc_id
-        fields = {(TEXT_ANALYSIS_FIELDS[analysis], term): (analysis, term)
-                  for analysis, term in terms if analysis in TEXT_ANALYSIS_FIELDS}
-        out: dict[str, dict[tuple[str, str], list[int]]] = {doc_id: {} for doc_id in docnums.values()}
-        for docnum, key, characters in _characters(searcher, list(docnums), list(fields)):
-            out[docnums[docnum]][fields[key]] = sorted({start for _, start, _ in characters})
-        return out
+        fields = [(TEXT_ANALYSIS_FIELDS[analysis], term) for analysis, term in terms if analysis in TEXT_ANALYSIS_FIELDS]
+        found = match_text(searcher, list(docnums), fields)
+        return {doc_id: found[docnum][1] for docnum, doc_id in docnums.items()}
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
         searcher = self.searcher(visibilities)
