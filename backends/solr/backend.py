@@ -262,7 +262,7 @@ class SolrBackend:
     def _check_configset(self) -> None:
         """Refuse to index into collections whose configset predates FORMAT (the analysed fields would
         not fit), before any document is analysed."""
-        for part, collection in self.collections.items():
+        for collection in self.collections.values():
             try:
                 self.client.json("GET", f"/{collection}/schema/fields/meta_format")
             except SolrRequestError as exc:
