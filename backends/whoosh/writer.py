@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 
 import languages
 
+from backends.whoosh.codec import SotehakuCodec
 from backends.whoosh.schema import ANCHOR_FIELDS, HEADINGS_FIELDS, TEXT_FIELDS, TITLE_FIELDS, build_schema, index_language
 from backends.whoosh.versions import (
     BUILDING_SUFFIX, FORMAT_FILE, INDEX_FORMAT, PARTS, UNREADABLE, copy_version, current_version, index_root, is_current_format,
@@ -287,9 +288,10 @@ def _write_locked(root: Path, fill: Callable, vocabulary: Vocabulary, *, base: P
             copy_version(base, building)
             indexes = {part: whoosh_index.open_dir(building / part) for part in PARTS}
         if procs > 1:
-            writers = {p: ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB, multisegment=True) for p, ix in indexes.items()}
+            writers = {p: ix.writer(procs=procs, limitmb=WRITER_MEMORY_MB, multisegment=True, codec=SotehakuCodec())
+                       for p, ix in indexes.items()}
         else:
-            writers = {p: ix.writer(limitmb=WRITER_MEMORY_MB) for p, ix in indexes.items()}
+            writers = {p: ix.writer(limitmb=WRITER_MEMORY_MB, codec=SotehakuCodec()) for p, ix in indexes.items()}
         try:
             fill(writers)
         except BaseException:
