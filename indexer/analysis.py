@@ -517,8 +517,10 @@ def vocabulary_words(text: str) -> str:
     'hyvinvointialueella on sote-keskusta sote keskusta'
     """
     words: dict[str, None] = {}
-    for word in VOCABULARY_WORD.findall(text.lower()):
-        if len(word) < 2 or any(c.isdigit() for c in word):
+    # Distinct words first, and the digit test only for words that are not all letters: this runs over
+    # every text at every build, in the process that feeds the index's workers.
+    for word in dict.fromkeys(VOCABULARY_WORD.findall(text.lower())):
+        if len(word) < 2 or (not word.isalpha() and any(map(str.isdigit, word))):
             continue
         words[word] = None
         if "-" in word.strip("-"):
