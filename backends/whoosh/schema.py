@@ -8,6 +8,7 @@ from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 import languages
 from search import ranking
 
+from backends.whoosh.analysis import NeutralCharacters, NeutralPositions
 from backends.whoosh.analysis import analyzer as whoosh_analyzer
 
 LANGUAGES = languages.CODES  # one set of fields per registered language
@@ -52,17 +53,25 @@ def build_schema() -> Schema:
         "title": STORED(),
         "text": STORED(),
         "description": STORED(),
-        "section": TEXT(analyzer=analyzers["fi"], stored=True),
-        "title_folded": TEXT(analyzer=folded, field_boost=TITLE_BOOST),
-        "text_folded": TEXT(analyzer=folded, chars=True),
-        "anchors_folded": TEXT(analyzer=folded, field_boost=ANCHOR_BOOST),
+        "section": _text(analyzers["fi"], stored=True),
+        "title_folded": _text(folded, field_boost=TITLE_BOOST),
+        "text_folded": _text(folded, chars=True),
+        "anchors_folded": _text(folded, field_boost=ANCHOR_BOOST),
     }
     for lang, analyzer in analyzers.items():
-        fields[TITLE_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=TITLE_BOOST)
-        fields[HEADINGS_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=HEADINGS_BOOST)
-        fields[TEXT_FIELDS[lang]] = TEXT(analyzer=analyzer, chars=True)
-        fields[ANCHOR_FIELDS[lang]] = TEXT(analyzer=analyzer, field_boost=ANCHOR_BOOST)
+        fields[TITLE_FIELDS[lang]] = _text(analyzer, field_boost=TITLE_BOOST)
+        fields[HEADINGS_FIELDS[lang]] = _text(analyzer, field_boost=HEADINGS_BOOST)
+        fields[TEXT_FIELDS[lang]] = _text(analyzer, chars=True)
+        fields[ANCHOR_FIELDS[lang]] = _text(analyzer, field_boost=ANCHOR_BOOST)
     return Schema(**fields)
+
+
+def _text(analyzer, *, field_boost: float = 1.0, chars: bool = False, stored: bool = False) -> TEXT:
+    """A Whoosh TEXT field whose postings (positions, and character offsets with `chars`) are made from
+    the neutral analyzer's tokens directly (backends.whoosh.analysis.NeutralPositions)."""
+    field = TEXT(analyzer=analyzer, field_boost=field_boost, chars=chars, stored=stored)
+    field.format = (NeutralCharacters if chars else NeutralPositions)(field_boost=field_boost)
+    return field
 
 
 def index_language(lang: str) -> str:
