@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterable
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from corpus.document import Document
 from corpus.store import CorpusStore
@@ -86,6 +85,8 @@ def near_duplicates(documents: Iterable[Document]) -> dict[str, str]:
     Only documents of the same visibility are compared: a public page must never be hidden behind
     an internal copy that anonymous users cannot see.
     """
+    from datasketch import MinHash  # imported here: with SciPy it costs every other command half a second
+
     words = _WordHashes()
     # One MinHash, emptied for each document: a new one would draw its 128 permutations again, which
     # costs more than hashing a document's shingles. Its hash function is the identity: the shingles
@@ -137,6 +138,8 @@ def near_duplicates(documents: Iterable[Document]) -> dict[str, str]:
 def _buckets(signatures: np.ndarray, visibilities: list[str]) -> Iterable[list[int]]:
     """Rows, ascending, of each group of two or more signatures of one visibility that agree on all rows
     of one LSH band: the candidate pairs, with datasketch's band and row counts for the threshold."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=VERSION_JACCARD, num_perm=NUM_PERM)
     if len(signatures) < 2:
         return
