@@ -8,11 +8,12 @@ template share long standard paragraphs (appeal instructions) under different ti
 near-duplicates keeps one representative (the newest, then the shortest URL); the others record it as
 `duplicate_of`.
 
-The pass runs over the whole corpus at every import, so its cost is per shingle: a shingle is a 64-bit
-number mixed from its words' hashes (each distinct word hashed once), not a string hashed by SHA-1, and
-the LSH bands of all signatures are grouped with numpy in one go, with datasketch's band and row counts
-for the threshold, instead of datasketch's `MinHashLSH`, whose per-band Python work per document was a
-third of an import of 20,000 paragraphs.
+The pass runs over the whole corpus at every import, so its cost is per shingle and it runs in numpy: a
+shingle is a 64-bit number mixed from its words' hashes (each distinct word hashed once), not a string
+hashed by SHA-1; the signatures of a batch of documents are computed together with datasketch's
+permutations, not a MinHash object per document; and the LSH bands of all signatures are grouped in
+one go, with datasketch's band and row counts for the threshold, instead of datasketch's `MinHashLSH`,
+whose per-band Python work per document was a third of an import of 20,000 paragraphs.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _WORD_CACHE_LIMIT = 2_000_000
 
 
+# Words a batch of documents holds before its signatures are computed together: the batch's permuted
+# hashes take 128 x 4 bytes per shingle, 26 MB here.
+BATCH_WORDS = 50_000
+
+
 class _WordHashes(dict):
     """Stable 64-bit hashes of words, each distinct word hashed once (a corpus repeats its words)."""
 
@@ -51,32 +57,88 @@ class _WordHashes(dict):
         value = self[word] = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
         return value
 
-    def shingles(self, words: list[str]) -> np.ndarray:
-        """The sorted, distinct 64-bit hashes of the words' 4-grams (of all the words if fewer)."""
-        hashes = np.fromiter(map(self.__getitem__, words), dtype=np.uint64, count=len(words))
-        n = max(len(hashes) - SHINGLE_WORDS + 1, 1)
-        mixed = hashes[:n].copy()
-        for i in range(1, min(SHINGLE_WORDS, len(hashes))):
-            mixed = mixed * _CHAIN + hashes[i:i + n]
-        mixed ^= mixed >> np.uint64(30)
-        mixed *= _MIX1
-        mixed ^= mixed >> np.uint64(27)
-        mixed *= _MIX2
-        mixed ^= mixed >> np.uint64(31)
-        return np.unique(mixed)
+    def of(self, words: list[str]) -> np.ndarray:
+        return np.fromiter(map(self.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _shingle_hashes(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hashes of the word 4-grams of documents given as arrays of word hashes, each
+    document's at least four words long, and the index of the document of each."""
+    lengths = np.array([len(w) for w in words])
+    hashes = np.concatenate(words)
+    n = len(hashes) - SHINGLE_WORDS + 1
+    mixed = hashes[:n].copy()
+    for i in range(1, SHINGLE_WORDS):
+        mixed = mixed * _CHAIN + hashes[i:i + n]
+    mixed ^= mixed >> np.uint64(30)
+    mixed *= _MIX1
+    mixed ^= mixed >> np.uint64(27)
+    mixed *= _MIX2
+    mixed ^= mixed >> np.uint64(31)
+    # A 4-gram starting at word j is a document's when its last word is in the same document.
+    ends = np.cumsum(lengths)
+    doc = np.repeat(np.arange(len(words)), lengths)[:n]
+    inside = np.arange(n) + SHINGLE_WORDS <= ends[doc]
+    return mixed[inside], doc[inside]
 
 
 def shingles(doc: Document) -> np.ndarray:
-    """Hashes of the word 4-grams of the title and text, lowercased; equal texts give equal hashes.
+    """Sorted distinct hashes of the word 4-grams of the title and text, lowercased; equal texts give
+    equal hashes; none for fewer than four words.
 
     >>> len(shingles(Document(id="a", title="Otsikko", text="yksi kaksi kolme neljä")))
     2
     >>> bool((shingles(Document(id="a", text="Yksi kaksi kolme neljä")) == shingles(Document(id="b", text="yksi, kaksi kolme NELJÄ"))).all())
     True
     >>> len(shingles(Document(id="b", text="liian lyhyt")))
-    1
+    0
     """
-    return _WordHashes().shingles(WORD.findall(f"{doc.title} {doc.text}".lower()))
+    words = WORD.findall(f"{doc.title} {doc.text}".lower())
+    if len(words) < SHINGLE_WORDS:
+        return np.zeros(0, dtype=np.uint64)
+    return np.unique(_shingle_hashes([_WordHashes().of(words)])[0])
+
+
+class _Signatures:
+    """MinHash signatures and shingle sets of documents, computed a batch at a time with numpy:
+    datasketch's permutations (its default 32-bit affine scheme, h -> a*h + b mod 2^32) applied to
+    the high 32 bits of each shingle hash, already mixed, and the minimum taken per document."""
+
+    def __init__(self) -> None:
+        from datasketch import MinHash  # imported here: with SciPy it costs every other command half a second
+
+        self.a, self.b = MinHash(num_perm=NUM_PERM).permutations
+        self.words = _WordHashes()
+        self.pending: list[np.ndarray] = []
+        self.pending_words = 0
+        self.signatures: list[np.ndarray] = []
+        self.sets: list[np.ndarray] = []
+
+    def add(self, words: list[str]) -> None:
+        self.pending.append(self.words.of(words))
+        self.pending_words += len(words)
+        if self.pending_words >= BATCH_WORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        count = len(self.pending)
+        hashes, doc = _shingle_hashes(self.pending)
+        self.pending, self.pending_words = [], 0
+        permuted = (hashes >> np.uint64(32)).astype(np.uint32)[:, None] * self.a + self.b
+        starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+        self.signatures.append(np.minimum.reduceat(permuted, starts, axis=0))
+        # Each document's distinct hashes, sorted, for the exact similarity of candidate pairs.
+        order = np.lexsort((hashes, doc))
+        hashes, doc = hashes[order], doc[order]
+        distinct = np.r_[True, (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])]
+        hashes, doc = hashes[distinct], doc[distinct]
+        self.sets.extend(np.split(hashes, np.searchsorted(doc, np.arange(1, count))))
+
+    def matrix(self) -> np.ndarray:
+        self.flush()
+        return np.concatenate(self.signatures) if self.signatures else np.zeros((0, NUM_PERM), dtype=np.uint32)
 
 
 def near_duplicates(documents: Iterable[Document]) -> dict[str, str]:
@@ -85,27 +147,16 @@ def near_duplicates(documents: Iterable[Document]) -> dict[str, str]:
     Only documents of the same visibility are compared: a public page must never be hidden behind
     an internal copy that anonymous users cannot see.
     """
-    from datasketch import MinHash  # imported here: with SciPy it costs every other command half a second
-
-    words = _WordHashes()
-    # One MinHash, emptied for each document: a new one would draw its 128 permutations again, which
-    # costs more than hashing a document's shingles. Its hash function is the identity: the shingles
-    # are hashes already (their low 32 bits, the width of datasketch's default scheme).
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=int)
-    empty = minhash.hashvalues.copy()
+    batch = _Signatures()
     docs: list[Document] = []
-    sets: list[np.ndarray] = []
-    signatures: list[np.ndarray] = []
     for doc in documents:
         text = WORD.findall(doc.text.lower())
         if len(text) < MIN_WORDS:
             continue
-        grams = words.shingles(WORD.findall(doc.title.lower()) + text)
-        minhash.hashvalues = empty.copy()
-        minhash.update_batch((grams & np.uint64(0xFFFFFFFF)).tolist())
+        batch.add(WORD.findall(doc.title.lower()) + text)
         docs.append(_light(doc))
-        sets.append(grams)
-        signatures.append(minhash.hashvalues)
+    signatures = batch.matrix()
+    sets = batch.sets
     parent = list(range(len(docs)))
 
     def root(i: int) -> int:
@@ -115,7 +166,7 @@ def near_duplicates(documents: Iterable[Document]) -> dict[str, str]:
         return i
 
     compared: set[tuple[int, int]] = set()
-    for members in _buckets(np.array(signatures).reshape(len(docs), NUM_PERM), [d.visibility for d in docs]):
+    for members in _buckets(signatures, [d.visibility for d in docs]):
         for k, i in enumerate(members):
             for j in members[k + 1:]:
                 # A pair met in several bands is compared once; one already in a group, not at all.
