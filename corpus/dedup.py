@@ -18,7 +18,10 @@ whose per-band Python work per document was a third of an import of 20,000 parag
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import multiprocessing
+import os
 import re
 from collections.abc import Iterable
 
@@ -43,9 +46,11 @@ _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _WORD_CACHE_LIMIT = 2_000_000
 
 
-# Words a batch of documents holds before its signatures are computed together: the batch's permuted
-# hashes take 128 x 4 bytes per shingle, 26 MB here.
-BATCH_WORDS = 50_000
+# Characters of title and text in a batch of documents whose signatures are computed together: about
+# 50,000 words, whose permuted hashes take 128 x 4 bytes per shingle, some 26 MB.
+BATCH_CHARACTERS = 400_000
+# From this many documents the signatures are computed in a process per core.
+PARALLEL_MIN_DOCS = 2000
 
 
 class _WordHashes(dict):
@@ -96,67 +101,79 @@ def shingles(doc: Document) -> np.ndarray:
     words = WORD.findall(f"{doc.title} {doc.text}".lower())
     if len(words) < SHINGLE_WORDS:
         return np.zeros(0, dtype=np.uint64)
-    return np.unique(_shingle_hashes([_WordHashes().of(words)])[0])
+    return np.unique(_shingle_hashes([_WORDS.of(words)])[0])
 
 
-class _Signatures:
-    """MinHash signatures and shingle sets of documents, computed a batch at a time with numpy:
-    datasketch's permutations (its default 32-bit affine scheme, h -> a*h + b mod 2^32) applied to
-    the high 32 bits of each shingle hash, already mixed, and the minimum taken per document."""
+@functools.cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's MinHash permutations (its default 32-bit affine scheme: h -> a*h + b mod 2^32)."""
+    from datasketch import MinHash  # imported here: with SciPy it costs every other command half a second
 
-    def __init__(self) -> None:
-        from datasketch import MinHash  # imported here: with SciPy it costs every other command half a second
-
-        self.a, self.b = MinHash(num_perm=NUM_PERM).permutations
-        self.words = _WordHashes()
-        self.pending: list[np.ndarray] = []
-        self.pending_words = 0
-        self.signatures: list[np.ndarray] = []
-        self.sets: list[np.ndarray] = []
-
-    def add(self, words: list[str]) -> None:
-        self.pending.append(self.words.of(words))
-        self.pending_words += len(words)
-        if self.pending_words >= BATCH_WORDS:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        count = len(self.pending)
-        hashes, doc = _shingle_hashes(self.pending)
-        self.pending, self.pending_words = [], 0
-        permuted = (hashes >> np.uint64(32)).astype(np.uint32)[:, None] * self.a + self.b
-        starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
-        self.signatures.append(np.minimum.reduceat(permuted, starts, axis=0))
-        # Each document's distinct hashes, sorted, for the exact similarity of candidate pairs.
-        order = np.lexsort((hashes, doc))
-        hashes, doc = hashes[order], doc[order]
-        distinct = np.r_[True, (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])]
-        hashes, doc = hashes[distinct], doc[distinct]
-        self.sets.extend(np.split(hashes, np.searchsorted(doc, np.arange(1, count))))
-
-    def matrix(self) -> np.ndarray:
-        self.flush()
-        return np.concatenate(self.signatures) if self.signatures else np.zeros((0, NUM_PERM), dtype=np.uint32)
+    a, b = MinHash(num_perm=NUM_PERM).permutations
+    return a, b
 
 
-def near_duplicates(documents: Iterable[Document]) -> dict[str, str]:
+_WORDS = _WordHashes()  # per process: a batch's worker keeps the words it has hashed
+
+
+def _signatures(texts: list[tuple[str, str]]) -> tuple[list[bool], np.ndarray, list[np.ndarray]]:
+    """For a batch of (title, text): which are long enough to compare, and their MinHash signatures
+    and sorted distinct shingle hashes. The batch's shingles go through numpy together: datasketch's
+    permutations applied to the high 32 bits of each shingle hash (already mixed), the minimum taken
+    per document."""
+    included, words = [], []
+    for title, text in texts:
+        text_words = WORD.findall(text.lower())
+        included.append(len(text_words) >= MIN_WORDS)
+        if included[-1]:
+            words.append(_WORDS.of(WORD.findall(title.lower()) + text_words))
+    if not words:
+        return included, np.zeros((0, NUM_PERM), dtype=np.uint32), []
+    hashes, doc = _shingle_hashes(words)
+    a, b = _permutations()
+    permuted = (hashes >> np.uint64(32)).astype(np.uint32)[:, None] * a + b
+    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    signatures = np.minimum.reduceat(permuted, starts, axis=0)
+    order = np.lexsort((hashes, doc))
+    hashes, doc = hashes[order], doc[order]
+    distinct = np.r_[True, (hashes[1:] != hashes[:-1]) | (doc[1:] != doc[:-1])]
+    hashes, doc = hashes[distinct], doc[distinct]
+    return included, signatures, np.split(hashes, np.searchsorted(doc, np.arange(1, len(words))))
+
+
+def _batches(documents: Iterable[Document], kept: list[Document]):
+    """(title, text) batches of about BATCH_CHARACTERS; each document, without its text, goes to `kept`."""
+    batch: list[tuple[str, str]] = []
+    size = 0
+    for doc in documents:
+        batch.append((doc.title, doc.text))
+        kept.append(_light(doc))
+        size += len(doc.title) + len(doc.text)
+        if size >= BATCH_CHARACTERS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def near_duplicates(documents: Iterable[Document], *, procs: int = 1) -> dict[str, str]:
     """Map each near-duplicate's id to the id of its group's representative.
 
     Only documents of the same visibility are compared: a public page must never be hidden behind
-    an internal copy that anonymous users cannot see.
+    an internal copy that anonymous users cannot see. With procs > 1 the signatures are computed in
+    that many processes, batch by batch, in order.
     """
-    batch = _Signatures()
-    docs: list[Document] = []
-    for doc in documents:
-        text = WORD.findall(doc.text.lower())
-        if len(text) < MIN_WORDS:
-            continue
-        batch.add(WORD.findall(doc.title.lower()) + text)
-        docs.append(_light(doc))
-    signatures = batch.matrix()
-    sets = batch.sets
+    every: list[Document] = []
+    if procs > 1:
+        _permutations()  # drawn once, before the workers fork
+        with multiprocessing.get_context("fork").Pool(procs) as pool:
+            results = list(pool.imap(_signatures, _batches(documents, every)))
+    else:
+        results = [_signatures(batch) for batch in _batches(documents, every)]
+    included = [flag for flags, _, _ in results for flag in flags]
+    docs = [doc for doc, flag in zip(every, included) if flag]
+    signatures = np.concatenate([m for _, m, _ in results]) if results else np.zeros((0, NUM_PERM), dtype=np.uint32)
+    sets = [s for _, _, batch_sets in results for s in batch_sets]
     parent = list(range(len(docs)))
 
     def root(i: int) -> int:
@@ -210,7 +227,8 @@ def _buckets(signatures: np.ndarray, visibilities: list[str]) -> Iterable[list[i
 
 def mark_near_duplicates(store: CorpusStore) -> int:
     """Detect near-duplicates over the whole store and record them; return how many documents are marked."""
-    duplicates = near_duplicates(store.iter_documents())
+    procs = min(os.cpu_count() or 1, 2) if store.count() >= PARALLEL_MIN_DOCS else 1
+    duplicates = near_duplicates(store.iter_documents(), procs=procs)
     store.set_duplicates(duplicates)
     return len(duplicates)
 

@@ -67,3 +67,24 @@ def test_sample_site_versions_are_marked(crawled_data_dir):
     with open_data_store(crawled_data_dir) as store:
         marked = {d.url.split("/", 3)[3]: d.duplicate_of.split("/", 3)[3] for d in store.iter_documents() if d.duplicate_of}
     assert marked == {"uudistus/rakenneuudistus-2021.html": "uudistus/rakenneuudistus.html"}
+
+
+def test_signatures_in_several_processes_find_what_one_process_finds(monkeypatch):
+    """Batches of a large import go to a process per core; the groups found are the same, in any batching."""
+    import random
+
+    import corpus.dedup as dedup
+
+    words = BODY.split()
+    docs = []
+    for i in range(60):
+        body = " ".join(random.Random(i).choices(words, k=60))  # pages of one vocabulary, in other orders
+        docs.append(doc(f"https://x.fi/sivu{i}", body, title=f"Palvelu {i}"))
+        if i % 10 == 0:  # a second address of every tenth page, and a version of it with a sentence added
+            docs.append(doc(f"https://x.fi/sivu{i}?print=1", body, title=f"Palvelu {i}"))
+            docs.append(doc(f"https://x.fi/vanha/sivu{i}", body + " Sivua on päivitetty.", title=f"Palvelu {i}",
+                            updated=dt.date(2020, 1, 1)))
+    monkeypatch.setattr(dedup, "BATCH_CHARACTERS", 2_000)  # many small batches
+    one = near_duplicates(docs)
+    assert len(one) == 12  # two of each tenth page's three addresses
+    assert near_duplicates(docs, procs=2) == one
