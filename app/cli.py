@@ -13,17 +13,20 @@ import socket
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 import languages
 
 from corpus import CorpusError
-from corpus.crawl import CrawlStats
 from corpus.ingest import ImportStats, export_jsonl
 from corpus.sample import demo_sources, serve_sample_site
 from corpus.sources import Source, load_sources
 from corpus.store import open_data_store
+
+if TYPE_CHECKING:
+    from corpus.crawl import CrawlStats
 from indexer import IndexingError
 from indexer.analysis import explain
 from indexer.fields import content_kind

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import CorpusError
 from corpus.anchors import anchor_texts, with_anchor_texts
-from corpus.crawl import CrawlStats, crawl_source
 from corpus.dedup import mark_near_duplicates
 from corpus.document import Document
 from corpus.ingest import ImportStats, import_path
 from corpus.sources import Source
 from corpus.store import CorpusStore, open_data_store
+
+if TYPE_CHECKING:  # the crawler (httpx, Beautiful Soup) is imported when a crawl runs: other commands start quicker
+    from corpus.crawl import CrawlStats
 from search.api import Published
 
 from app.backend import publish_index
@@ -94,6 +97,8 @@ def crawl_sources(
 ) -> Refresh:
     """A refresh that crawls each source in turn and records its outcome in the store (see
     CorpusStore.record_crawl); `progress(source)` gives its progress callback, `done` sees its stats."""
+    from corpus.crawl import crawl_source
+
     sources = list(sources)
 
     def refresh(store: CorpusStore) -> None:
