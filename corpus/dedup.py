@@ -44,8 +44,6 @@ WORD = re.compile(r"\w+")
 _CHAIN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _WORD_CACHE_LIMIT = 2_000_000
-
-
 # Characters of title and text in a batch of documents whose signatures are computed together: about
 # 50,000 words, whose permuted hashes take 128 x 4 bytes per shingle, some 26 MB.
 BATCH_CHARACTERS = 400_000
@@ -64,6 +62,9 @@ class _WordHashes(dict):
 
     def of(self, words: list[str]) -> np.ndarray:
         return np.fromiter(map(self.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+_WORDS = _WordHashes()  # per process: a batch's worker keeps the words it has hashed
 
 
 def _shingle_hashes(words: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -111,9 +112,6 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 
     a, b = MinHash(num_perm=NUM_PERM).permutations
     return a, b
-
-
-_WORDS = _WordHashes()  # per process: a batch's worker keeps the words it has hashed
 
 
 def _signatures(texts: list[tuple[str, str]]) -> tuple[list[bool], np.ndarray, list[np.ndarray]]:

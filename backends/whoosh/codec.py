@@ -23,8 +23,9 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.codec.base import OutOfOrderError
 
 # Postings lists shorter than this are kept in the term table (W3's `inlinelimit` counts "fewer than").
-# A 3,000-paragraph build in one process: 2 -> 21.95 s of CPU, 4 -> 21.15, 8 -> 20.53, 16 -> 20.86, 32 ->
-# 20.44; the index grows with the limit (inlined postings are not compressed): 2.0 % at 8, 10.6 % at 32.
+# A 3,000-paragraph build in one process, 8 against 2, four runs of each in turn: 0.971 times the CPU
+# (single runs of 4, 16 and 32 were within the machine's noise of 8); the index grows with the limit
+# (inlined postings are not compressed): 2.0 % at 8, 10.6 % at 32.
 INLINE_LIMIT = 8
 # zlib level of a posting block: level 1 took 4 % off a 3,000-paragraph build against W3's 3, for 0.7 %
 # more bytes; a block records its level, so readers of either are the same.
