@@ -33,7 +33,8 @@ def build_schema() -> Schema:
     folded = whoosh_analyzer("folded")
     fields = {
         "id": ID(stored=True, unique=True, sortable=True),
-        "url": ID(stored=True),
+        # Stored only: no search looks a document up by these (a posting and a term per document each).
+        "url": STORED(),
         # Filters and facets; sortable ones keep a column, read per hit without loading stored fields.
         "lang": ID(stored=True, sortable=True),
         "visibility": ID(stored=True),
@@ -44,9 +45,9 @@ def build_schema() -> Schema:
         "year": ID(sortable=True),
         "section_top": ID(sortable=True),
         "updated": DATETIME(stored=True, sortable=True),
-        "content_hash": ID(stored=True),
+        "content_hash": STORED(),
         "fingerprint": ID(),  # of every indexed field: an update keeps documents whose fingerprint is indexed
-        "parent": ID(stored=True),
+        "parent": STORED(),
         "duplicate_of": ID(stored=True, sortable=True),
         # The factor a document's score is multiplied by (indexer.fields.ranking_weight): low-confidence OCR text.
         "weight": COLUMN(NumericColumn("f", default=1.0)),
