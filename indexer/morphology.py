@@ -71,8 +71,11 @@ def compound_parts(reading: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     >>> compound_parts(analyze_word("rakenneuudistushankkeen")[0])
     (('rakenne', 'uudistus', 'hanke', 'uudistushanke'), ('uudistaa',))
     """
+    wordbases = reading.get("WORDBASES") or ""
+    if wordbases.count("+") < 2:  # one morph (most readings): no parts, and no derivation inside a part
+        return (), ()
     base = (reading.get("BASEFORM") or "").lower()
-    morphs = [(m.lower(), b) for m, b in WORDBASE_MORPH.findall(reading.get("WORDBASES") or "")]
+    morphs = [(m.lower(), b) for m, b in WORDBASE_MORPH.findall(wordbases)]
     if "".join(m for m, _ in morphs) != base:
         return (), ()
     boundaries = structure_boundaries(reading.get("STRUCTURE") or "")
