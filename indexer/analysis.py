@@ -509,8 +509,8 @@ def analyzer_for(lang: str) -> Analyzer:
     return analyzer(languages.get(lang).code)
 
 
-def vocabulary_words(text: str) -> str:
-    """The distinct words of a text as written, lower-cased, space-separated, for search-as-you-type
+def vocabulary_words(text: str) -> list[str]:
+    """The distinct words of a text as written, lower-cased, in order, for search-as-you-type
     completions (forms people recognise): hyphenated words also by their parts ("kaarnalaiva-hanke"
     completes "kaarna" too); nothing with digits, since nobody wants 2023-01-01 or 03-819 completed.
 
@@ -518,7 +518,7 @@ def vocabulary_words(text: str) -> str:
     per document, so there is no need to analyse every token.
 
     >>> vocabulary_words("Hyvinvointialueella on 12 sote-keskusta. Hyvinvointialueella!")
-    'hyvinvointialueella on sote-keskusta sote keskusta'
+    ['hyvinvointialueella', 'on', 'sote-keskusta', 'sote', 'keskusta']
     """
     words: dict[str, None] = {}
     # Distinct words first, and the digit test only for words that are not all letters: this runs over
@@ -529,7 +529,7 @@ def vocabulary_words(text: str) -> str:
         words[word] = None
         if "-" in word.strip("-"):
             words.update((part, None) for part in word.split("-") if len(part) > 1)
-    return " ".join(words)
+    return list(words)
 
 
 def explain(text: str, lang: str = "fi") -> list[dict]:

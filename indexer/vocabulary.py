@@ -83,4 +83,4 @@ class Vocabulary:
 
 
 def _words(title: str, text: str) -> list[str]:
-    return vocabulary_words(f"{title}\n{text}").split()
+    return vocabulary_words(f"{title}\n{text}")

@@ -533,7 +533,7 @@ class SolrBackend:
 
 def _vocabulary_words(solr_doc: dict) -> list[str]:
     """The distinct written words of a document, as indexer.vocabulary counts them."""
-    return vocabulary_words(f"{solr_doc.get('title', '')}\n{solr_doc.get('text', '')}").split()
+    return vocabulary_words(f"{solr_doc.get('title', '')}\n{solr_doc.get('text', '')}")
 
 
 class SolrSnapshot:
