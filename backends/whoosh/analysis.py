@@ -99,10 +99,10 @@ def _neutral_postings(value, analyzer, kwargs) -> tuple[dict, dict] | None:
     return seen, weights
 
 
-class NeutralPositions(Positions):
-    """Whoosh's Positions format, fed by a NeutralAnalyzer's tokens without a Whoosh token per term:
-    a build spent about a tenth of its time in the adapter, Whoosh's stopped-token filter and this
-    format's loop. The postings are Positions' (same values); other analyzers go Whoosh's way."""
+class _NeutralFormat:
+    """word_values of a Whoosh format fed by a NeutralAnalyzer's tokens without a Whoosh token per term:
+    a build spent about a tenth of its time in the adapter, Whoosh's stopped-token filter and the
+    format's loop. The postings are the Whoosh format's (same values); other analyzers go its way."""
 
     def word_values(self, value, analyzer, **kwargs):
         found = _neutral_postings(value, analyzer, kwargs)
@@ -110,23 +110,25 @@ class NeutralPositions(Positions):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         seen, weights = found
-        boost, encode = self.field_boost, self.encode
+        boost, encode, values = self.field_boost, self.encode, self._values
         for term, places in seen.items():
-            yield term, len(places), weights[term] * boost, encode([place[0] for place in places])
+            yield term, len(places), weights[term] * boost, encode(values(places))
 
 
-class NeutralCharacters(Characters):
-    """Whoosh's Characters format (positions and character offsets), fed as NeutralPositions is."""
+class NeutralPositions(_NeutralFormat, Positions):
+    """Whoosh's Positions format (positions of each term), fed by the neutral tokens."""
 
-    def word_values(self, value, analyzer, **kwargs):
-        found = _neutral_postings(value, analyzer, kwargs)
-        if found is None:
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        seen, weights = found
-        boost, encode = self.field_boost, self.encode
-        for term, places in seen.items():
-            yield term, len(places), weights[term] * boost, encode(places)
+    @staticmethod
+    def _values(places: list) -> list:
+        return [place[0] for place in places]
+
+
+class NeutralCharacters(_NeutralFormat, Characters):
+    """Whoosh's Characters format (positions and character offsets), fed by the neutral tokens."""
+
+    @staticmethod
+    def _values(places: list) -> list:
+        return places
 
 
 def finnish_analyzer() -> NeutralAnalyzer:
