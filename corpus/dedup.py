@@ -164,6 +164,7 @@ def near_duplicates(documents: Iterable[Document], *, procs: int = 1) -> dict[st
     every: list[Document] = []
     if procs > 1:
         _permutations()  # drawn once, before the workers fork
+        # The pool's feeding thread reads the documents (the store allows it: nothing else uses it meanwhile).
         with multiprocessing.get_context("fork").Pool(procs) as pool:
             results = list(pool.imap(_signatures, _batches(documents, every)))
     else:

@@ -17,10 +17,10 @@ incremental update write the same way.
 
 from __future__ import annotations
 
+from whoosh.codec.base import OutOfOrderError
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PerDocReader, W3PostingsWriter, _lenfield
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
-from whoosh.codec.base import OutOfOrderError
 
 # Postings lists shorter than this are kept in the term table (W3's `inlinelimit` counts "fewer than").
 # A 3,000-paragraph build in one process, 8 against 2, four runs of each in turn: 0.971 times the CPU
