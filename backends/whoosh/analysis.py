@@ -52,9 +52,7 @@ class NeutralAnalyzer(Analyzer):
         self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0, start_char=0,
         tokenize=True, mode="", **kwargs,
     ):
-        neutral = self._neutral
-        if neutral is None:
-            neutral = self._neutral = analysis.analyzer(self.name)
+        neutral = self._analysis()
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:  # Whoosh asks for the whole value as one token (no analysis)
             t.original = t.text = value
@@ -75,13 +73,15 @@ class NeutralAnalyzer(Analyzer):
             t.endchar = start_char + token.end
             yield t
 
-
     def index_tokens(self, value: str):
         """The neutral analysis's index-mode tokens of a text (no stopwords among them)."""
-        neutral = self._neutral
-        if neutral is None:
-            neutral = self._neutral = analysis.analyzer(self.name)
-        return neutral(value, mode="index")
+        return self._analysis()(value, mode="index")
+
+    def _analysis(self) -> analysis.Analyzer:
+        """The neutral analyzer, built on first use (after unpickling too)."""
+        if self._neutral is None:
+            self._neutral = analysis.analyzer(self.name)
+        return self._neutral
 
 
 def _neutral_postings(value, analyzer, kwargs) -> tuple[dict, dict] | None:
