@@ -1,11 +1,15 @@
 """The index's codec (backends.whoosh.codec) writes what Whoosh's stock W3 codec writes, read back through
 Whoosh: every term's postings (documents, weights, positions and characters) and statistics, and every
-field length; a term with a few postings is kept in the term table instead of a block of its own."""
+field length; a term with a few postings is kept in the term table instead of a block of its own; a
+block's arrays, as searches read them, hold what its postings hold."""
+
+import numpy as np
+import pytest
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 
-from backends.whoosh.codec import INLINE_LIMIT, SotehakuCodec
+from backends.whoosh.codec import INLINE_LIMIT, BlockMatcher, SotehakuCodec
 from backends.whoosh.schema import build_schema
 from backends.whoosh.writer import document_fields
 from corpus.store import CorpusStore
@@ -48,13 +52,54 @@ def _contents(ix):
     return out
 
 
-def test_codec_writes_what_stock_whoosh_writes(crawled_data_dir, tmp_path):
+def _arrays(ix):
+    """Per term written in blocks, its documents and weights as the blocks' arrays give them and as
+    Whoosh's matcher walks them, posting by posting (skipping to every other document on the way)."""
+    out = {}
+    with ix.reader() as reader:
+        for field, term in reader.all_terms():
+            if reader.term_info(field, term).is_inlined():
+                continue
+            matcher = reader.postings(field, term)
+            matcher = getattr(matcher, "child", matcher)  # past the deletions' filter
+            assert type(matcher) is BlockMatcher
+            blocks = []
+            while matcher.is_active():
+                blocks.append(matcher.block_arrays())
+                matcher._next_block()
+            ids = np.concatenate([b[0] for b in blocks]).tolist()
+            weights = np.concatenate([b[1] for b in blocks]).tolist()
+            walked = reader.postings(field, term)
+            walked = getattr(walked, "child", walked)
+            postings = []
+            while walked.is_active():
+                postings.append((walked.id(), walked.weight()))
+                walked.next()
+            skipper = reader.postings(field, term)
+            skipper = getattr(skipper, "child", skipper)
+            skipped = []
+            for target in ids[::2]:
+                skipper.skip_to(target)
+                skipped.append(skipper.id())
+            out[(field, term)] = (list(zip(ids, weights)), postings, skipped, ids[::2])
+    return out
+
+
+@pytest.mark.parametrize("blocklimit", [128, 3])
+def test_codec_writes_what_stock_whoosh_writes(crawled_data_dir, tmp_path, blocklimit):
     with CorpusStore(crawled_data_dir / "corpus.sqlite3") as store:
         docs = sorted(store.iter_documents(), key=lambda d: d.id)
     deleted = [docs[1].id, docs[-2].id]
-    ours = _build(tmp_path / "ours", docs, SotehakuCodec(), delete=deleted)
-    stock = _build(tmp_path / "stock", docs, W3Codec(), delete=deleted)
+    ours = _build(tmp_path / "ours", docs, SotehakuCodec(blocklimit=blocklimit), delete=deleted)
+    stock = _build(tmp_path / "stock", docs, W3Codec(blocklimit=blocklimit), delete=deleted)
     assert _contents(ours) == _contents(stock)
+    arrays = _arrays(ours)
+    assert arrays
+    for from_blocks, walked, skipped, targets in arrays.values():
+        assert from_blocks == walked
+        assert skipped == targets
+    if blocklimit == 3:  # terms of several blocks, the last one shorter
+        assert any(len(walked) > 3 * 2 and len(walked) % 3 for _, walked, _, _ in arrays.values())
     with ours.reader() as reader:
         infos = [reader.term_info(field, term) for field, term in reader.all_terms()]
     inlined = [info for info in infos if info.is_inlined()]
@@ -62,6 +107,7 @@ def test_codec_writes_what_stock_whoosh_writes(crawled_data_dir, tmp_path):
     assert len(inlined) > len(infos) / 2
     assert all(info.doc_frequency() < INLINE_LIMIT for info in inlined)
     assert any(info.doc_frequency() > 1 for info in inlined)
-    assert not any(info.doc_frequency() < INLINE_LIMIT for info in infos if not info.is_inlined())
+    if blocklimit >= INLINE_LIMIT:  # (with smaller blocks, a term's first block is written before it ends)
+        assert not any(info.doc_frequency() < INLINE_LIMIT for info in infos if not info.is_inlined())
     with stock.reader() as reader:
         assert not any(reader.term_info(field, term).is_inlined() for field, term in reader.all_terms())

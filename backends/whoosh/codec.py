@@ -11,16 +11,34 @@ done per term and per posting for statistics the reader hardly needs:
 - every posting looked its document's field length up through a column reader, for a block's minimum
   and maximum length; here each field's lengths are read once per segment, into a list;
 - blocks were compressed at zlib level 3; here at level 1 (see COMPRESSION).
-The files are W3's, readable by stock Whoosh; the segments name this codec, so that merges of an
-incremental update write the same way.
+
+Reading a frequent term's postings was most of a slow search at 200,000 documents (RESULTS.md, issue 12
+round 7): W3 pickles a block's document numbers and weights as tuples of Python numbers, together with
+every posting's positions and characters, behind a pickled header, so a search that wants only the
+numbers and weights unpickled some 130 Python objects and decompressed all the positions per 128
+postings (3 microseconds a posting). Here a block is (see BLOCK_HEADER and `_PostingsWriter._write_block`)
+a fixed header, then the document numbers' differences and the weights as little-endian 32-bit arrays
+(compressed), then the values as W3 writes them (compressed apart): the arrays are read with numpy
+(`block_arrays`), the values only when a posting's positions or characters are asked for. Term table,
+inlined postings, lengths and stored fields are W3's. The segments name this codec, so that merges of an
+incremental update write the same way; stock Whoosh cannot read the postings of a block.
 """
 
 from __future__ import annotations
 
+import pickle
+import struct
+import zlib
+
+import numpy as np
 from whoosh.codec.base import OutOfOrderError
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3PerDocReader, W3PostingsWriter, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDocReader, W3PostingsWriter,
+    _lenfield,
+)
+from whoosh.matching import ListMatcher
 from whoosh.system import emptybytes
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # Postings lists shorter than this are kept in the term table (W3's `inlinelimit` counts "fewer than").
 # A 3,000-paragraph build in one process, 8 against 2, four runs of each in turn: 0.971 times the CPU
@@ -31,6 +49,13 @@ INLINE_LIMIT = 8
 # more bytes; a block records its level, so readers of either are the same.
 COMPRESSION = 1
 _LENGTH_OF_BYTE = [byte_to_length(b) if b else None for b in range(256)]
+# A posting block's header: the length of the rest of the block (negative for a term's last block), the
+# postings in it, its last document number, its highest weight, its zlib level, its shortest and longest
+# field length (Whoosh's length bytes) and the stored length of its arrays. The arrays, when decompressed:
+# the document numbers' differences (the first from 0) as <u4, then the weights as <f4. The values follow.
+BLOCK_HEADER = struct.Struct("<iIIdBBBI")
+_IDS = np.dtype("<u4")
+_WEIGHTS = np.dtype("<f4")
 
 
 class SotehakuCodec(W3Codec):
@@ -44,6 +69,13 @@ class SotehakuCodec(W3Codec):
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                compression=self._compression, inlinelimit=self._inlinelimit)
 
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+        offset, length = terminfo.extent()
+        return BlockMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
 
 class _PostingsWriter(W3PostingsWriter):
     def finish_postings(self):
@@ -55,6 +87,82 @@ class _PostingsWriter(W3PostingsWriter):
         # values at all Whoosh's ListMatcher answers "" (a str), which a merge's posting pool refuses.
         terminfo.set_inlined(self._ids, self._weights, self._values or [None] * len(self._ids))
         return terminfo
+
+    def _write_block(self, last=False):
+        if self._byteids:  # a term vector's postings (the schema has none): W3's block
+            return super()._write_block(last)
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = np.asarray(self._ids, dtype=np.int64)
+        deltas = np.diff(ids, prepend=0).astype(_IDS)
+        arrays = deltas.tobytes() + np.frombuffer(self._weights, dtype=np.float32).astype(_WEIGHTS).tobytes()
+        values = self._mini_values()
+        values = b"" if values is None else pickle.dumps(values, 2)
+        level = self._compression
+        if level:
+            arrays = zlib.compress(arrays, level)
+            values = zlib.compress(values, level) if values else values
+        size = BLOCK_HEADER.size - 4 + len(arrays) + len(values)
+        self._postfile.write(BLOCK_HEADER.pack(
+            -size if last else size, len(ids), int(ids[-1]), float(self._maxweight), level,
+            length_to_byte(self._minlength), length_to_byte(self._maxlength), len(arrays),
+        ))
+        self._postfile.write(arrays)
+        self._postfile.write(values)
+        self._blockcount += 1
+        self._new_block()
+
+
+class BlockMatcher(W3LeafMatcher):
+    """Whoosh's matcher over a term's posting blocks, for blocks as `_PostingsWriter` writes them; with
+    `block_arrays`, a block's document numbers and weights as arrays without a Python object per posting."""
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = self._arrays = None
+        self._i = 0
+        (length, self._blocklength, self._maxid, self._maxweight, self._compression, shortest, longest,
+         arrays) = BLOCK_HEADER.unpack(self._postfile.get(position, BLOCK_HEADER.size))
+        self._lastblock = length < 0
+        self._nextoffset = position + 4 + abs(length)
+        self._dataoffset = position + BLOCK_HEADER.size
+        self._valuesoffset = self._dataoffset + arrays
+        self._minlength = byte_to_length(shortest)
+        self._maxlength = byte_to_length(longest)
+
+    def block_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The block's document numbers (int64) and weights (float32)."""
+        if self._arrays is None:
+            raw = self._postfile.get(self._dataoffset, self._valuesoffset - self._dataoffset)
+            if self._compression:
+                raw = zlib.decompress(raw)
+            n = self._blocklength
+            ids = np.cumsum(np.frombuffer(raw, dtype=_IDS, count=n), dtype=np.int64)
+            self._arrays = (ids, np.frombuffer(raw, dtype=_WEIGHTS, count=n, offset=4 * n))
+        return self._arrays
+
+    def _read_data(self):
+        raise NotImplementedError("a sotehaku posting block is read through block_arrays and _read_values")
+
+    def _read_ids(self):
+        self._ids = self.block_arrays()[0].tolist()
+
+    def _read_weights(self):
+        self._weights = self.block_arrays()[1].tolist()
+
+    def _read_values(self):
+        fixedsize = self._fixedsize
+        if fixedsize == 0:
+            self._values = (None,) * self._blocklength
+            return
+        raw = self._postfile.get(self._valuesoffset, self._nextoffset - self._valuesoffset)
+        if self._compression:
+            raw = zlib.decompress(raw)
+        values = pickle.loads(raw)
+        if fixedsize is None or fixedsize < 0:
+            self._values = values
+        else:
+            self._values = tuple(values[i : i + fixedsize] for i in range(0, len(values), fixedsize))
 
 
 class _FieldWriter(W3FieldWriter):

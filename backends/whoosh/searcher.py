@@ -12,13 +12,14 @@ import numpy as np
 from cachetools import LRUCache
 from whoosh import collectors, scoring
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import MultiReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 from whoosh.util.numeric import byte_to_length
 
+from backends.whoosh.codec import BlockMatcher
 from backends.whoosh.schema import LANGUAGES, SNIPPET_FIELDS, TEXT_FIELDS
 from backends.whoosh.termcache import TermScoreCache
 from backends.whoosh.versions import PARTS
@@ -479,8 +480,8 @@ def _term_scored(snap: WhooshSnapshot, top, reader, field: str, text) -> tuple[n
 
 def _term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
     """A term's document numbers and weights (term frequencies) in a segment, deleted documents too;
-    None when the segment does not have it. Whoosh's on-disk posting blocks are read as arrays (a
-    block's document numbers are stored as differences), other postings one by one."""
+    None when the segment does not have it. The codec's posting blocks are read as arrays
+    (BlockMatcher.block_arrays), inlined postings one by one."""
     try:
         matcher = reader.postings(field, btext)
     except TermNotFound:
@@ -488,14 +489,11 @@ def _term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.nda
     if isinstance(matcher, FilterMatcher):  # deletions: left to the live mask
         matcher = matcher.child
     ids, weights = [], []
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+    if type(matcher) is BlockMatcher:
         while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            ids.append(np.cumsum(matcher._data[0]))
-            block = matcher._data[1]
-            weights.append(np.full(len(ids[-1]), 1.0 if block is None else block) if block is None or isinstance(block, float)
-                           else np.asarray(block, dtype=np.float64))
+            block_ids, block_weights = matcher.block_arrays()
+            ids.append(block_ids)
+            weights.append(block_weights)
             matcher._next_block()
     else:
         found_ids, found_weights = [], []
@@ -507,7 +505,7 @@ def _term_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.nda
         weights.append(np.asarray(found_weights, dtype=np.float64))
     if not ids:
         return None
-    return np.concatenate(ids), np.concatenate(weights)
+    return np.concatenate(ids), np.concatenate(weights).astype(np.float64)
 
 
 def _array_top(matched: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
@@ -564,8 +562,8 @@ def _leaf_matching(searcher, query: wq.Query, n: int) -> np.ndarray:
 
 
 def _term_matching(reader, field: str, text, n: int) -> np.ndarray:
-    """The documents of one segment whose postings hold a term: Whoosh's on-disk posting blocks read
-    as arrays (a block's document numbers are stored as differences), other postings one by one."""
+    """The documents of one segment whose postings hold a term: the codec's posting blocks read as
+    arrays, inlined postings one by one."""
     out = np.zeros(n, dtype=bool)
     try:
         matcher = reader.postings(field, text)
@@ -573,11 +571,9 @@ def _term_matching(reader, field: str, text, n: int) -> np.ndarray:
         return out
     if isinstance(matcher, FilterMatcher):  # deletions: left to the live mask
         matcher = matcher.child
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+    if type(matcher) is BlockMatcher:
         while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            out[np.cumsum(matcher._data[0])] = True
+            out[matcher.block_arrays()[0]] = True
             matcher._next_block()
         return out
     out[np.fromiter(matcher.all_ids(), dtype=np.int64)] = True
@@ -627,7 +623,7 @@ def _seek(matcher, docnum: int) -> bool:
     by one)."""
     if not matcher.is_active():
         return False
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+    if type(matcher) is BlockMatcher:
         if docnum > matcher.block_max_id():
             matcher._skip_to_block(lambda: docnum > matcher.block_max_id())
             if not matcher.is_active():

@@ -27,7 +27,7 @@ BUILDING_SUFFIX = ".building"
 KEEP_VERSIONS = 2  # the live version and the one before it, which open searchers may still read
 # Written into every version. Bump it whenever the schema or the analysis of indexed text changes:
 # an index of another format is rebuilt from scratch rather than updated, so queries and index agree.
-INDEX_FORMAT = "sotehaku-index-13"  # 9: access keys; 10: OCR weights; 11: no invented plurals, Swedish base forms and parts; 12: anchor text; 13: inlined postings (backends.whoosh.codec), neutral formats
+INDEX_FORMAT = "sotehaku-index-14"  # 9: access keys; 10: OCR weights; 11: no invented plurals, Swedish base forms and parts; 12: anchor text; 13: inlined postings (backends.whoosh.codec), neutral formats; 14: posting blocks with arrays apart from values
 # Each version holds one Whoosh index per visibility, so that an anonymous search reads (and takes its
 # BM25 statistics from) public documents only: its scores cannot reveal what internal documents say.
 # Staff search both through one reader, public documents first, so a public document has the same
