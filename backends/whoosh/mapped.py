@@ -125,7 +125,13 @@ class SharedCompoundStorage(CompoundStorage):
     """A segment's compound file whose files are read from the process's one map of it, in place."""
 
     def __init__(self, dbfile, use_mmap=True, basepos=0):
-        super().__init__(dbfile, use_mmap=False, basepos=basepos)  # reads the directory of files
+        try:
+            super().__init__(dbfile, use_mmap=False, basepos=basepos)  # reads the directory of files
+        except MemoryError:
+            # A damaged directory pickle whose length field asks for more memory than there is: the file is
+            # unreadable, like any other damaged pickle (backends.whoosh.versions.UNREADABLE).
+            name = getattr(dbfile, "_name", None) or "a segment file"
+            raise pickle.UnpicklingError(f"the directory of {name} is damaged") from None
         if use_mmap and hasattr(self._file, "fileno"):
             try:
                 self._source = shared_view(self._file.fileno())
