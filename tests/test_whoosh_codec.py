@@ -52,6 +52,12 @@ def _contents(ix):
     return out
 
 
+def _postings(reader, field, term):
+    """The term's matcher over its posting blocks, past the deletions' filter."""
+    matcher = reader.postings(field, term)
+    return getattr(matcher, "child", matcher)
+
+
 def _arrays(ix):
     """Per term written in blocks, its documents and weights as the blocks' arrays give them and as
     Whoosh's matcher walks them, posting by posting (skipping to every other document on the way)."""
@@ -60,8 +66,7 @@ def _arrays(ix):
         for field, term in reader.all_terms():
             if reader.term_info(field, term).is_inlined():
                 continue
-            matcher = reader.postings(field, term)
-            matcher = getattr(matcher, "child", matcher)  # past the deletions' filter
+            matcher = _postings(reader, field, term)
             assert type(matcher) is BlockMatcher
             blocks = []
             while matcher.is_active():
@@ -69,14 +74,12 @@ def _arrays(ix):
                 matcher._next_block()
             ids = np.concatenate([b[0] for b in blocks]).tolist()
             weights = np.concatenate([b[1] for b in blocks]).tolist()
-            walked = reader.postings(field, term)
-            walked = getattr(walked, "child", walked)
+            walked = _postings(reader, field, term)
             postings = []
             while walked.is_active():
                 postings.append((walked.id(), walked.weight()))
                 walked.next()
-            skipper = reader.postings(field, term)
-            skipper = getattr(skipper, "child", skipper)
+            skipper = _postings(reader, field, term)
             skipped = []
             for target in ids[::2]:
                 skipper.skip_to(target)

@@ -20,8 +20,9 @@ postings (3 microseconds a posting). Here a block is (see BLOCK_HEADER and `_Pos
 a fixed header, then the document numbers' differences and the weights as little-endian 32-bit arrays
 (compressed), then the values (pickled with a newer protocol than W3's, see VALUES_PICKLE; compressed
 apart): the arrays are read with numpy (`block_arrays`), the values only when a posting's positions or
-characters are asked for. Term table, inlined postings, lengths and stored fields are W3's. The segments name this codec, so that merges of an
-incremental update write the same way; stock Whoosh cannot read the postings of a block.
+characters are asked for. Term table, inlined postings, lengths and stored fields are W3's. The segments
+name this codec, so that merges of an incremental update write the same way; stock Whoosh cannot read
+the postings of a block.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDocReader, W3PostingsWriter,
     _lenfield,
 )
-from whoosh.matching import ListMatcher
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -74,9 +74,8 @@ class SotehakuCodec(W3Codec):
                                compression=self._compression, inlinelimit=self._inlinelimit)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        if terminfo.is_inlined():
-            ids, weights, values = terminfo.inlined_postings()
-            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+        if terminfo.is_inlined():  # W3's ListMatcher over the term table's postings
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return BlockMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
