@@ -28,6 +28,7 @@ the postings of a block.
 from __future__ import annotations
 
 import pickle
+from array import array
 import struct
 import zlib
 
@@ -35,9 +36,9 @@ import numpy as np
 from whoosh.codec.base import OutOfOrderError
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3LeafMatcher, W3PerDocReader, W3PostingsWriter,
-    _lenfield,
+    W3TermInfo, _lenfield,
 )
-from whoosh.system import emptybytes
+from whoosh.system import emptybytes, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # Postings lists shorter than this are kept in the term table (W3's `inlinelimit` counts "fewer than").
@@ -58,6 +59,8 @@ BLOCK_HEADER = struct.Struct("<iIIdBBBI")
 # which writes each bytes object as a call of _codecs.encode on a str: unpickling 128 values of 20 bytes
 # took 199 microseconds with it, 15 with protocol 5, whose pickle is also half the size.
 VALUES_PICKLE = 5
+_ROW_LENGTHS = struct.Struct("!ii")  # a term-table row's key and value lengths (filedb.filetables)
+_TERMINFO = W3TermInfo._struct  # a term-table row's statistics, before its postings
 _IDS = np.dtype("<u4")
 _WEIGHTS = np.dtype("<f4")
 
@@ -90,6 +93,23 @@ class _PostingsWriter(W3PostingsWriter):
         # values at all Whoosh's ListMatcher answers "" (a str), which a merge's posting pool refuses.
         terminfo.set_inlined(self._ids, self._weights, self._values or [None] * len(self._ids))
         return terminfo
+
+    def add_postings(self, ids: list, weights: list, values: list, lens: list) -> None:
+        """A term's postings at once, in order: the blocks `add_posting` one by one would make (full
+        blocks written, the last one left for `finish_postings`), with the same statistics per block."""
+        limit = self._blocklimit
+        for start in range(0, len(ids), limit):
+            if self._ids:
+                self._write_block()
+            end = start + limit
+            chunk_lens = [length for length in lens[start:end] if length]
+            chunk_weights = weights[start:end]
+            self._ids = array("I", ids[start:end])
+            self._weights = array("f", chunk_weights)
+            self._values = [value for value in values[start:end] if value]
+            self._minlength = min(chunk_lens) if chunk_lens else None
+            self._maxlength = max(chunk_lens, default=0)
+            self._maxweight = _max_weight(chunk_weights)
 
     def _write_block(self, last=False):
         if self._byteids:  # a term vector's postings (the schema has none): W3's block
@@ -171,19 +191,27 @@ class BlockMatcher(W3LeafMatcher):
 class _FieldWriter(W3FieldWriter):
     def add_postings(self, schema, lengths, items):
         """Whoosh's loop over (field, term, docnum, weight, value) postings in order, with each field's
-        document lengths read once."""
+        document lengths read once. A term's postings are gathered first: most terms have fewer than the
+        inline limit, and their term-table row is written here directly (`_write_inlined`), the bytes
+        W3's posting writer and term info would write, without those objects per term."""
         lastfn = lasttext = None
         field_lengths: list = []
+        ids: list = []
+        weights: list = []
+        values: list = []
+        lens: list = []
         for fieldname, btext, docnum, weight, value in items:
             if fieldname != lastfn:
                 if lastfn is not None:
                     if fieldname < lastfn:
                         raise OutOfOrderError(f"Field {lastfn!r} .. {fieldname!r}")
                     if lasttext is not None:
-                        self.finish_term()
+                        self._finish(lasttext, ids, weights, values, lens)
+                        ids, weights, values, lens = [], [], [], []
                     self.finish_field()
                 self.start_field(fieldname, schema[fieldname])
                 field_lengths = _lengths(lengths, fieldname)
+                known = len(field_lengths)
                 lastfn, lasttext = fieldname, None
             if docnum == -1:  # Whoosh's marker of a spelling word, not a posting
                 continue
@@ -191,15 +219,63 @@ class _FieldWriter(W3FieldWriter):
                 if lasttext is not None:
                     if btext < lasttext:
                         raise OutOfOrderError(f"Term {fieldname}:{lasttext!r} .. {fieldname}:{btext!r}")
-                    self.finish_term()
-                self.start_term(btext)
+                    self._finish(lasttext, ids, weights, values, lens)
+                    ids, weights, values, lens = [], [], [], []
                 lasttext = btext
-            self._postwriter.add_posting(docnum, weight, emptybytes if value is None else value,
-                                         field_lengths[docnum] if docnum < len(field_lengths) else None)
+            ids.append(docnum)
+            weights.append(weight)
+            values.append(emptybytes if value is None else value)
+            lens.append(field_lengths[docnum] if docnum < known else None)
         if lasttext is not None:
-            self.finish_term()
+            self._finish(lasttext, ids, weights, values, lens)
         if lastfn is not None:
             self.finish_field()
+
+    def _finish(self, btext: bytes, ids: list, weights: list, values: list, lens: list) -> None:
+        """Write one term's postings: inlined in the term table, or through the posting writer's blocks."""
+        if len(ids) < self._codec._inlinelimit:
+            self._write_inlined(btext, ids, weights, values, lens)
+            return
+        self.start_term(btext)
+        self._postwriter.add_postings(ids, weights, values, lens)
+        self.finish_term()
+
+    def _write_inlined(self, btext: bytes, ids: list, weights: list, values: list, lens: list) -> None:
+        """The term-table row that W3's writer makes of a term with few postings (`W3TermInfo.to_bytes`
+        of an inlined term, as `_PostingsWriter.finish_postings` leaves it): the statistics, then the
+        postings pickled as W3 pickles them (weights as stored, in single precision)."""
+        stored = array("f", weights)
+        known = [length for length in lens if length]
+        kept = [value for value in values if value]  # W3 keeps a posting's value only if it has one
+        row = _TERMINFO.pack(
+            True, sum(stored), len(ids), length_to_byte(min(known)) if known else 0,
+            length_to_byte(max(known, default=0)), _max_weight(weights), ids[0], ids[-1],
+        ) + pickle.dumps((tuple(ids), tuple(stored), tuple(kept) if kept else (None,) * len(ids)), 2)
+        self._add_row(pack_ushort(self._fieldid) + btext, row)
+
+    def finish_term(self):
+        terminfo = self._postwriter.finish_postings()
+        self._add_row(pack_ushort(self._fieldid) + self._btext, terminfo.to_bytes())
+
+    def _add_row(self, key: bytes, value: bytes) -> None:
+        """`OrderedHashWriter.add` of the term table, in one write: the position of the row, the lengths
+        of key and value, key, value; the key's hash in its bucket (filedb.filetables' layout)."""
+        table = self._tindex
+        if key <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
+        out = table.dbfile.file
+        position = out.tell()
+        table.index.append(position)
+        out.write(_ROW_LENGTHS.pack(len(key), len(value)) + key + value)
+        hashed = table.hashfn(key)
+        table.buckets[hashed & 255].append((hashed, position))
+        table.lastkey = key
+
+
+def _max_weight(weights: list) -> float:
+    """A block's or term's highest weight as W3's writer keeps it: from 0, raised by each higher weight."""
+    highest = max(weights)
+    return highest if highest > 0 else 0
 
 
 def _lengths(lengths, fieldname: str) -> list:
