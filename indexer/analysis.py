@@ -112,6 +112,36 @@ class Filter(Stage):
         raise NotImplementedError
 
 
+class WordFilter(Filter):
+    """A filter that turns each word into terms on its own, whatever words stand around it.
+
+    `terms(word)` gives a word's (term, kind, weight factor) triples in index mode, each at the word's
+    position and offsets with the word's weight times the factor; stopwords pass unchanged. Index mode
+    runs through `terms`, so that `Analyzer.index_terms` (what an index build asks for) can skip the
+    token objects of the last stage: a build's analysis made one per term, 1.5 per word of text.
+    """
+
+    def terms(self, word: str) -> tuple[tuple[str, str, float], ...]:
+        raise NotImplementedError
+
+    def __call__(self, tokens, mode):
+        return self._query(tokens) if mode == "query" else self._index(tokens)
+
+    def _index(self, tokens):
+        terms = self.terms
+        for t in tokens:
+            if t.kind == "stop":
+                yield t
+                continue
+            position, start, end, weight = t.position, t.start, t.end, t.weight
+            for term, kind, factor in terms(t.term):
+                yield make_token(term, position, start, end, kind, weight * factor)
+
+    def _query(self, tokens):
+        """Query mode; the same terms as indexing unless a filter says otherwise."""
+        return self._index(tokens)
+
+
 class Analyzer(Stage):
     """A tokenizer and its filters, called as `analyzer(text, mode="index"|"query")`.
 
@@ -140,6 +170,30 @@ class Analyzer(Stage):
         for stage in self.filters:
             tokens = stage(tokens, mode)
         return tokens
+
+    def index_terms(self, text: str) -> Iterator[tuple[str, int, int, int, float]]:
+        """(term, position, start, end, weight) of every index-mode token of a text, in token order; a
+        last stage that is a WordFilter gives its terms without a Token object each.
+
+        >>> [t[0] for t in finnish_analyzer().index_terms("Työryhmän")] == [t.term for t in finnish_analyzer()("Työryhmän")]
+        True
+        """
+        last = self.filters[-1] if self.filters else None
+        if not isinstance(last, WordFilter):
+            for t in self(text, "index"):
+                yield t.term, t.position, t.start, t.end, t.weight
+            return
+        tokens = self.tokenizer(text, "index")
+        for stage in self.filters[:-1]:
+            tokens = stage(tokens, "index")
+        terms = last.terms
+        for t in tokens:
+            if t.kind == "stop":
+                yield t.term, t.position, t.start, t.end, t.weight
+                continue
+            position, start, end, weight = t.position, t.start, t.end, t.weight
+            for term, _kind, factor in terms(t.term):
+                yield term, position, start, end, weight * factor
 
 
 class WordTokenizer(Tokenizer):
@@ -249,7 +303,7 @@ class CompoundEllipsisFilter(Filter):
             yield make_token(h.term[:-1], h.position, h.start, h.end, h.kind, h.weight) if h.term.endswith("-") else h
 
 
-class VoikkoLemmaFilter(Filter):
+class VoikkoLemmaFilter(WordFilter):
     """Replaces each word by the lemmas of all its Voikko readings, stacked at the word's position.
 
     Compound parts, their tails and derivation bases follow at the same position, kind "part", at
@@ -266,18 +320,14 @@ class VoikkoLemmaFilter(Filter):
     def __init__(self, part_weight: float = PART_BOOST):
         self.part_weight = part_weight
 
-    def __call__(self, tokens, mode):
-        part_weight = self.part_weight
-        for t in tokens:
-            if t.kind == "stop":
-                yield t
-                continue
-            analysis = analyze(t.term)
-            position, start, end, weight = t.position, t.start, t.end, t.weight
-            for term in analysis.lemmas:
-                yield make_token(term, position, start, end, "lemma", weight)
-            for term in analysis.parts:
-                yield make_token(term, position, start, end, "part", weight * part_weight)
+    def terms(self, word):
+        return _lemma_terms(word, self.part_weight)
+
+
+@functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)
+def _lemma_terms(word: str, part_weight: float) -> tuple[tuple[str, str, float], ...]:
+    analysis = analyze(word)
+    return (*((term, "lemma", 1.0) for term in analysis.lemmas), *((term, "part", part_weight) for term in analysis.parts))
 
 
 def fold_umlauts(text: str) -> str:
@@ -317,7 +367,7 @@ def folded_query_terms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((word, morphology.FINNISH_STEM(word))))
 
 
-class UmlautFoldFilter(Filter):
+class UmlautFoldFilter(WordFilter):
     """Terms for the umlaut-folded fields, which let "paijat-hame" and "tyoryhmien" find Päijät-Häme.
 
     Indexing: words with ä, ö or å give their folded lemmas (kind "folded"; parts "folded_part" at
@@ -335,27 +385,25 @@ class UmlautFoldFilter(Filter):
     def __init__(self, part_weight: float = PART_BOOST):
         self.part_weight = part_weight
 
-    def __call__(self, tokens, mode):
-        part_weight = self.part_weight
+    def terms(self, word):
+        return _folded_index_terms(word, self.part_weight) if has_umlauts(word) else ()
+
+    def _query(self, tokens):
         for t in tokens:
             if t.kind == "stop":
                 yield t
                 continue
-            word, position, start, end, weight = t.term, t.position, t.start, t.end, t.weight
-            if mode == "query":
-                for term in folded_query_terms(word):
-                    yield make_token(term, position, start, end, "folded", weight)
-                continue
-            if not has_umlauts(word):
-                continue
-            terms, parts = folded_terms(word)
-            for term in terms:
-                yield make_token(term, position, start, end, "folded", weight)
-            for term in parts:
-                yield make_token(term, position, start, end, "folded_part", weight * part_weight)
+            for term in folded_query_terms(t.term):
+                yield make_token(term, t.position, t.start, t.end, "folded", t.weight)
 
 
-class SnowballStemFilter(Filter):
+@functools.lru_cache(maxsize=ANALYSIS_CACHE_SIZE)
+def _folded_index_terms(word: str, part_weight: float) -> tuple[tuple[str, str, float], ...]:
+    terms, parts = folded_terms(word)
+    return (*((term, "folded", 1.0) for term in terms), *((term, "folded_part", part_weight) for term in parts))
+
+
+class SnowballStemFilter(WordFilter):
     """Each word's Snowball stem (kind "stem"), by the stemmer of a registered language.
 
     >>> [t.term for t in (word_tokenizer() | SnowballStemFilter("en"))("counties")]
@@ -366,13 +414,17 @@ class SnowballStemFilter(Filter):
         languages.require(lang)
         self.lang = lang
 
-    def __call__(self, tokens, mode):
-        stem = languages.stemmer(self.lang)
-        for t in tokens:
-            yield t if t.kind == "stop" else make_token(stem(t.term), t.position, t.start, t.end, "stem", t.weight)
+    def terms(self, word):
+        return ((_stemmer(self.lang)(word), "stem", 1.0),)
 
 
-class SwedishFilter(Filter):
+@functools.lru_cache(maxsize=None)
+def _stemmer(lang: str):
+    """One stemmer function per language for the filters (each thread gets its own Snowball object)."""
+    return languages.stemmer(lang)
+
+
+class SwedishFilter(WordFilter):
     """Each Swedish word's Snowball stem (kind "stem"), its base forms by the Hunspell dictionary (kind
     "lemma") and, when indexing, its compound parts and tails (kind "part", at `part_weight`), all at
     the word's position (see indexer.swedish): *hälsovårdsreformen* is found by *vårdreformen*.
@@ -386,24 +438,24 @@ class SwedishFilter(Filter):
     def __init__(self, part_weight: float = PART_BOOST):
         self.part_weight = part_weight
 
-    def __call__(self, tokens, mode):
-        stem = languages.stemmer("sv")
-        part_weight = self.part_weight
+    def terms(self, word):
+        return self._terms(word, parts=True)
+
+    def _terms(self, word: str, *, parts: bool) -> tuple[tuple[str, str, float], ...]:
+        first = _stemmer("sv")(word)
+        analysed = swedish.analyze(word)
+        found = [(first, "stem", 1.0), *((term, "lemma", 1.0) for term in analysed.lemmas if term != first)]
+        if parts:
+            found += [(term, "part", self.part_weight) for term in analysed.parts if term != first]
+        return tuple(found)
+
+    def _query(self, tokens):
         for t in tokens:
             if t.kind == "stop":
                 yield t
                 continue
-            position, start, end, weight = t.position, t.start, t.end, t.weight
-            first = stem(t.term)
-            yield make_token(first, position, start, end, "stem", weight)
-            word = swedish.analyze(t.term)
-            for term in word.lemmas:
-                if term != first:
-                    yield make_token(term, position, start, end, "lemma", weight)
-            if mode == "index":
-                for term in word.parts:
-                    if term != first:
-                        yield make_token(term, position, start, end, "part", weight * part_weight)
+            for term, kind, factor in self._terms(t.term, parts=False):
+                yield make_token(term, t.position, t.start, t.end, kind, t.weight * factor)
 
 
 class SharedWordsTokenizer(Tokenizer):

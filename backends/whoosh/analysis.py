@@ -73,9 +73,9 @@ class NeutralAnalyzer(Analyzer):
             t.endchar = start_char + token.end
             yield t
 
-    def index_tokens(self, value: str):
-        """The neutral analysis's index-mode tokens of a text (no stopwords among them)."""
-        return self._analysis()(value, mode="index")
+    def index_terms(self, value: str):
+        """The neutral analysis's index-mode (term, position, start, end, weight) of a text (no stopwords)."""
+        return self._analysis().index_terms(value)
 
     def _analysis(self) -> analysis.Analyzer:
         """The neutral analyzer, built on first use (after unpickling too)."""
@@ -92,10 +92,9 @@ def _neutral_postings(value, analyzer, kwargs) -> tuple[dict, dict] | None:
         return None
     seen: dict = defaultdict(list)
     weights: dict = defaultdict(float)
-    for token in analyzer.index_tokens(value):
-        term = token.term
-        seen[term].append((token.position, token.start, token.end))
-        weights[term] += token.weight
+    for term, position, start, end, weight in analyzer.index_terms(value):
+        seen[term].append((position, start, end))
+        weights[term] += weight
     return seen, weights
 
 
