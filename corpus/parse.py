@@ -11,7 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 
 import lxml.html
-from bs4.dammit import EncodingDetector
 from lxml import etree
 
 from corpus import CorpusError, maintext
@@ -382,7 +381,7 @@ def _decode(content: bytes, declared: str | None, *, markup: bool = True) -> str
     for bom, codec in BOMS:
         if content.startswith(bom):
             return content[len(bom):].decode(codec, errors="replace")
-    labels = [declared, EncodingDetector.find_declared_encoding(content, is_html=True) if markup else None]
+    labels = [declared, _declared_encoding(content) if markup else None]
     legacy = next((c for c in map(_codec, labels) if c and not c.startswith("utf")), "cp1252")
     try:
         return content.decode("utf-8")
@@ -396,6 +395,15 @@ def _decode(content: bytes, declared: str | None, *, markup: bool = True) -> str
         return stray.group().encode("utf-8", "surrogateescape").decode(legacy, errors="replace")
 
     return re.sub("[\udc80-\udcff]+", legacy_text, content.decode("utf-8", errors="surrogateescape"))
+
+
+
+def _declared_encoding(content: bytes) -> str | None:
+    """The encoding a page's own <meta> declares, by Beautiful Soup's detector. Imported here: bs4
+    (with soupsieve) is a third of a second of every command's start, and only pages need it."""
+    from bs4.dammit import EncodingDetector
+
+    return EncodingDetector.find_declared_encoding(content, is_html=True)
 
 
 def _codec(label: str | None) -> str | None:
