@@ -10,7 +10,10 @@ Each round runs, alternating, in fresh processes:
 For each it prints wall time and CPU time (the process and its children: the index's worker processes),
 import and index apart, and the load average; medians over the rounds. On a shared machine the CPU
 seconds and their ratios are the figures to compare; wall time is the goal's measure on an idle one.
-Run: .venv/bin/python benchmarks/import_index.py [--baseline-ref main | --baseline DIR] [--paragraphs N] [--rounds 1]
+Ratios are taken within each round (the builds of a round run one after another, each round starting
+with the next build in turn) and their median printed with the rounds' range: the speed of a shared
+machine drifts by tens of percent over minutes, which a ratio of medians over all rounds would mix in.
+Run: .venv/bin/python benchmarks/import_index.py [--baseline-ref main | --baseline DIR | --no-baseline] [--paragraphs N] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--baseline", type=Path, help="a checkout to compare with (e.g. `git archive COMMIT | tar -x -C DIR`)")
     parser.add_argument("--baseline-ref", default="main", help="without --baseline: the commit to compare with (default main)")
+    parser.add_argument("--no-baseline", action="store_true", help="only this checkout against stock Whoosh")
     args = parser.parse_args()
     if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
         sys.exit(f"No squad2-fi data in {args.data}: pass --data DIR or set SOTEHAKU_SHARED_DATA.")
@@ -102,31 +106,43 @@ def main() -> None:
 
         n = write_corpus(args.data, corpus, args.paragraphs)
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True, text=True).stdout.strip()
-        runs: dict[str, list[dict]] = {"this": [], "baseline": [], "whoosh": []}
+        order = ["this", "whoosh"] if args.no_baseline else ["this", "baseline", "whoosh"]
+        runs: dict[str, list[dict]] = {name: [] for name in order}
         loads = []
+        names = {"this": f"this checkout ({head})", "baseline": f"baseline ({label})", "whoosh": "stock Whoosh, plain, 1 proc"}
         for r in range(args.rounds):
             loads.append(os.getloadavg()[0])
-            for name in ("this", "baseline", "whoosh"):
+            # Each round starts with the next build, so that none is always first (or last) of a round.
+            for name in order[r % len(order):] + order[: r % len(order)]:
                 target = work / f"{name}-{r}"
                 if name == "whoosh":
                     runs[name].append(run_plain(corpus, target))
                 else:
                     runs[name].append(run_sotehaku(HERE.parent if name == "this" else baseline, corpus, target))
+                print(f"round {r + 1}: {names[name]:28} wall {runs[name][-1]['wall']:6.1f} s, CPU {runs[name][-1]['cpu']:6.1f} s",
+                      flush=True)
             loads.append(os.getloadavg()[0])
         median = {name: {k: statistics.median(run[k] for run in rs) for k in rs[0]} for name, rs in runs.items()}
     print(f"import + index of {n} squad2-fi paragraphs, {args.rounds} round(s), median; load average (1 min) "
           f"{min(loads):.1f}-{max(loads):.1f}, {os.cpu_count()} cores")
     print(f"{'build':28} {'wall s':>8} {'CPU s':>8} {'import wall':>12} {'import CPU':>11} {'index wall':>11} {'index CPU':>10}")
-    names = {"this": f"this checkout ({head})", "baseline": f"baseline ({label})", "whoosh": "stock Whoosh, plain, 1 proc"}
     for name, m in median.items():
         parts = "".join(f" {m[k]:>{w}.1f}" for k, w in (("import wall", 12), ("import cpu", 11), ("index wall", 11), ("index cpu", 10))) \
             if "import wall" in m else ""
         print(f"{names[name]:28} {m['wall']:8.1f} {m['cpu']:8.1f}{parts}")
-    plain = median["whoosh"]
-    for name in ("this", "baseline"):
-        print(f"{names[name]} / stock Whoosh: wall {median[name]['wall'] / plain['wall']:.2f}x, CPU {median[name]['cpu'] / plain['cpu']:.2f}x")
-    print(f"this / baseline: wall {median['this']['wall'] / median['baseline']['wall']:.2f}x, "
-          f"CPU {median['this']['cpu'] / median['baseline']['cpu']:.2f}x")
+    # The machine's speed drifts (a shared host): each ratio is taken within a round, builds that ran
+    # minutes apart, and the rounds' ratios are summarised, rather than dividing medians of all rounds.
+    pairs = [(name, "whoosh") for name in order if name != "whoosh"] + ([("this", "baseline")] if "baseline" in order else [])
+    for a, b in pairs:
+        print(f"{names[a] if b != 'baseline' else 'this'} / {'stock Whoosh' if b == 'whoosh' else 'baseline'}: "
+              f"wall {_ratios(runs, a, b, 'wall')}, CPU {_ratios(runs, a, b, 'cpu')}")
+
+
+def _ratios(runs: dict[str, list[dict]], a: str, b: str, key: str) -> str:
+    """The median of the rounds' ratios a/b of one figure, with the lowest and highest."""
+    ratios = sorted(x[key] / y[key] for x, y in zip(runs[a], runs[b]))
+    spread = f" (rounds {ratios[0]:.2f}-{ratios[-1]:.2f})" if len(ratios) > 1 else ""
+    return f"{statistics.median(ratios):.2f}x{spread}"
 
 
 if __name__ == "__main__":
