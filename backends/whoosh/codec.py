@@ -28,9 +28,9 @@ the postings of a block.
 from __future__ import annotations
 
 import pickle
-from array import array
 import struct
 import zlib
+from array import array
 
 import numpy as np
 from whoosh.codec.base import OutOfOrderError
