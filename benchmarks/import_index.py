@@ -132,10 +132,11 @@ def main() -> None:
         print(f"{names[name]:28} {m['wall']:8.1f} {m['cpu']:8.1f}{parts}")
     # The machine's speed drifts (a shared host): each ratio is taken within a round, builds that ran
     # minutes apart, and the rounds' ratios are summarised, rather than dividing medians of all rounds.
-    pairs = [(name, "whoosh") for name in order if name != "whoosh"] + ([("this", "baseline")] if "baseline" in order else [])
-    for a, b in pairs:
-        print(f"{names[a] if b != 'baseline' else 'this'} / {'stock Whoosh' if b == 'whoosh' else 'baseline'}: "
-              f"wall {_ratios(runs, a, b, 'wall')}, CPU {_ratios(runs, a, b, 'cpu')}")
+    pairs = [(names["this"], "this", "stock Whoosh", "whoosh")]
+    if "baseline" in order:
+        pairs += [(names["baseline"], "baseline", "stock Whoosh", "whoosh"), ("this", "this", "baseline", "baseline")]
+    for label_a, a, label_b, b in pairs:
+        print(f"{label_a} / {label_b}: wall {_ratios(runs, a, b, 'wall')}, CPU {_ratios(runs, a, b, 'cpu')}")
 
 
 def _ratios(runs: dict[str, list[dict]], a: str, b: str, key: str) -> str:

@@ -397,7 +397,6 @@ def _decode(content: bytes, declared: str | None, *, markup: bool = True) -> str
     return re.sub("[\udc80-\udcff]+", legacy_text, content.decode("utf-8", errors="surrogateescape"))
 
 
-
 def _declared_encoding(content: bytes) -> str | None:
     """The encoding a page's own <meta> declares, by Beautiful Soup's detector. Imported here: bs4
     (with soupsieve) is a third of a second of every command's start, and only pages need it."""
