@@ -104,6 +104,15 @@ class Tokenizer(Stage):
     def __call__(self, text: str, mode: str = "index") -> Iterator[Token]:
         raise NotImplementedError
 
+    def spans(self, text: str) -> list[tuple[int, int] | None]:
+        """The (start, end) of each position's word, by position (None for a position without a token):
+        what the filters' tokens point at, since they keep their word's position and offsets."""
+        out: list[tuple[int, int] | None] = []
+        for t in self(text, "index"):
+            out.extend([None] * (t.position + 1 - len(out)))
+            out[t.position] = (t.start, t.end)
+        return out
+
 
 class Filter(Stage):
     """A later stage: tokens in, tokens out; `mode` is "index" or "query"."""
@@ -222,6 +231,13 @@ class WordTokenizer(Tokenizer):
     def __call__(self, text: str, mode: str = "index") -> Iterator[Token]:
         for position, match in enumerate(self._expression.finditer(text)):
             yield make_token(match.group(), position, match.start(), match.end(), "word", 1.0)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """
+        >>> WordTokenizer().spans("HUS:n sote-keskus")
+        [(0, 5), (6, 17)]
+        """
+        return [match.span() for match in self._expression.finditer(text)]
 
 
 def word_tokenizer() -> WordTokenizer:
@@ -479,6 +495,10 @@ class SharedWordsTokenizer(Tokenizer):
         tokens = tuple(self.words(text, mode))
         self._last.entry = (self.words, mode, text, tokens)
         return iter(tokens)
+
+    def spans(self, text: str) -> list[tuple[int, int] | None]:
+        # The word stages keep the positions and offsets of their tokenizer's words (stopwords included).
+        return self.words.tokenizer.spans(text)
 
     def __getstate__(self):
         return {"words": self.words}

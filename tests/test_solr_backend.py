@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from app.backend import BackendConfigError, parse_solr, solr_settings, use_solr
 from app.cli import main
-from backends.solr.backend import SolrBackend, _terms_by_analysis, match_text
+from backends.solr.backend import TEXT_SLOTS, SolrBackend, _terms_by_analysis, match_text
 from backends.whoosh.backend import WhooshBackend
 from search.api import IndexUnavailableError
 from search.engine import SearchEngine, Viewer
@@ -108,19 +108,20 @@ def test_documents_counts_and_completions_agree(engines):
 
 
 @pytest.mark.parametrize("query", ["palvelusetelillä", "hyvinvointialueella", "sote-keskuksissa", "hemvård", "paijat-hame"])
-def test_snippet_spans_from_stored_offsets_are_those_of_the_text_analysed_again(engines, solr_sample, query):
-    """Hits' spans come from the offsets stored at indexing; a document indexed before that field existed
-    (no offsets) gets the same spans from its text analysed again at search time."""
+def test_snippet_spans_from_stored_slots_are_those_of_the_text_analysed_again(engines, solr_sample, query):
+    """Hits' spans come from their terms' positions in the text's slots stored at indexing; a document
+    indexed with none stored gets the same spans from its text analysed again at search time."""
     snap = solr_sample.snapshot()
     parsed = engines[1]._parse(snap, query)
     matches = snap.search(parsed.query(), parsed.filters, ("public",), 10, facets=False)
     assert matches.top and any(m.spans for m in matches.top)
     terms = _terms_by_analysis(parsed.query())
     for match in matches.top:
-        assert "offsets" not in match.stored
-        found = solr_sample.select("public", {"q": "{!term f=id v=$doc}", "doc": match.id, "fl": "offsets"})
-        offsets = found["response"]["docs"][0]["offsets"]
-        assert (set(match.spans), match.starts) == match_text(match.stored, terms, offsets) == match_text(match.stored, terms)
+        assert not set(TEXT_SLOTS.values()) & set(match.stored)
+        found = solr_sample.select("public", {"q": "{!term f=id v=$doc}", "doc": match.id, "fl": ",".join(TEXT_SLOTS.values())})
+        slots = found["response"]["docs"][0]
+        assert slots
+        assert (set(match.spans), match.starts) == match_text(match.stored, terms, slots) == match_text(match.stored, terms)
 
 
 def _marked(snippet: str) -> set[str]:

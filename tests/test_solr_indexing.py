@@ -249,6 +249,25 @@ def test_setup_with_a_broken_schema_is_a_one_line_error(tmp_path, solr_urls):
         "GET", "/admin/collections", params={"action": "LIST", "wt": "json"})["collections"].count("brokenschema_public")
 
 
+def test_a_configset_without_stored_text_slots_asks_for_setup_and_a_full_run(tmp_path, solr_urls):
+    """The configset of format 2 did not store the text's slots, which snippets now come from."""
+    data_dir = data_dir_with(tmp_path, [make_document(i) for i in range(1, 4)])
+    url = collection_url(solr_urls, "unstoredslots")
+    configset = tmp_path / "configset"
+    shutil.copytree(CONFIGSET_DIR, configset)
+    schema = configset / "managed-schema.xml"
+    text = schema.read_text(encoding="utf-8")
+    assert 'type="stored_slots"' in text
+    schema.write_text(text.replace('type="stored_slots"', 'type="slots"').replace('name="stored_slots"', 'name="unused_slots"'),
+                      encoding="utf-8")
+    assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
+    result = cli(data_dir, url, "index")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "unstoredslots_" in result.output and "sotehaku solr setup" in result.output and "--full" in result.output, result.output
+    assert cli(data_dir, url, "solr", "setup").exit_code == 0
+    assert cli(data_dir, url, "index").exit_code == 0
+
+
 def test_an_index_of_an_earlier_format_asks_for_setup_and_a_full_run_and_the_next_run_sends_everything(tmp_path, solr_urls):
     docs = [make_document(i) for i in range(1, 13)]
     data_dir = data_dir_with(tmp_path, docs)

@@ -18,7 +18,9 @@ import pytest
 
 from backends.solr.admin import (
     cluster_status, collection_exists, delete_collection, setup_collection, upload_configset, wait_until_active)
-from backends.solr.configset import CONFIGSET_DIR, FILTER_FIELDS, SLOT_FIELDS, STORED_FIELDS, encode_slots, slot_field
+from backends.solr.configset import (
+    CONFIGSET_DIR, FILTER_FIELDS, SLOT_FIELDS, STORED_FIELDS, TEXT_SLOT_FIELDS, encode_slots, slot_field,
+)
 from backends.solr.errors import CollectionError, ConfigsetError, SolrUnreachableError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,12 +133,18 @@ def test_setup_again_reloads_and_refuses_other_counts(solrcloud, solrcloud_colle
 def test_schema_has_the_fields_of_the_package(solrcloud, solrcloud_collection):
     url = solrcloud.node_urls[1]
     fields = {f["name"]: f for f in httpx.get(f"{url}/{solrcloud_collection}/schema/fields", timeout=30).json()["fields"]}
-    assert {name: fields.get(name, {}).get("type") for name in SLOT_FIELDS} == {name: "slots" for name in SLOT_FIELDS}
+    stored_slots = set(TEXT_SLOT_FIELDS.values())
+    assert stored_slots < set(SLOT_FIELDS)
+    assert {name: fields.get(name, {}).get("type") for name in SLOT_FIELDS} == {
+        name: "stored_slots" if name in stored_slots else "slots" for name in SLOT_FIELDS}
     assert all(fields[name]["type"] in ("string", "pdate") for name in FILTER_FIELDS)
     assert all(fields[name]["type"] == "stored_text" for name in STORED_FIELDS)
-    field_type = httpx.get(f"{url}/{solrcloud_collection}/schema/fieldtypes/slots", timeout=30).json()["fieldType"]
-    filters = field_type["analyzer"]["filters"]
-    assert field_type["analyzer"]["tokenizer"]["class"] == "solr.WhitespaceTokenizerFactory"
+    types = {name: httpx.get(f"{url}/{solrcloud_collection}/schema/fieldtypes/{name}", timeout=30).json()["fieldType"]
+             for name in ("slots", "stored_slots")}
+    assert (types["slots"]["stored"], types["stored_slots"]["stored"]) == (False, True)
+    assert types["slots"]["analyzer"] == types["stored_slots"]["analyzer"]
+    filters = types["slots"]["analyzer"]["filters"]
+    assert types["slots"]["analyzer"]["tokenizer"]["class"] == "solr.WhitespaceTokenizerFactory"
     assert filters[0] == {"class": "solr.PatternCaptureGroupFilterFactory", "pattern": "([^|]+)", "preserve_original": "false"}
 
 

@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterable, Iterator
 import languages
 from backends.solr import admin
 from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
-from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, slot_field
+from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, REQUIRED_SCHEMA, TEXT_SLOT_FIELDS, slot_field
 from backends.solr.errors import CollectionError, SolrError
 from backends.solr.indexing import (
-    FORMAT, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, partition_meta_id,
-    solr_document,
+    FORMAT, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, match_positions,
+    partition_meta_id, solr_document,
 )
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import GROUP_PREFIX, VISIBILITIES, Document
@@ -76,7 +76,11 @@ UNSCORED_SORT = "id asc"
 # Newest first: a document without a date has none in `updated`, which sorts as the earliest date.
 DATE_COLLAPSE = "{!collapse field=duplicate_group sort='updated desc,id asc'}"
 DATE_SORT = "updated desc,id asc"
-HIT_FIELDS = "id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash,offsets"
+# The stored slots of a document's text by analysis (the positions of its terms, for snippets).
+TEXT_SLOTS = TEXT_SLOT_FIELDS
+assert set(TEXT_SLOTS) == {*LANGUAGES, FOLDED}
+HIT_FIELDS = ("id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,"
+              "content_hash," + ",".join(TEXT_SLOTS.values()))
 DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
 STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
 
@@ -264,7 +268,8 @@ class SolrBackend:
         not fit), before any document is analysed."""
         for collection in self.collections.values():
             try:
-                self.client.json("GET", f"/{collection}/schema/fields/meta_format")
+                for path in REQUIRED_SCHEMA:
+                    self.client.json("GET", f"/{collection}/schema/{path}")
             except SolrRequestError as exc:
                 if exc.status != 404:
                     raise
@@ -649,20 +654,20 @@ class SolrSnapshot:
 
     def term_starts(self, ids, terms, visibilities: tuple[str, ...]) -> dict[str, dict[tuple[str, str], list[int]]]:
         """Per visible document of `ids`, the character starts in its text of each (analysis, term) of
-        `terms` it has: from the offsets stored with it at indexing (indexing.term_offsets), the ones
-        its snippets are cut with, fetched in one select."""
+        `terms` it has: from the slots of its text stored at indexing, the ones its snippets are cut with,
+        fetched in one select."""
         ids = list(dict.fromkeys(ids))
-        wanted = set(terms)
-        if not ids or not wanted:
+        by_analysis: dict[str, set[str]] = {}
+        for analysis, term in terms:
+            by_analysis.setdefault(analysis, set()).add(term)
+        if not ids or not by_analysis:
             return {}
         found = self._select(visibilities, {"q": "*:*", "fq": [f"{{!cache=false}}id:({' OR '.join(quote(i) for i in ids)})"],
-                                            "rows": len(ids), "fl": "id,offsets"})
+                                            "rows": len(ids), "fl": "id,lang,text," + ",".join(TEXT_SLOTS.values())})
         out = {}
         for doc in found["response"]["docs"]:
-            by_analysis = json.loads(doc.get("offsets") or "{}")
-            out[doc["id"]] = {(analysis, term): sorted(set(spans[0::2]))
-                              for analysis, spans_by_term in by_analysis.items()
-                              for term, spans in spans_by_term.items() if (analysis, term) in wanted}
+            slots = {field: doc.pop(field) for field in TEXT_SLOTS.values() if field in doc}
+            out[doc["id"]] = match_text(_stored(doc), by_analysis, slots)[1]
         return out
 
     def document(self, doc_id: str, visibilities: tuple[str, ...]) -> dict | None:
@@ -675,9 +680,9 @@ class SolrSnapshot:
         return stored
 
     def _match(self, doc: dict, terms: dict[str, set[str]]) -> Match:
-        offsets = doc.pop("offsets", None)
+        slots = {field: doc.pop(field) for field in TEXT_SLOTS.values() if field in doc}
         stored = _stored(doc)
-        spans, starts = match_text(stored, terms, offsets)
+        spans, starts = match_text(stored, terms, slots)
         return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(spans), starts=starts)
 
 
@@ -708,33 +713,34 @@ def _terms_by_analysis(query: Node) -> dict[str, set[str]]:
     return out
 
 
-def match_text(stored: dict, terms: dict[str, set[str]], offsets: str | None = None) -> tuple[set[tuple[int, int]], dict]:
+def match_text(stored: dict, terms: dict[str, set[str]], slots: dict | None = None) -> tuple[set[tuple[int, int]], dict]:
     """The character spans in a hit's stored text of the tokens whose terms the query asks for (its
     language's analysis and the folded one), and where each of those terms starts, by (analysis, term):
-    read from the document's stored `offsets` (indexing.term_offsets), or, for a document indexed before
-    that field existed, from its text analysed again as it was indexed."""
+    the positions of the terms in the text's stored slots (TEXT_SLOTS, as indexed) mapped to the words of
+    the analysis's tokenizer, or, for a document with none stored, from its text analysed again."""
     text = stored.get("text", "")
     spans: set[tuple[int, int]] = set()
     starts: dict[tuple[str, str], list[int]] = {}
     if not text:
         return spans, starts
-    by_analysis = json.loads(offsets) if offsets else None
     for analysis in (index_language(stored.get("lang", "fi")), FOLDED):
         wanted = terms.get(analysis)
         if not wanted:
             continue
-        if by_analysis is None:
-            found: dict[str, list[int]] = {}
+        found: dict[str, list[tuple[int, int]]] = {}
+        if not slots:
             for t in analyzer(analysis)(text, mode="index"):
                 if t.term in wanted:
-                    found.setdefault(t.term, []).extend((t.start, t.end))
+                    found.setdefault(t.term, []).append((t.start, t.end))
         else:
-            found = by_analysis.get(analysis, {})
-        for term in wanted:
-            flat = found.get(term, ())
-            if flat:
-                spans.update(zip(flat[::2], flat[1::2]))
-                starts[(analysis, term)] = sorted(set(flat[::2]))
+            positions = match_positions(slots.get(TEXT_SLOTS[analysis], ""), wanted)
+            words = analyzer(analysis).tokenizer.spans(text) if positions else []
+            for term, at in positions.items():
+                found[term] = [words[p] for p in at if p < len(words) and words[p] is not None]
+        for term, term_spans in found.items():
+            if term_spans:
+                spans.update(term_spans)
+                starts[(analysis, term)] = sorted({start for start, _ in term_spans})
     return spans, starts
 
 

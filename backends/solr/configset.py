@@ -38,8 +38,8 @@ WEIGHT_CLASSES = LANGUAGE_CLASSES + FOLDED_CLASSES
 # Filters, facets and sorting: docValues strings (updated: a date).
 FILTER_FIELDS = ("url", "lang", "type", "site", "source", "section", "section_top", "year", "updated",
                  "visibility", "access", "duplicate_of", "duplicate_group", "parent", "content_hash", "fingerprint")
-# Stored, never searched: the text snippets are cut from, with sotehaku's own offsets.
-STORED_FIELDS = ("title", "description", "text", "offsets")
+# Stored, never searched: the text snippets are cut from (with the positions of its stored slots).
+STORED_FIELDS = ("title", "description", "text")
 
 
 def slot_field(role: str, weight_class: str, lang: str = "fi") -> str:
@@ -58,6 +58,13 @@ def slot_field(role: str, weight_class: str, lang: str = "fi") -> str:
         raise ValueError(f"Unknown field language {lang!r}; the schema has {', '.join(LANGUAGES)}.")
     return f"{role}_{lang}" if weight_class == "lemma" else f"{role}_{lang}_{weight_class}"
 
+
+# The fields of a document's text by analysis (a language's, or the folded one) are stored too: the
+# positions of a hit's terms there give its snippet's words (backend.match_text). Field type stored_slots.
+TEXT_SLOT_FIELDS = {**{lang: f"text_{lang}" for lang in LANGUAGES}, "folded": "text_folded"}
+# What a configset must have for this sotehaku to index into it (Schema API paths): the meta document's
+# format field, and the stored slots' type; an older collection is refused with the fix named.
+REQUIRED_SCHEMA = ("fields/meta_format", "fieldtypes/stored_slots")
 
 SLOT_FIELDS = tuple(
     slot_field(role, weight_class, lang)

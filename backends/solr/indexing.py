@@ -12,8 +12,8 @@ query time (translate.py).
 from __future__ import annotations
 
 import hashlib
-import json
-from collections import defaultdict
+import re
+from operator import itemgetter
 
 from backends.solr.configset import LANGUAGES, encode_slots, slot_field
 from corpus.document import Document
@@ -27,10 +27,10 @@ META_VISIBILITY = "meta"
 PARTITION_META_PREFIX = META_ID + "partition_"
 # The format of the analysed fields, kept in the meta documents: a collection written in another one is
 # searched only after `sotehaku solr setup` and a full `sotehaku index` (2: compound parts in the whole
-# words' fields, lengths counting stacked terms).
-FORMAT = "sotehaku-solr-2"
-# The weight class (configset.WEIGHT_CLASSES) of each kind of token the neutral analyzers yield.
-KIND_CLASSES = {"lemma": "lemma", "stem": "lemma", "word": "lemma", "part": "lemma", "folded": "folded", "folded_part": "folded"}
+# words' fields, lengths counting stacked terms; 3: the text's slots stored, whose positions are the
+# tokenizer's words, instead of a field of term offsets; a change of the tokenizer changes the format).
+FORMAT = "sotehaku-solr-3"
+_position = itemgetter(0)
 
 
 def index_language(lang: str) -> str:
@@ -42,43 +42,50 @@ def index_language(lang: str) -> str:
     return lang if lang in LANGUAGES else "fi"
 
 
-def analysed(text: str, analysis: str) -> list:
-    """The index tokens of a text under one analysis, in position order."""
-    return sorted(analyzer(analysis)(text, mode="index"), key=lambda t: t.position)
+def analysed(text: str, analysis: str) -> list[tuple[int, str]]:
+    """(position, term) of a text's index terms under one analysis, in position order (the analyzer's
+    WordFilter path: no Token object per term)."""
+    terms = [(position, term) for term, position, _start, _end, _weight in analyzer(analysis).index_terms(text)]
+    terms.sort(key=_position)  # stable: the terms of a position keep the analyzer's order
+    return terms
 
 
-def slot_values(role: str, text: str, analysis: str, lang: str = "fi", tokens: list | None = None) -> dict[str, str]:
-    """The slot text of each weight class's field for one role's text under one analysis (its tokens,
-    when the caller has them already).
+def slot_values(role: str, text: str, analysis: str, lang: str = "fi", terms: list | None = None) -> dict[str, str]:
+    """The slot text of one role's field for a text under one analysis (from its `analysed` terms, when
+    the caller has them already): the language's lemma field, or the folded one.
 
     >>> slot_values("title", "Työryhmän kokous", "fi")
     {'title_fi': 'työryhmä|työ|ryhmä kokous'}
     """
-    by_class: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for token in analysed(text, analysis) if tokens is None else tokens:
-        weight_class = KIND_CLASSES.get(token.kind)
-        if weight_class is not None:
-            by_class[weight_class].append((token.position, token.term))
-    return {slot_field(role, weight_class, lang): encode_slots(terms) for weight_class, terms in by_class.items()}
+    terms = analysed(text, analysis) if terms is None else terms
+    if not terms:
+        return {}
+    return {slot_field(role, FOLDED if analysis == FOLDED else "lemma", lang): encode_slots(terms)}
 
 
-def term_offsets(tokens_by_analysis: dict[str, list]) -> str:
-    """The character spans in the text of every term of its tokens, by analysis, as the stored field
-    `offsets` holds them (JSON: analysis -> term -> [start, end, start, end, ...]). Snippets are cut
-    with them (backend.match_text) without analysing a hit's text again at search time.
+def match_positions(slots, wanted: set[str]) -> dict[str, list[int]]:
+    """The positions, in the stored slot text of a text field (a string, or Solr's list of one), of each
+    of the `wanted` terms that occur there: a snippet's spans are the words at those positions.
 
-    >>> term_offsets({"fi": analysed("Kokous ja kokoukset", "fi")})
-    '{"fi":{"kokous":[0,6,10,19]}}'
+    >>> match_positions(["työryhmä|työ|ryhmä kokous | työ"], {"työ", "kokous", "ryhmä"})
+    {'työ': [0, 3], 'ryhmä': [0], 'kokous': [1]}
     """
-    out: dict[str, dict[str, list[int]]] = {}
-    for analysis, tokens in tokens_by_analysis.items():
-        spans: dict[str, list[int]] = {}
-        for token in tokens:
-            found = spans.setdefault(token.term, [])
-            if found[-2:] != [token.start, token.end]:
-                found += (token.start, token.end)
-        out[analysis] = spans
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(slots, list):
+        slots = " ".join(slots)
+    terms = [t for t in wanted if t in slots]
+    if not slots or not terms:
+        return {}
+    # A term matches a whole slot member: preceded and followed by a space, the separator or an end.
+    expression = re.compile(r"(?<![^ |])(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + r")(?![^ |])")
+    found: dict[str, list[int]] = {}
+    position, counted = 0, 0
+    for match in expression.finditer(slots):
+        position += slots.count(" ", counted, match.start())
+        counted = match.start()
+        at = found.setdefault(match.group(), [])
+        if not at or at[-1] != position:
+            at.append(position)
+    return found
 
 
 def solr_document(doc: Document, generation: str = "") -> dict:
@@ -114,18 +121,16 @@ def solr_document(doc: Document, generation: str = "") -> dict:
     if weight != 1.0:
         fields["weight"] = weight
     fields["duplicate_group"] = doc.duplicate_of or doc.id
-    text_tokens = {lang: analysed(doc.text, lang), FOLDED: analysed(doc.text, FOLDED)} if doc.text else {}
+    text_terms = {lang: analysed(doc.text, lang), FOLDED: analysed(doc.text, FOLDED)} if doc.text else {}
     anchors = "\n".join(doc.anchors)  # other pages' link texts (corpus.anchors)
     for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text), ("anchors", anchors)):
         if text:
-            fields.update(slot_values(role, text, lang, lang, text_tokens.get(lang) if role == "text" else None))
+            fields.update(slot_values(role, text, lang, lang, text_terms.get(lang) if role == "text" else None))
     if doc.section:
         fields.update(slot_values("section", doc.section, "fi"))
     for role, text in (("title", doc.title), ("text", doc.text), ("anchors", anchors)):
         if text:
-            fields.update(slot_values(role, text, FOLDED, tokens=text_tokens.get(FOLDED) if role == "text" else None))
-    if text_tokens:
-        fields["offsets"] = term_offsets(text_tokens)
+            fields.update(slot_values(role, text, FOLDED, terms=text_terms.get(FOLDED) if role == "text" else None))
     return fields
 
 
