@@ -13,15 +13,17 @@ import os
 import re
 import socket
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from app.backend import BackendConfigError, parse_solr, solr_settings, use_solr
 from app.cli import main
-from backends.solr.backend import TEXT_SLOTS, SolrBackend, _terms_by_analysis, match_text
+from backends.solr.backend import PARTS, TEXT_SLOTS, SolrBackend, SolrSnapshot, _terms_by_analysis, match_text
 from backends.whoosh.backend import WhooshBackend
 from search.api import IndexUnavailableError
 from search.engine import SearchEngine, Viewer
+from search.query import proximity_words
 
 STAFF = Viewer(name="staff", staff=True)
 COLLECTION = "sample"
@@ -69,6 +71,46 @@ def solr_sample(cli, solr_urls):
 def engines(solr_sample, indexed_data_dir):
     return (SearchEngine(WhooshBackend(indexed_data_dir), lexicon_dir=indexed_data_dir),
             SearchEngine(solr_sample, lexicon_dir=indexed_data_dir))
+
+
+def test_a_full_run_leaves_one_segment_per_shard(solr_sample, solr_urls):
+    """The first run was a full one: it merged each shard's segments into one, for searches that look a term
+    up once per shard."""
+    for collection in solr_sample.collections.values():
+        for url in solr_urls:
+            luke = httpx.get(f"{url}/{collection}/admin/luke", params={"numTerms": 0, "show": "index", "distrib": "false"},
+                             timeout=30).json()
+            assert luke["index"]["numDocs"] > 0 and luke["index"]["segmentCount"] == 1, (url, collection, luke["index"])
+    assert set(solr_sample.collections) == set(PARTS)
+
+
+def test_a_search_of_several_words_counts_the_proximity_frequencies_in_its_own_request(engines, solr_sample, monkeypatch):
+    """The document frequencies that the proximity re-ranking asks for after a search of several words come
+    with the search's one request, and agree with those counted on their own."""
+    snap = SolrSnapshot(solr_sample, solr_sample.live_version())
+    parsed = engines[1]._parse(snap, "palveluseteli kotihoito hyvinvointialue")
+    query = parsed.query()
+    by_analysis: dict[str, list[str]] = {}
+    for word_terms, _ in proximity_words(query):
+        for analysis, term in word_terms:
+            by_analysis.setdefault(analysis, []).append(term)
+    assert len(by_analysis) == 3  # the languages of the sample site: a request each, counted on their own
+    paths = []
+    request = solr_sample.client.request
+
+    def counting(method, path, **kwargs):
+        paths.append(path)
+        return request(method, path, **kwargs)
+
+    monkeypatch.setattr(solr_sample.client, "request", counting)
+    found = snap.search(query, parsed.filters, ("public",), 10)
+    assert found.total > 0 and len(paths) == 1
+    counts = {analysis: snap.term_documents(analysis, terms, ("public",)) for analysis, terms in by_analysis.items()}
+    assert len(paths) == 1
+    monkeypatch.undo()
+    alone = SolrSnapshot(solr_sample, snap.version)
+    assert counts == {analysis: alone.term_documents(analysis, terms, ("public",)) for analysis, terms in by_analysis.items()}
+    assert 0 < counts["fi"]["palveluseteli"] < counts["fi"]["hyvinvointialue"] < snap.doc_count(("public",))
 
 
 def test_cli_indexes_again_only_what_changed_and_searches(cli, solr_sample):

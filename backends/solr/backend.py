@@ -20,6 +20,7 @@ import concurrent.futures
 import datetime as dt
 import heapq
 import json
+import logging
 import multiprocessing
 import threading
 import time
@@ -41,8 +42,8 @@ from indexer.analysis import FOLDED, analyzer, vocabulary_words
 from indexer.vocabulary import Vocabulary
 from search import SearchError
 from search.api import FACET_NAMES, IndexUnavailableError, Match, Matches, Published
-from search.query import Filters, Node, Phrase, Words
-from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT
+from search.query import Filters, Node, Phrase, Words, proximity_words
+from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT, PROXIMITY_MAX_WORDS
 
 DEFAULT_COLLECTION = "sotehaku"
 PARTS = ("public", "all")
@@ -51,6 +52,8 @@ BATCH_DOCS = 500
 # Update requests under way at once while the analysis goes on, and batches analysed but not yet sent.
 SEND_THREADS = 2
 SENDING = 4
+# A full run ends by merging each shard's segments into one; a merge may take minutes on a large shard.
+MERGE_TIMEOUT = 3600.0
 # A web node asks for the live version at most this often (a publish by this process is seen at once).
 VERSION_CHECK_SECONDS = 1.0
 FACET_FIELDS = {"section": "section_top", "lang": "lang", "year": "year", "type": "type", "source": "source"}
@@ -59,7 +62,8 @@ FACET_LIMIT = 1000
 # A search for at most this many hits gets their fields in one pass over the shards (distrib.singlePass):
 # every shard sends that many documents' stored fields, where two passes fetch those of the page alone.
 SINGLE_PASS_ROWS = 50
-# any_match answers a snapshot remembers (then it forgets them all and starts again).
+# any_match answers and term document frequencies a snapshot remembers (then it forgets them all and
+# starts again).
 MATCHED_CACHE = 10_000
 # The freshness boost of search.ranking as a Solr function of the `updated` date: the age in days is the
 # milliseconds since midnight (UTC) over a day's, never negative; a page without a date gets 1.
@@ -83,6 +87,7 @@ HIT_FIELDS = ("id,score,url,lang,type,source,section,visibility,access,updated,t
               "content_hash," + ",".join(TEXT_SLOTS.values()))
 DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
 STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
+log = logging.getLogger(__name__)
 
 
 def collection_names(name: str) -> dict[str, str]:
@@ -372,6 +377,8 @@ class SolrBackend:
         self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
         self.update("all", {"delete": {"id": RUNNING_ID}})
         self._write_meta(vocabulary, generation)
+        if full:
+            self._merge_segments()
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
 
@@ -410,6 +417,22 @@ class SolrBackend:
             self.update(part, [meta], commit="true")
         with self._lock:
             self._checked = 0.0
+
+    def _merge_segments(self) -> None:
+        """Merge each shard's segments into one (Lucene's forceMerge; it also drops the earlier run's
+        deleted documents). A search looks each of its terms up in every segment of every shard, twice
+        with the statistics phase: at 200,000 documents a full run leaves some 20 segments per shard, and
+        one segment took 30-50 % less of the cluster's CPU per search (benchmarks/RESULTS.md). Incremental
+        runs leave merging to the merge policy. A merge that fails or outlasts MERGE_TIMEOUT leaves the run's
+        documents searchable as they are: it is logged, not raised."""
+        for part in PARTS:
+            try:
+                self.client.request("POST", f"/{self.collections[part]}/update", rounds=1, timeout=MERGE_TIMEOUT,
+                                    params={"wt": "json"}, headers={"Content-Type": "application/json"},
+                                    content=b'{"optimize": {"maxSegments": 1, "waitSearcher": true}}')
+            except SolrError as exc:
+                log.warning("Merging the segments of %s did not complete (the index is searchable as it is): %s",
+                            self.collections[part], " ".join(str(exc).split()))
 
     def remove(self, ids: Iterable[str]) -> int:
         """Delete documents by id from both collections, uncount their words and commit a new version."""
@@ -553,6 +576,7 @@ class SolrSnapshot:
         self.languages = tuple(lang for lang in LANGUAGES if lang in langs)
         self._counts: dict[tuple, int] = {}
         self._matched: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._frequencies: dict[tuple[tuple[str, ...], str, str], int] = {}
         self._vocabulary: dict[str, dict[str, int]] = {}
 
     @staticmethod
@@ -616,7 +640,19 @@ class SolrSnapshot:
         if facets:
             params.update({"facet": "true", "facet.field": list(FACET_FIELDS.values()), "facet.mincount": 1,
                            "facet.limit": FACET_LIMIT})
+        # The document frequencies that the proximity re-ranking of a query of several words asks for
+        # next (term_documents), counted in this request over the viewer's whole collection (a facet
+        # domain of its own): one request to the cluster instead of one more per analysis.
+        counted = {} if by_date else self._uncounted(query, visibilities)
+        if counted:
+            params["json.facet"] = json.dumps({
+                f"df{i}": {"type": "query", "q": q, "domain": {"query": "*:*", "filter": self.visibility_filter(visibilities)}}
+                for i, q in enumerate(counted.values())
+            }, ensure_ascii=False)
         found = self._select(visibilities, params)
+        if counted:
+            self._remember({key: found.get("facets", {}).get(f"df{i}", {}).get("count")
+                                          for i, key in enumerate(counted)})
         terms = _terms_by_analysis(query)
         top = [self._match(doc, terms) for doc in found["response"]["docs"]]
         return Matches(total=found["response"]["numFound"], top=top,
@@ -641,16 +677,32 @@ class SolrSnapshot:
 
     def term_documents(self, analysis: str, terms, visibilities: tuple[str, ...]) -> dict[str, int]:
         """Document frequencies in the analysis's text fields, as facet queries on the viewer's collection
-        and visibilities (so counted over every shard)."""
+        and visibilities (so counted over every shard); those a search counted already are remembered."""
         terms = list(dict.fromkeys(terms))
-        if analysis != FOLDED and analysis not in LANGUAGES or not terms:
-            return {term: 0 for term in terms}
-        # As in the embedded index, a term counts as a whole word or a part (they share the field).
-        field = slot_field("text", FOLDED if analysis == FOLDED else "lemma", "fi" if analysis == FOLDED else analysis)
-        queries = {term: f"{field}:{quote(term)}" for term in terms}
-        found = self._select(visibilities, {"q": "*:*", "rows": 0, "facet": "true", "facet.query": list(queries.values())})
-        counts = found["facet_counts"]["facet_queries"]
-        return {term: int(counts.get(q, 0)) for term, q in queries.items()}
+        key = tuple(visibilities)
+        out = {term: self._frequencies.get((key, analysis, term)) for term in terms}
+        queries = {term: q for term in terms if out[term] is None and (q := _frequency_query(analysis, term))}
+        if queries:
+            found = self._select(visibilities, {"q": "*:*", "rows": 0, "facet": "true", "facet.query": list(queries.values())})
+            counts = found["facet_counts"]["facet_queries"]
+            self._remember({(key, analysis, term): int(counts.get(q, 0)) for term, q in queries.items()})
+            out.update((term, int(counts.get(q, 0))) for term, q in queries.items())
+        return {term: n or 0 for term, n in out.items()}
+
+    def _uncounted(self, query: Node, visibilities: tuple[str, ...]) -> dict[tuple, str]:
+        """The frequency queries of the terms the proximity re-ranking will ask about (a query of two
+        words or more) whose counts are not remembered, by key."""
+        words = proximity_words(query)[:PROXIMITY_MAX_WORDS]
+        if len(words) < 2:
+            return {}
+        key = tuple(visibilities)
+        return {(key, analysis, term): q for word_terms, _ in words for analysis, term in word_terms
+                if (key, analysis, term) not in self._frequencies and (q := _frequency_query(analysis, term))}
+
+    def _remember(self, counts: dict[tuple, int | None]) -> None:
+        if len(self._frequencies) + len(counts) > MATCHED_CACHE:
+            self._frequencies.clear()
+        self._frequencies.update((key, n) for key, n in counts.items() if n is not None)
 
     def term_starts(self, ids, terms, visibilities: tuple[str, ...]) -> dict[str, dict[tuple[str, str], list[int]]]:
         """Per visible document of `ids`, the character starts in its text of each (analysis, term) of
@@ -684,6 +736,14 @@ class SolrSnapshot:
         stored = _stored(doc)
         spans, starts = match_text(stored, terms, slots)
         return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(spans), starts=starts)
+
+
+def _frequency_query(analysis: str, term: str) -> str | None:
+    """The query of the documents whose text has a term of an analysis, as a whole word or a part (they
+    share the field, as in the embedded index); None for an analysis without text fields."""
+    if analysis != FOLDED and analysis not in LANGUAGES:
+        return None
+    return f"{TEXT_SLOTS[analysis]}:{quote(term)}"
 
 
 def _stored(doc: dict) -> dict:
