@@ -158,7 +158,9 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
     solr = ",".join(f"{url}/{collection}" for url in solr_urls)
     row = {"corpus": name, "documents": documents}
     say(f"{name}: {documents:,} documents; analysis alone...")
+    before = cpu_seconds()
     row["analysis_s"] = analysis_alone(data_dir, args.procs)
+    row["analysis_cpu"] = tuple(b - a for a, b in zip(before, cpu_seconds()))
     backends = [(b, solr if b == "solr" else None) for b in args.backends]
     for backend, url in reversed(backends):
         for run in ("", "_warm") if backend == "solr" else ("",):
@@ -194,7 +196,7 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
               f"{r['documents'] / warm_s:>11.0f} {embedded_s:>10.1f} {r['documents'] / embedded_s:>10.0f}")
     print("\nCPU seconds of the index runs (sotehaku: this process and its workers; JVMs: the local cluster's)")
     for r in rows:
-        for run in ("solr", "solr_warm", "embedded"):
+        for run in ("analysis", "solr", "solr_warm", "embedded"):
             if f"{run}_cpu" in r:
                 own, jvms = r[f"{run}_cpu"]
                 print(f"{r['corpus']:10} {run:10} sotehaku {own:8.1f}  JVMs {jvms:8.1f}  wall {r[f'{run}_s']:8.1f}")
