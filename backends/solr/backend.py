@@ -30,11 +30,11 @@ from collections.abc import Callable, Iterable, Iterator
 import languages
 from backends.solr import admin
 from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
-from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, REQUIRED_SCHEMA, TEXT_SLOT_FIELDS, slot_field
+from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, REQUIRED_SCHEMA, TEXT_SLOT_FIELDS, match_positions
 from backends.solr.errors import CollectionError, SolrError
 from backends.solr.indexing import (
-    FORMAT, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, match_positions,
-    partition_meta_id, solr_document,
+    FORMAT, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, partition_meta_id,
+    solr_document,
 )
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import GROUP_PREFIX, VISIBILITIES, Document
@@ -651,8 +651,8 @@ class SolrSnapshot:
             }, ensure_ascii=False)
         found = self._select(visibilities, params)
         if counted:
-            self._remember({key: found.get("facets", {}).get(f"df{i}", {}).get("count")
-                                          for i, key in enumerate(counted)})
+            facet_counts = found.get("facets", {})
+            self._remember({key: facet_counts.get(f"df{i}", {}).get("count") for i, key in enumerate(counted)})
         terms = _terms_by_analysis(query)
         top = [self._match(doc, terms) for doc in found["response"]["docs"]]
         return Matches(total=found["response"]["numFound"], top=top,

@@ -14,6 +14,7 @@ a slot at one position, so positions, and phrase queries, stay those of sotehaku
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -94,6 +95,32 @@ def encode_slots(terms: Iterable[tuple[int, str]]) -> str:
         if term not in slots[position]:
             slots[position].append(term)
     return " ".join(SLOT_SEPARATOR.join(slot) if slot else EMPTY_SLOT for slot in slots)
+
+
+def match_positions(slots, wanted: set[str]) -> dict[str, list[int]]:
+    """The positions, in the stored slot text of a text field (a string, or Solr's list of one), of each
+    of the `wanted` terms that occur there: a snippet's spans are the words at those positions.
+
+    >>> match_positions(["työryhmä|työ|ryhmä kokous | työ"], {"työ", "kokous", "ryhmä"})
+    {'työ': [0, 3], 'ryhmä': [0], 'kokous': [1]}
+    """
+    if isinstance(slots, list):
+        slots = " ".join(slots)
+    terms = [t for t in wanted if t in slots]
+    if not slots or not terms:
+        return {}
+    # A term matches a whole slot member: preceded and followed by a space, the separator or an end.
+    bounds = "[^ " + re.escape(SLOT_SEPARATOR) + "]"
+    expression = re.compile(f"(?<!{bounds})(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + f")(?!{bounds})")
+    found: dict[str, list[int]] = {}
+    position, counted = 0, 0
+    for match in expression.finditer(slots):
+        position += slots.count(" ", counted, match.start())
+        counted = match.start()
+        at = found.setdefault(match.group(), [])
+        if not at or at[-1] != position:
+            at.append(position)
+    return found
 
 
 def configset_zip(directory: Path = CONFIGSET_DIR) -> bytes:

@@ -12,7 +12,6 @@ query time (translate.py).
 from __future__ import annotations
 
 import hashlib
-import re
 from operator import itemgetter
 
 from backends.solr.configset import LANGUAGES, encode_slots, slot_field
@@ -61,31 +60,6 @@ def slot_values(role: str, text: str, analysis: str, lang: str = "fi", terms: li
     if not terms:
         return {}
     return {slot_field(role, FOLDED if analysis == FOLDED else "lemma", lang): encode_slots(terms)}
-
-
-def match_positions(slots, wanted: set[str]) -> dict[str, list[int]]:
-    """The positions, in the stored slot text of a text field (a string, or Solr's list of one), of each
-    of the `wanted` terms that occur there: a snippet's spans are the words at those positions.
-
-    >>> match_positions(["työryhmä|työ|ryhmä kokous | työ"], {"työ", "kokous", "ryhmä"})
-    {'työ': [0, 3], 'ryhmä': [0], 'kokous': [1]}
-    """
-    if isinstance(slots, list):
-        slots = " ".join(slots)
-    terms = [t for t in wanted if t in slots]
-    if not slots or not terms:
-        return {}
-    # A term matches a whole slot member: preceded and followed by a space, the separator or an end.
-    expression = re.compile(r"(?<![^ |])(?:" + "|".join(map(re.escape, sorted(terms, key=len, reverse=True))) + r")(?![^ |])")
-    found: dict[str, list[int]] = {}
-    position, counted = 0, 0
-    for match in expression.finditer(slots):
-        position += slots.count(" ", counted, match.start())
-        counted = match.start()
-        at = found.setdefault(match.group(), [])
-        if not at or at[-1] != position:
-            at.append(position)
-    return found
 
 
 def solr_document(doc: Document, generation: str = "") -> dict:
