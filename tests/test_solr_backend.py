@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from app.backend import BackendConfigError, parse_solr, solr_settings, use_solr
 from app.cli import main
-from backends.solr.backend import PARTS, TEXT_SLOTS, SolrBackend, SolrSnapshot, _terms_by_analysis, match_text
+from backends.solr.backend import PARTS, SolrBackend, SolrSnapshot, _terms_by_analysis, match_text
+from backends.solr.configset import TEXT_SLOT_FIELDS
 from backends.whoosh.backend import WhooshBackend
 from search.api import IndexUnavailableError
 from search.engine import SearchEngine, Viewer
@@ -159,8 +160,8 @@ def test_snippet_spans_from_stored_slots_are_those_of_the_text_analysed_again(en
     assert matches.top and any(m.spans for m in matches.top)
     terms = _terms_by_analysis(parsed.query())
     for match in matches.top:
-        assert not set(TEXT_SLOTS.values()) & set(match.stored)
-        found = solr_sample.select("public", {"q": "{!term f=id v=$doc}", "doc": match.id, "fl": ",".join(TEXT_SLOTS.values())})
+        assert not set(TEXT_SLOT_FIELDS.values()) & set(match.stored)
+        found = solr_sample.select("public", {"q": "{!term f=id v=$doc}", "doc": match.id, "fl": ",".join(TEXT_SLOT_FIELDS.values())})
         slots = found["response"]["docs"][0]
         assert slots
         assert (set(match.spans), match.starts) == match_text(match.stored, terms, slots) == match_text(match.stored, terms)

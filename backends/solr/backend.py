@@ -80,11 +80,9 @@ UNSCORED_SORT = "id asc"
 # Newest first: a document without a date has none in `updated`, which sorts as the earliest date.
 DATE_COLLAPSE = "{!collapse field=duplicate_group sort='updated desc,id asc'}"
 DATE_SORT = "updated desc,id asc"
-# The stored slots of a document's text by analysis (the positions of its terms, for snippets).
-TEXT_SLOTS = TEXT_SLOT_FIELDS
-assert set(TEXT_SLOTS) == {*LANGUAGES, FOLDED}
+assert set(TEXT_SLOT_FIELDS) == {*LANGUAGES, FOLDED}  # the stored slots of a text, by analysis (for snippets)
 HIT_FIELDS = ("id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,"
-              "content_hash," + ",".join(TEXT_SLOTS.values()))
+              "content_hash," + ",".join(TEXT_SLOT_FIELDS.values()))
 DOCUMENT_FIELDS = "id,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,content_hash"
 STOPWORDS = languages.all_stopwords()  # left out of the statistics' top terms
 log = logging.getLogger(__name__)
@@ -715,10 +713,10 @@ class SolrSnapshot:
         if not ids or not by_analysis:
             return {}
         found = self._select(visibilities, {"q": "*:*", "fq": [f"{{!cache=false}}id:({' OR '.join(quote(i) for i in ids)})"],
-                                            "rows": len(ids), "fl": "id,lang,text," + ",".join(TEXT_SLOTS.values())})
+                                            "rows": len(ids), "fl": "id,lang,text," + ",".join(TEXT_SLOT_FIELDS.values())})
         out = {}
         for doc in found["response"]["docs"]:
-            slots = {field: doc.pop(field) for field in TEXT_SLOTS.values() if field in doc}
+            slots = {field: doc.pop(field) for field in TEXT_SLOT_FIELDS.values() if field in doc}
             out[doc["id"]] = match_text(_stored(doc), by_analysis, slots)[1]
         return out
 
@@ -732,7 +730,7 @@ class SolrSnapshot:
         return stored
 
     def _match(self, doc: dict, terms: dict[str, set[str]]) -> Match:
-        slots = {field: doc.pop(field) for field in TEXT_SLOTS.values() if field in doc}
+        slots = {field: doc.pop(field) for field in TEXT_SLOT_FIELDS.values() if field in doc}
         stored = _stored(doc)
         spans, starts = match_text(stored, terms, slots)
         return Match(id=doc["id"], score=float(doc["score"]), stored=stored, spans=tuple(spans), starts=starts)
@@ -741,9 +739,8 @@ class SolrSnapshot:
 def _frequency_query(analysis: str, term: str) -> str | None:
     """The query of the documents whose text has a term of an analysis, as a whole word or a part (they
     share the field, as in the embedded index); None for an analysis without text fields."""
-    if analysis != FOLDED and analysis not in LANGUAGES:
-        return None
-    return f"{TEXT_SLOTS[analysis]}:{quote(term)}"
+    field = TEXT_SLOT_FIELDS.get(analysis)
+    return f"{field}:{quote(term)}" if field else None
 
 
 def _stored(doc: dict) -> dict:
@@ -776,8 +773,8 @@ def _terms_by_analysis(query: Node) -> dict[str, set[str]]:
 def match_text(stored: dict, terms: dict[str, set[str]], slots: dict | None = None) -> tuple[set[tuple[int, int]], dict]:
     """The character spans in a hit's stored text of the tokens whose terms the query asks for (its
     language's analysis and the folded one), and where each of those terms starts, by (analysis, term):
-    the positions of the terms in the text's stored slots (TEXT_SLOTS, as indexed) mapped to the words of
-    the analysis's tokenizer, or, for a document with none stored, from its text analysed again."""
+    the positions of the terms in the text's stored slots (TEXT_SLOT_FIELDS, as indexed) mapped to the
+    words of the analysis's tokenizer, or, for a document with none stored, from its text analysed again."""
     text = stored.get("text", "")
     spans: set[tuple[int, int]] = set()
     starts: dict[tuple[str, str], list[int]] = {}
@@ -793,7 +790,7 @@ def match_text(stored: dict, terms: dict[str, set[str]], slots: dict | None = No
                 if t.term in wanted:
                     found.setdefault(t.term, []).append((t.start, t.end))
         else:
-            positions = match_positions(slots.get(TEXT_SLOTS[analysis], ""), wanted)
+            positions = match_positions(slots.get(TEXT_SLOT_FIELDS[analysis], ""), wanted)
             words = analyzer(analysis).tokenizer.spans(text) if positions else []
             for term, at in positions.items():
                 found[term] = [words[p] for p in at if p < len(words) and words[p] is not None]
