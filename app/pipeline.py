@@ -16,7 +16,7 @@ from pathlib import Path
 
 from corpus import CorpusError
 from corpus.anchors import anchor_texts, with_anchor_texts
-from corpus.dedup import mark_near_duplicates
+from corpus.dedup import mark_near_duplicates, with_duplicates_marked
 from corpus.document import Document
 from corpus.ingest import ImportStats, import_path
 from corpus.sources import Source
@@ -77,8 +77,12 @@ def index_corpus(
     with `partition` (K, N), only partition K's share of it (see app.backend.publish_index)."""
     total = documents_to_index(store, data_dir)
     anchors = anchor_texts(store)
-    return publish_index(lambda: with_anchor_texts(store.iter_documents(), anchors), data_dir, total=total, procs=procs,
-                         full=full, progress=progress, partition=partition)
+    duplicated = store.duplicated_ids()
+
+    def documents() -> Iterable[Document]:
+        return with_duplicates_marked(with_anchor_texts(store.iter_documents(), anchors), duplicated)
+
+    return publish_index(documents, data_dir, total=total, procs=procs, full=full, progress=progress, partition=partition)
 
 
 def documents_to_index(store: CorpusStore, data_dir: str | Path) -> int:

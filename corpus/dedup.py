@@ -23,7 +23,7 @@ import hashlib
 import multiprocessing
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -230,6 +230,13 @@ def mark_near_duplicates(store: CorpusStore) -> int:
     duplicates = near_duplicates(store.iter_documents(), procs=procs)
     store.set_duplicates(duplicates)
     return len(duplicates)
+
+
+def with_duplicates_marked(documents: Iterable[Document], duplicated: set[str]) -> Iterator[Document]:
+    """The documents, each whose id is in `duplicated` (CorpusStore.duplicated_ids) marked has_duplicates."""
+    for doc in documents:
+        marked = doc.id in duplicated
+        yield doc.replace(has_duplicates=marked) if marked != doc.has_duplicates else doc
 
 
 def _light(doc: Document) -> Document:

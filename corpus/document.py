@@ -84,6 +84,10 @@ class Document:
     # The texts of other pages' links to this one (corpus.anchors), attached when the corpus is indexed;
     # the store keeps them with the linking pages, not here, and the JSONL shape leaves them out.
     anchors: tuple[str, ...] = field(default_factory=tuple)
+    # Whether other documents are near-duplicates of this one (their duplicate_of names it), attached when
+    # the corpus is indexed (corpus.dedup.with_duplicates_marked), like the anchors: a backend that collapses
+    # near-duplicates at search time then compares only the documents of real groups.
+    has_duplicates: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -128,6 +132,8 @@ class Document:
         fields = self.to_json()
         if self.anchors:  # left out when empty, so that documents nothing links to keep their fingerprints
             fields["anchors"] = list(self.anchors)
+        if self.has_duplicates:  # likewise: a document gaining its first near-duplicate is indexed again
+            fields["has_duplicates"] = True
         return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
     def replace(self, **changes) -> "Document":

@@ -292,6 +292,10 @@ class CorpusStore:
             self._db.executemany("UPDATE documents SET duplicate_of = ? WHERE id = ?", [(o, d) for d, o in changes.items()])
         return len(changes)
 
+    def duplicated_ids(self) -> set[str]:
+        """The ids of the documents that near-duplicates repeat (the duplicate_of of some other document)."""
+        return {row[0] for row in self._db.execute("SELECT DISTINCT duplicate_of FROM documents WHERE duplicate_of != ''")}
+
     # Takedowns: a blocked document is removed and kept out until unblocked. It is matched by its id and by
     # its address, so a crawl (ids are URLs) and an import of the same page (its own id) both skip it.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from corpus.dedup import mark_near_duplicates, near_duplicates
+from corpus.dedup import mark_near_duplicates, near_duplicates, with_duplicates_marked
 from corpus.document import Document
 from corpus.store import CorpusStore, open_data_store
 
@@ -61,6 +61,21 @@ def test_marks_are_recorded_and_cleared_when_pages_diverge():
         store.put(doc("https://x.fi/a-pitka-osoite", APPEAL, title="Muutoksenhaku"))
         assert mark_near_duplicates(store) == 0
         assert store.get("https://x.fi/a-pitka-osoite").duplicate_of == ""
+
+
+def test_the_documents_others_repeat_are_marked_for_indexing_and_index_again_when_that_changes():
+    with CorpusStore(":memory:") as store:
+        for doc_id in ("https://x.fi/a-pitka-osoite", "https://x.fi/a", "https://x.fi/b"):
+            store.put(doc(doc_id, BODY if doc_id != "https://x.fi/b" else APPEAL, title=doc_id))
+        assert store.duplicated_ids() == set()
+        before = {d.id: d.fingerprint for d in store.iter_documents()}
+        mark_near_duplicates(store)
+        assert store.duplicated_ids() == {"https://x.fi/a"}
+        marked = {d.id: d for d in with_duplicates_marked(store.iter_documents(), store.duplicated_ids())}
+    assert {i for i, d in marked.items() if d.has_duplicates} == {"https://x.fi/a"}
+    # The original's fingerprint changes (a backend indexes it again, with its group), the bystander's not.
+    assert marked["https://x.fi/a"].fingerprint != before["https://x.fi/a"]
+    assert marked["https://x.fi/b"].fingerprint == before["https://x.fi/b"]
 
 
 def test_sample_site_versions_are_marked(crawled_data_dir):

@@ -7,6 +7,7 @@ import threading
 import time
 
 from backends.solr.backend import SolrBackend, setup
+from corpus.dedup import with_duplicates_marked
 from corpus.document import Document
 from search.engine import SearchEngine, Viewer
 
@@ -18,6 +19,7 @@ DOCS = [
              visibility="internal" if i % 7 == 0 else "public", duplicate_of=f"sivu-{i - 1:03d}" if i % 25 == 1 else "")
     for i in range(200)
 ]
+DOCS = list(with_duplicates_marked(DOCS, {doc.duplicate_of for doc in DOCS if doc.duplicate_of}))
 QUERIES = [(query, viewer) for query in ("kotihoito", "neuvola palveluseteli", "työryhmä OR päivystys", "hyvinvointialue")
            for viewer in (Viewer(), STAFF)]
 SEARCHERS = 3

@@ -82,6 +82,24 @@ def vocabulary(backend: SolrBackend) -> dict:
     return json.loads(backend.meta("all")["meta_vocabulary"])
 
 
+def test_the_corpus_near_duplicates_and_only_they_carry_a_collapse_group(tmp_path, solr_urls):
+    """The pipeline marks the documents that others repeat (Document.has_duplicates): with the repeating
+    ones, they alone have a collapse_group, and a search shows one of the group."""
+    docs = [make_document(i) for i in range(1, 11)]
+    docs[1] = docs[1].replace(text=docs[1].text + " Neuvolat palvelevat arkisin, ja ajan voi varata verkossa tai puhelimitse.")
+    copy = docs[1].replace(id="doc-kopio", url="https://alue.example/2/kopio")  # the same page at a longer address
+    data_dir = data_dir_with(tmp_path, docs + [copy])
+    url = collection_url(solr_urls, "collapsegroups")
+    assert cli(data_dir, url, "solr", "setup").exit_code == 0
+    assert cli(data_dir, url, "index").exit_code == 0, "index failed"
+    backend = SolrBackend(solr_urls, "collapsegroups")
+    found = backend.select("all", {"q": "collapse_group:*", "fl": "id,collapse_group", "rows": 100})
+    assert sorted((d["id"], d["collapse_group"]) for d in found["response"]["docs"]) == [
+        ("doc-00002", "doc-00002"), ("doc-kopio", "doc-00002")]
+    results = SearchEngine(backend).search("neuvola")
+    assert results.total == 2 and [h.id for h in results.hits] == ["doc-00002", "doc-00009"]
+
+
 def test_partitions_together_index_what_one_run_does(tmp_path, solr_urls):
     docs = [make_document(i) for i in range(120)]
     data_dir = data_dir_with(tmp_path, docs)
@@ -249,21 +267,30 @@ def test_setup_with_a_broken_schema_is_a_one_line_error(tmp_path, solr_urls):
         "GET", "/admin/collections", params={"action": "LIST", "wt": "json"})["collections"].count("brokenschema_public")
 
 
-def test_a_configset_without_stored_text_slots_asks_for_setup_and_a_full_run(tmp_path, solr_urls):
-    """The configset of format 2 did not store the text's slots, which snippets now come from."""
+# The configsets of earlier formats: format 2 did not store the text's slots, which snippets now come from;
+# format 3 had no collapse_group, which near-duplicates now collapse on.
+EARLIER_SCHEMAS = {
+    "unstoredslots": (('type="stored_slots"', 'type="slots"'), ('name="stored_slots"', 'name="unused_slots"')),
+    "nocollapsegroup": (('<field name="collapse_group" type="string" indexed="true"/>', ""),),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EARLIER_SCHEMAS))
+def test_a_configset_of_an_earlier_format_asks_for_setup_and_a_full_run(tmp_path, solr_urls, name):
     data_dir = data_dir_with(tmp_path, [make_document(i) for i in range(1, 4)])
-    url = collection_url(solr_urls, "unstoredslots")
+    url = collection_url(solr_urls, name)
     configset = tmp_path / "configset"
     shutil.copytree(CONFIGSET_DIR, configset)
     schema = configset / "managed-schema.xml"
     text = schema.read_text(encoding="utf-8")
-    assert 'type="stored_slots"' in text
-    schema.write_text(text.replace('type="stored_slots"', 'type="slots"').replace('name="stored_slots"', 'name="unused_slots"'),
-                      encoding="utf-8")
+    for old, new in EARLIER_SCHEMAS[name]:
+        assert old in text
+        text = text.replace(old, new)
+    schema.write_text(text, encoding="utf-8")
     assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
     result = cli(data_dir, url, "index")
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-    assert "unstoredslots_" in result.output and "sotehaku solr setup" in result.output and "--full" in result.output, result.output
+    assert f"{name}_" in result.output and "sotehaku solr setup" in result.output and "--full" in result.output, result.output
     assert cli(data_dir, url, "solr", "setup").exit_code == 0
     assert cli(data_dir, url, "index").exit_code == 0
 

@@ -325,19 +325,22 @@ def test_killing_a_node_loses_no_query(solrcloud, solrcloud_collection):
 def test_filter_facet_sort_and_collapse_fields(solrcloud, solrcloud_collection):
     urls, c = solrcloud.node_urls, solrcloud_collection
 
-    def doc(doc_id, lang, year, visibility="public", duplicate_of=None, **stored):
+    def doc(doc_id, lang, year, visibility="public", duplicate_of=None, has_duplicates=False, **stored):
+        grouped = {"collapse_group": duplicate_of or doc_id} if duplicate_of or has_duplicates else {}
         return {"id": doc_id, "text_fi": "kokous", "lang": lang, "year": year, "updated": f"{year}-05-01T00:00:00Z",
-                "visibility": visibility, "duplicate_group": duplicate_of or doc_id,
+                "visibility": visibility, "duplicate_group": duplicate_of or doc_id, **grouped,
                 **({"duplicate_of": duplicate_of} if duplicate_of else {}), **stored}
 
-    # A near-duplicate group shares a routing prefix ("ff!"), so it lies on one shard, as collapsing needs.
-    docs = [doc("ff!1", "fi", "2023", title="Kokous", text="Kokous pidettiin."), doc("ff!2", "fi", "2024", duplicate_of="ff!1"),
-            doc("ff-3", "sv", "2024"), doc("ff-4", "fi", "2025", visibility="internal")]
+    # A near-duplicate group shares a routing prefix ("ff!"), so it lies on one shard, as collapsing needs;
+    # only its documents have a collapse_group, and the others pass the collapse as they are.
+    docs = [doc("ff!1", "fi", "2023", has_duplicates=True, title="Kokous", text="Kokous pidettiin."),
+            doc("ff!2", "fi", "2024", duplicate_of="ff!1"), doc("ff-3", "sv", "2024"),
+            doc("ff-4", "fi", "2025", visibility="internal")]
     index(urls, c, docs)
     try:
         response = httpx.post(f"{urls[1]}/{c}/query", json={
             "query": "{!term f=text_fi}kokous",
-            "filter": ["visibility:public", "{!collapse field=duplicate_group sort='updated asc'}"],
+            "filter": ["visibility:public", "{!collapse field=collapse_group nullPolicy=expand sort='updated asc'}"],
             "fields": "id,lang,year,updated,title,text",
             "sort": "updated desc,id asc",
             "facet": {"lang": {"type": "terms", "field": "lang"}, "year": {"type": "terms", "field": "year"}},

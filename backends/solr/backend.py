@@ -8,7 +8,8 @@ Each holds a meta document (id "__meta__", visibility "meta", no analysed field)
 version and the completion vocabulary of the documents it holds, so that every web node reads them.
 
 Documents are routed to shards by their near-duplicate group (router.field=duplicate_group), so that
-{!collapse} sees every copy of a group in one shard.
+{!collapse} sees every copy of a group in one shard. It collapses on collapse_group, which only the
+documents of real groups have (Document.has_duplicates, or a duplicate_of).
 
     backend = SolrBackend(["http://127.0.0.1:8983/solr"], "sotehaku")
     backend.publish(lambda: documents)
@@ -74,11 +75,13 @@ FRESHNESS_FUNCTION = (
 )
 # The boost every hit's score is multiplied by: freshness, and the document's weight (1 when not sent).
 BOOST_FUNCTION = f"product({FRESHNESS_FUNCTION},def(weight,1))"
-COLLAPSE = "{!collapse field=duplicate_group sort='score desc,id asc'}"
+# Near-duplicates collapse to the best of their group; a document of no group (no collapse_group) is passed
+# through as it is (nullPolicy=expand), without the copy of its id that choosing a group's best costs.
+COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand sort='score desc,id asc'}"
 SORT = "score desc,id asc"
 UNSCORED_SORT = "id asc"
 # Newest first: a document without a date has none in `updated`, which sorts as the earliest date.
-DATE_COLLAPSE = "{!collapse field=duplicate_group sort='updated desc,id asc'}"
+DATE_COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand sort='updated desc,id asc'}"
 DATE_SORT = "updated desc,id asc"
 assert set(TEXT_SLOT_FIELDS) == {*LANGUAGES, FOLDED}  # the stored slots of a text, by analysis (for snippets)
 HIT_FIELDS = ("id,score,url,lang,type,source,section,visibility,access,updated,title,text,description,duplicate_of,parent,"

@@ -38,7 +38,8 @@ FOLDED_CLASSES = ("folded",)
 WEIGHT_CLASSES = LANGUAGE_CLASSES + FOLDED_CLASSES
 # Filters, facets and sorting: docValues strings (updated: a date).
 FILTER_FIELDS = ("url", "lang", "type", "site", "source", "section", "section_top", "year", "updated",
-                 "visibility", "access", "duplicate_of", "duplicate_group", "parent", "content_hash", "fingerprint")
+                 "visibility", "access", "duplicate_of", "duplicate_group",
+                 "collapse_group", "parent", "content_hash", "fingerprint")
 # Stored, never searched: the text snippets are cut from (with the positions of its stored slots).
 STORED_FIELDS = ("title", "description", "text")
 
@@ -64,8 +65,8 @@ def slot_field(role: str, weight_class: str, lang: str = "fi") -> str:
 # positions of a hit's terms there give its snippet's words (backend.match_text). Field type stored_slots.
 TEXT_SLOT_FIELDS = {**{lang: f"text_{lang}" for lang in LANGUAGES}, "folded": "text_folded"}
 # What a configset must have for this sotehaku to index into it (Schema API paths): the meta document's
-# format field, and the stored slots' type; an older collection is refused with the fix named.
-REQUIRED_SCHEMA = ("fields/meta_format", "fieldtypes/stored_slots")
+# format field, the stored slots' type and the collapse field; an older collection is refused with the fix named.
+REQUIRED_SCHEMA = ("fields/meta_format", "fieldtypes/stored_slots", "fields/collapse_group")
 
 SLOT_FIELDS = tuple(
     slot_field(role, weight_class, lang)

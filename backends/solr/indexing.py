@@ -27,8 +27,9 @@ PARTITION_META_PREFIX = META_ID + "partition_"
 # The format of the analysed fields, kept in the meta documents: a collection written in another one is
 # searched only after `sotehaku solr setup` and a full `sotehaku index` (2: compound parts in the whole
 # words' fields, lengths counting stacked terms; 3: the text's slots stored, whose positions are the
-# tokenizer's words, instead of a field of term offsets; a change of the tokenizer changes the format).
-FORMAT = "sotehaku-solr-3"
+# tokenizer's words, instead of a field of term offsets; a change of the tokenizer changes the format;
+# 4: collapse_group, on the documents of real near-duplicate groups alone).
+FORMAT = "sotehaku-solr-4"
 _position = itemgetter(0)
 
 
@@ -81,6 +82,9 @@ def solr_document(doc: Document, generation: str = "") -> dict:
         "duplicate_of": doc.duplicate_of,
         # Near-duplicates share a group (and, through the collection's router.field, a shard) for {!collapse}.
         "duplicate_group": doc.duplicate_of or doc.id,
+        # The group again, on the documents of real groups alone: {!collapse} compares those and passes the
+        # others through (nullPolicy=expand), most of a large result set, without looking their ids up.
+        "collapse_group": doc.duplicate_of or (doc.id if doc.has_duplicates else ""),
         "parent": doc.parent,
         "content_hash": doc.content_hash,
         "fingerprint": doc.fingerprint,

@@ -17,6 +17,7 @@ from backends.solr import admin
 from backends.solr.backend import SolrBackend, setup
 from backends.solr.configset import CONFIGSET_DIR
 from backends.whoosh.backend import WhooshBackend
+from corpus.dedup import with_duplicates_marked
 from search.engine import SearchEngine
 
 SOLR_CONFIGSET = "sotehaku_conformance"
@@ -86,7 +87,7 @@ def make_engine(request, backend_name, tmp_path_factory):
     def make(documents, name: str = "index", **publish_options) -> SearchEngine:
         folder = tmp_path_factory.mktemp(f"{backend_name}-{name}")
         backend = BACKENDS[backend_name](request, folder)
-        backend.publish(lambda: list(documents), full=True, **publish_options)
+        backend.publish(lambda: marked(documents), full=True, **publish_options)
         return SearchEngine(backend, lexicon_dir=folder)
 
     return make
@@ -94,4 +95,10 @@ def make_engine(request, backend_name, tmp_path_factory):
 
 def publish(engine: SearchEngine, documents) -> object:
     """Bring an engine's backend in step with these documents (incrementally, as `sotehaku index` does)."""
-    return engine.backend.publish(lambda: list(documents))
+    return engine.backend.publish(lambda: marked(documents))
+
+
+def marked(documents) -> list:
+    """The documents with their near-duplicate marks, as the pipeline attaches them from the corpus store."""
+    documents = list(documents)
+    return list(with_duplicates_marked(documents, {d.duplicate_of for d in documents if d.duplicate_of}))

@@ -52,3 +52,22 @@ def test_removal_takes_documents_out_of_every_path_at_once(make_engine):
     # The next update from a corpus without them agrees with the removal.
     published = publish(engine, [d for d in documents if d.id not in (url_id, "muistio")])
     assert (published.added, published.removed) == (0, 0)
+
+
+def test_a_near_duplicate_added_or_dropped_by_an_update_collapses_with_its_original_or_stops(make_engine):
+    original = Document(id="b-ohje", title="Asiakasohje", text="Kotihoidon uusi asiakasohje julkaistiin.")
+    # Its copy under another address: an exact copy, so the two score the same and the tie goes by id.
+    copy = Document(id="a-kopio", title="Asiakasohje", text="Kotihoidon uusi asiakasohje julkaistiin.",
+                    duplicate_of="b-ohje")
+    engine = make_engine([original] + FILLER, "duplicates")
+    # The original gains its first near-duplicate: it is indexed again (its old version replaced) with its
+    # group, and the two are one hit.
+    grown = publish(engine, [original, copy] + FILLER)
+    assert (grown.added, grown.removed) == (2, 1)
+    results = engine.search("asiakasohje")
+    assert [h.id for h in results.hits] == ["a-kopio"] and results.total == 1
+    assert dict(results.facets["lang"]) == {"fi": 1}
+    # The copy marks itself a duplicate no more (the pages differ now): both are found again.
+    apart = publish(engine, [original, copy.replace(duplicate_of="")] + FILLER)
+    assert (apart.added, apart.removed) == (2, 2)
+    assert [h.id for h in engine.search("asiakasohje").hits] == ["a-kopio", "b-ohje"]
