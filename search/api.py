@@ -10,7 +10,7 @@ a backend is told the access keys a viewer holds (named `visibilities`: "public"
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -182,8 +182,9 @@ class Snapshot(Protocol):
     def rank(self, query, filters, visibilities: tuple[str, ...], limit: int) -> list[tuple[str, float]]:
         """(id, score) of the top `limit` by plain relevance, ties by id: batch runs and evaluation."""
 
-    def any_match(self, query, visibilities: tuple[str, ...]) -> bool:
-        """True if any document of these visibilities matches (did-you-mean asks it per word)."""
+    def any_matches(self, queries: Sequence, visibilities: tuple[str, ...]) -> list[bool]:
+        """For each query, whether any document of these visibilities matches it: the words of a query
+        that found nothing are asked about together (which are missing, did-you-mean, compound heads)."""
 
     def term_starts(
         self, ids: Iterable[str], terms: Iterable[tuple[str, str]], visibilities: tuple[str, ...],

@@ -141,7 +141,8 @@ class SearchEngine:
         matches = run(parsed.query(), parsed.filters)
         suggestion, missing, replaced = None, (), {}
         if not matches.total and not parsed.only_filters:
-            missing = tuple(w.surface for w in parsed.words if not snap.any_match(word_query(w, langs=snap.languages), seen))
+            present = snap.any_matches([word_query(w, langs=snap.languages) for w in parsed.words], seen)
+            missing = tuple(w.surface for w, found in zip(parsed.words, present) if not found)
         if not matches.total:
             suggestion = did_you_mean(snap, self._word_index(snap), parsed, seen)
             if suggestion:
@@ -353,8 +354,9 @@ def did_you_mean(snap: Snapshot, words: WordIndex, parsed: ParsedQuery, seen: tu
     searched, among those sharing the first letters, since typos seldom hit the start of a word.
     """
     text, changed = parsed.text, False
-    for word in parsed.words:
-        if snap.any_match(word_query(word, langs=snap.languages), seen):
+    present = snap.any_matches([word_query(word, langs=snap.languages) for word in parsed.words], seen)
+    for word, found in zip(parsed.words, present):
+        if found:
             continue
         surface = word.surface.lower()
         suggestions = spell_suggestions(word.surface)
@@ -387,11 +389,10 @@ def _present_head(snap: Snapshot, word, seen: tuple[str, ...]) -> str | None:
         {p for p in word.parts if any(lemma.endswith(p) and lemma != p for lemma in lemmas) and "-" not in p},
         key=lambda p: (-len(p), p),
     )
-    for head in heads:
-        for candidate in analyze_query(head, snap.languages or LANGUAGES):
-            if not candidate.stop and snap.any_match(word_query(candidate, langs=snap.languages), seen):
-                return head
-    return None
+    candidates = [(head, candidate) for head in heads for candidate in analyze_query(head, snap.languages or LANGUAGES)
+                  if not candidate.stop]
+    present = snap.any_matches([word_query(candidate, langs=snap.languages) for _, candidate in candidates], seen)
+    return next((head for (head, _), found in zip(candidates, present) if found), None)
 
 
 def _replace_words(text: str, replaced: dict[str, str]) -> str:

@@ -24,7 +24,8 @@ from backends.solr.configset import TEXT_SLOT_FIELDS
 from backends.whoosh.backend import WhooshBackend
 from search.api import IndexUnavailableError
 from search.engine import SearchEngine, Viewer
-from search.query import proximity_words
+from search.access import visibilities
+from search.query import proximity_words, word_query
 
 STAFF = Viewer(name="staff", staff=True)
 COLLECTION = "sample"
@@ -112,6 +113,28 @@ def test_a_search_of_several_words_counts_the_proximity_frequencies_in_its_own_r
     alone = SolrSnapshot(solr_sample, snap.version)
     assert counts == {analysis: alone.term_documents(analysis, terms, ("public",)) for analysis, terms in by_analysis.items()}
     assert 0 < counts["fi"]["palveluseteli"] < counts["fi"]["hyvinvointialue"] < snap.doc_count(("public",))
+
+
+def test_the_words_of_a_search_that_finds_nothing_are_looked_up_in_one_request(engines, solr_sample, monkeypatch):
+    """Which words no document has (and did-you-mean, and compound heads) are asked about together: one
+    request for the words not yet remembered, agreeing with each word asked about on its own."""
+    snap = SolrSnapshot(solr_sample, solr_sample.live_version())
+    parsed = engines[1]._parse(snap, "palveluseteli kotihoito xyzzyqwerty")
+    queries = [word_query(word, langs=snap.languages) for word in parsed.words]
+    paths = []
+    request = solr_sample.client.request
+
+    def counting(method, path, **kwargs):
+        paths.append(path)
+        return request(method, path, **kwargs)
+
+    monkeypatch.setattr(solr_sample.client, "request", counting)
+    assert snap.any_matches(queries, ("public",)) == [True, True, False] and len(paths) == 1
+    assert snap.any_matches(queries[1:], ("public",)) == [True, False] and len(paths) == 1  # remembered
+    monkeypatch.undo()
+    alone = SolrSnapshot(solr_sample, snap.version)
+    assert [alone.any_matches([q], ("public",))[0] for q in queries] == [True, True, False]
+    assert alone.any_matches([queries[2]], visibilities(STAFF)) == [False] and alone.any_matches([], ("public",)) == []
 
 
 def test_cli_indexes_again_only_what_changed_and_searches(cli, solr_sample):

@@ -26,7 +26,7 @@ import multiprocessing
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import languages
 from backends.solr import admin
@@ -63,7 +63,7 @@ FACET_LIMIT = 1000
 # A search for at most this many hits gets their fields in one pass over the shards (distrib.singlePass):
 # every shard sends that many documents' stored fields, where two passes fetch those of the page alone.
 SINGLE_PASS_ROWS = 50
-# any_match answers and term document frequencies a snapshot remembers (then it forgets them all and
+# any_matches answers and term document frequencies a snapshot remembers (then it forgets them all and
 # starts again).
 MATCHED_CACHE = 10_000
 # The freshness boost of search.ranking as a Solr function of the `updated` date: the age in days is the
@@ -664,17 +664,21 @@ class SolrSnapshot:
                                             "rows": limit, "fl": "id,score"})
         return [(doc["id"], float(doc["score"])) for doc in found["response"]["docs"]]
 
-    def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
-        # Remembered for the version: a search that finds nothing asks it for each word twice (the words
-        # missing, then did-you-mean), and the same words come again.
-        key = (to_lucene(query), tuple(visibilities))
-        found = self._matched.get(key)
-        if found is None:
-            found = self._select(visibilities, {"q": key[0], "rows": 0})["response"]["numFound"] > 0
-            if len(self._matched) >= MATCHED_CACHE:
+    def any_matches(self, queries: Sequence[Node], visibilities: tuple[str, ...]) -> list[bool]:
+        """Those not remembered are counted together, as facet queries of one request. Remembered for the
+        version: a search that finds nothing asks about each word twice (the words missing, then
+        did-you-mean), and the same words come again."""
+        keys = [(to_lucene(query), tuple(visibilities)) for query in queries]
+        answers = {key: self._matched.get(key) for key in keys}
+        asked = [q for (q, _), found in answers.items() if found is None]
+        if asked:
+            counts = self._select(visibilities, {"q": "*:*", "rows": 0, "facet": "true", "facet.query": asked})
+            new = {(q, tuple(visibilities)): counts["facet_counts"]["facet_queries"].get(q, 0) > 0 for q in asked}
+            if len(self._matched) + len(new) > MATCHED_CACHE:
                 self._matched.clear()
-            self._matched[key] = found
-        return found
+            self._matched.update(new)
+            answers.update(new)
+        return [answers[key] for key in keys]
 
     def term_documents(self, analysis: str, terms, visibilities: tuple[str, ...]) -> dict[str, int]:
         """Document frequencies in the analysis's text fields, as facet queries on the viewer's collection

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,7 +199,10 @@ class WhooshSnapshot:
             items = [(self.ids[d], float(scores[d])) for d in _best(scored[0], scores, limit).tolist()]
         return sorted(items, key=lambda r: (-r[1], r[0]))[:limit]
 
-    def any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
+    def any_matches(self, queries: Sequence[Node], visibilities: tuple[str, ...]) -> list[bool]:
+        return [self._any_match(query, visibilities) for query in queries]
+
+    def _any_match(self, query: Node, visibilities: tuple[str, ...]) -> bool:
         """Whether a visible document has any of the query's terms, from the terms' arrays (which the
         search that came first has mostly left in the cache)."""
         searcher = self.searcher(visibilities)
