@@ -6,6 +6,7 @@ dir is only read) from a fresh process on 127.0.0.1; one client asks latency.py'
 a time after 30 warm-up requests. Printed per checkout: wall percentiles and the server process's CPU
 milliseconds per request (user + system, from /proc), which stay comparable on a loaded machine. With
 --baseline the checkouts alternate over --rounds and the table gives medians.
+With SOTEHAKU_SOLR set, both serve that SolrCloud index; --fresh-queries as in search_inprocess.py.
 Run: .venv/bin/python benchmarks/search_http.py --data-dir DIR [--baseline CHECKOUT] [--queries 300]
 """
 
@@ -61,15 +62,16 @@ def run_checkout(tree: Path, data_dir: Path, queries: list[str]) -> dict:
 
 def main() -> None:
     sys.path.insert(0, str(HERE))
-    from search_inprocess import side_by_side
+    from search_inprocess import round_queries, side_by_side
 
-    args, queries, trees = side_by_side(__doc__.splitlines()[0], 300, "a data dir with a built index (copied, only read)",
+    args, sampled, trees = side_by_side(__doc__.splitlines()[0], 300, "a data dir with a built index (copied, only read)",
                                         "another checkout to serve a copy of the same data dir")
     work = Path(tempfile.mkdtemp(prefix="sotehaku-http-"))
     try:
         runs: dict[str, list[dict]] = {name: [] for name in trees}
         for round_number in range(args.rounds):
             order = list(trees) if round_number % 2 == 0 else list(reversed(trees))
+            queries = round_queries(args, sampled, round_number)
             for name in order:
                 copy = work / name
                 if not copy.exists():

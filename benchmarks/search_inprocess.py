@@ -8,6 +8,8 @@ and CPU latency percentiles, the worst query, and the process's peak RSS (ru_max
 opening the index). With --baseline the checkouts alternate over --rounds and the table gives medians.
 The data dir is only read. Build one with `sotehaku --data-dir DIR import CORPUS; sotehaku --data-dir DIR
 index` (squad2-fi: benchmarks/latency.py --work keeps its own; 200,000 documents: generate_corpus.py).
+With SOTEHAKU_SOLR set, both checkouts search that SolrCloud index (the data dir then gives the lexicon);
+--fresh-queries draws new queries each round, so that Solr's caches answer nothing from an earlier round.
 Run: .venv/bin/python benchmarks/search_inprocess.py --data-dir DIR [--baseline CHECKOUT] [--queries 500]
 """
 
@@ -87,6 +89,9 @@ def side_by_side(description: str, queries: int, data_dir_help: str, baseline_he
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data (squad2-fi questions)")
     parser.add_argument("--queries", type=int, default=queries)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--fresh-queries", action="store_true",
+                        help="a new sample of queries each round (the same for every checkout), so that a server's "
+                             "own caches (SolrCloud's) answer nothing from an earlier round")
     args = parser.parse_args()
     sampled, _ = sample_queries(args.data, args.queries)
     trees = {"this": HERE.parent}
@@ -95,12 +100,22 @@ def side_by_side(description: str, queries: int, data_dir_help: str, baseline_he
     return args, sampled, trees
 
 
+def round_queries(args, sampled: list[str], round_number: int) -> list[str]:
+    """The queries of a round: those sampled, or with --fresh-queries a sample of the round's own."""
+    if not args.fresh_queries or round_number == 0:
+        return sampled
+    from latency import sample_queries
+
+    return sample_queries(args.data, args.queries, seed=7 + round_number)[0]
+
+
 def main() -> None:
-    args, queries, trees = side_by_side(__doc__.splitlines()[0], 500, "a data dir with a built index (only read)",
+    args, sampled, trees = side_by_side(__doc__.splitlines()[0], 500, "a data dir with a built index (only read)",
                                         "another checkout to measure on the same data dir")
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     for round_number in range(args.rounds):
         order = list(trees) if round_number % 2 == 0 else list(reversed(trees))
+        queries = round_queries(args, sampled, round_number)
         for name in order:
             result = probe(trees[name], args.data_dir.resolve(), queries)
             runs[name].append(result)
