@@ -86,6 +86,19 @@ def test_a_full_run_leaves_one_segment_per_shard(solr_sample, solr_urls):
     assert set(solr_sample.collections) == set(PARTS)
 
 
+def requests_sent(backend: SolrBackend, monkeypatch) -> list[str]:
+    """The paths of the requests the backend's client sends from now on (until monkeypatch.undo())."""
+    paths = []
+    request = backend.client.request
+
+    def counting(method, path, **kwargs):
+        paths.append(path)
+        return request(method, path, **kwargs)
+
+    monkeypatch.setattr(backend.client, "request", counting)
+    return paths
+
+
 def test_a_search_of_several_words_counts_the_proximity_frequencies_in_its_own_request(engines, solr_sample, monkeypatch):
     """The document frequencies that the proximity re-ranking asks for after a search of several words come
     with the search's one request, and agree with those counted on their own."""
@@ -97,14 +110,7 @@ def test_a_search_of_several_words_counts_the_proximity_frequencies_in_its_own_r
         for analysis, term in word_terms:
             by_analysis.setdefault(analysis, []).append(term)
     assert len(by_analysis) == 3  # the languages of the sample site: a request each, counted on their own
-    paths = []
-    request = solr_sample.client.request
-
-    def counting(method, path, **kwargs):
-        paths.append(path)
-        return request(method, path, **kwargs)
-
-    monkeypatch.setattr(solr_sample.client, "request", counting)
+    paths = requests_sent(solr_sample, monkeypatch)
     found = snap.search(query, parsed.filters, ("public",), 10)
     assert found.total > 0 and len(paths) == 1
     counts = {analysis: snap.term_documents(analysis, terms, ("public",)) for analysis, terms in by_analysis.items()}
@@ -121,14 +127,7 @@ def test_the_words_of_a_search_that_finds_nothing_are_looked_up_in_one_request(e
     snap = SolrSnapshot(solr_sample, solr_sample.live_version())
     parsed = engines[1]._parse(snap, "palveluseteli kotihoito xyzzyqwerty")
     queries = [word_query(word, langs=snap.languages) for word in parsed.words]
-    paths = []
-    request = solr_sample.client.request
-
-    def counting(method, path, **kwargs):
-        paths.append(path)
-        return request(method, path, **kwargs)
-
-    monkeypatch.setattr(solr_sample.client, "request", counting)
+    paths = requests_sent(solr_sample, monkeypatch)
     assert snap.any_matches(queries, ("public",)) == [True, True, False] and len(paths) == 1
     assert snap.any_matches(queries[1:], ("public",)) == [True, False] and len(paths) == 1  # remembered
     monkeypatch.undo()
