@@ -225,7 +225,8 @@ class Backend(Protocol):
     ) -> Published:
         """Bring the index in step with the documents (a fresh iteration per call of `documents`):
         new and changed ones (by fingerprint) added, vanished ones deleted; a failure or a kill leaves
-        the previous version searchable."""
+        the previous version searchable. The documents come with what the corpus knows of them attached
+        (anchor texts, has_duplicates: app.pipeline.index_corpus)."""
 
     def remove(self, ids: Iterable[str]) -> int:
         """Take documents out of the published index at once, as a new version without them (a takedown
