@@ -98,7 +98,6 @@ def solr_document(doc: Document, generation: str = "") -> dict:
     weight = ranking_weight(doc)
     if weight != 1.0:
         fields["weight"] = weight
-    fields["duplicate_group"] = doc.duplicate_of or doc.id
     text_terms = {lang: analysed(doc.text, lang), FOLDED: analysed(doc.text, FOLDED)} if doc.text else {}
     anchors = "\n".join(doc.anchors)  # other pages' link texts (corpus.anchors)
     for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text), ("anchors", anchors)):
