@@ -140,11 +140,12 @@ class SearchEngine:
         relaxed = corrected = False
         matches = run(parsed.query(), parsed.filters)
         suggestion, missing, replaced = None, (), {}
-        if not matches.total and not parsed.only_filters:
-            present = snap.any_matches([word_query(w, langs=snap.languages) for w in parsed.words], seen)
-            missing = tuple(w.surface for w, found in zip(parsed.words, present) if not found)
         if not matches.total:
-            suggestion = did_you_mean(snap, self._word_index(snap), parsed, seen)
+            # Which typed words any document has: asked once, for the notice and for did-you-mean.
+            present = snap.any_matches([word_query(w, langs=snap.languages) for w in parsed.words], seen)
+            if not parsed.only_filters:
+                missing = tuple(w.surface for w, found in zip(parsed.words, present) if not found)
+            suggestion = did_you_mean(self._word_index(snap), parsed, seen, present)
             if suggestion:
                 fixed = self._parse(snap, suggestion, _with_lang(filters, lang))
                 retry = run(fixed.query(), fixed.filters)
@@ -345,16 +346,16 @@ def stored_keys(stored: dict) -> list[str]:
     return keys.split("\n") if isinstance(keys, str) else list(keys)
 
 
-def did_you_mean(snap: Snapshot, words: WordIndex, parsed: ParsedQuery, seen: tuple[str, ...]) -> str | None:
-    """The query with each word that finds nothing replaced by the closest word of the documents the
-    viewer may see, in the form it is written there; None when there is nothing to correct.
+def did_you_mean(words: WordIndex, parsed: ParsedQuery, seen: tuple[str, ...], present: list[bool]) -> str | None:
+    """The query with each word that finds nothing (`present`: whether each of the query's words matches,
+    from Snapshot.any_matches) replaced by the closest word of the documents the viewer may see, in the
+    form it is written there; None when there is nothing to correct.
 
     Voikko's spelling suggestions come first (Finnish-aware and quick); a word Voikko accepts is not
     corrected; for the others (names, new compounds) the documents' words within two edits are
     searched, among those sharing the first letters, since typos seldom hit the start of a word.
     """
     text, changed = parsed.text, False
-    present = snap.any_matches([word_query(word, langs=snap.languages) for word in parsed.words], seen)
     for word, found in zip(parsed.words, present):
         if found:
             continue
