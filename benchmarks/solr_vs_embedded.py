@@ -17,9 +17,15 @@ generate_corpus.py), in one run on the same machine:
 - MRR@10 (squad2-fi only, --mrr-queries tune questions): `SearchEngine.rank` on both backends.
 The cluster is the local one of the tests (ZooKeeper and --nodes Solr nodes as JVM processes on this
 machine; a collection of --shards shards x 1 replica), or the running cluster named by --solr.
+With --split-cores, while the analysis alone and the index runs are measured the cluster's JVMs run on
+the last CPU alone and sotehaku on the others, as analysis workers and Solr nodes do on machines of their
+own: then the ratio to the analysis alone says whether sending overlaps the analysis and the cluster
+keeps up, where on shared CPUs it is bound by the sum of both sides' CPU seconds. The searches run on
+every CPU. Each index run and the analysis alone run in a process forked for them, so that none starts
+with analysis caches another one warmed.
 Run: .venv/bin/python benchmarks/solr_vs_embedded.py [--data ../shared/data] [--corpus squad|generated|both]
      [--docs 200000 | --generated FILE] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
-     [--backends embedded,solr]
+     [--backends embedded,solr] [--split-cores]
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import multiprocessing
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +52,7 @@ from latency import free_port, measure, percentile, sample_queries, start  # noq
 DEFAULT_DATA = Path(os.environ.get("SOTEHAKU_SHARED_DATA") or HERE.parents[1] / "shared" / "data")
 SOTEHAKU = Path(sys.executable).parent / "sotehaku"
 INDEX_NAME = "bench"
+CLUSTER_DIR: Path | None = None  # the local cluster's directory, when this run started it
 
 
 def squad_jsonl(data: Path, out: Path) -> None:
@@ -63,19 +71,74 @@ def store_corpus(jsonl: Path, data_dir: Path) -> int:
     return run_pipeline(data_dir, import_paths([jsonl]), publish=False).documents
 
 
-def cpu_seconds() -> tuple[float, float]:
-    """CPU seconds so far of this process and its waited-for children, and of the local cluster's JVMs."""
+def cluster_jvms() -> list[str]:
+    """Process ids of the cluster's JVMs: the local cluster's (by its log directory), else every JVM of the
+    local cluster's launcher on this machine (a running cluster of `python -m backends.solr.cluster run`)."""
     from backends.solr.cluster import LAUNCHER_CLASS
 
+    pattern = f"-Dsolr.log.dir={CLUSTER_DIR} " if CLUSTER_DIR else LAUNCHER_CLASS
+    return subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True).stdout.split()
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds so far of this process and its waited-for children, and of the local cluster's JVMs."""
     own = os.times()
     jvms = 0.0
-    for pid in os.popen("pgrep -f " + LAUNCHER_CLASS).read().split():
+    for pid in cluster_jvms():
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         jvms += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return own.user + own.system + own.children_user + own.children_system, jvms
+
+
+ALL_CPUS = sorted(os.sched_getaffinity(0))
+
+
+def split_cores(split: bool = True) -> tuple[set[int], set[int]]:
+    """Pin the local cluster's JVMs (every thread: later ones inherit it) to the last CPU and this process
+    (and the processes it starts) to the others; with split False, give every CPU back to both. Returns
+    (sotehaku's CPUs, the cluster's)."""
+    if len(ALL_CPUS) < 2:
+        sys.exit("--split-cores needs at least two CPUs.")
+    ours, theirs = (set(ALL_CPUS[:-1]), {ALL_CPUS[-1]}) if split else (set(ALL_CPUS), set(ALL_CPUS))
+    jvms = cluster_jvms()
+    if not jvms:
+        sys.exit("--split-cores found no JVM of a local cluster on this machine: it pins the JVMs of "
+                 "`python -m backends.solr.cluster run`, or of the cluster this benchmark starts.")
+    for pid in jvms:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                os.sched_setaffinity(int(task.name), theirs)
+            except (ProcessLookupError, FileNotFoundError):
+                pass  # a thread that ended meanwhile
+    os.sched_setaffinity(0, ours)
+    return ours, theirs
+
+
+def _child(conn, function, args) -> None:
+    conn.send(function(*args))
+    conn.close()
+
+
+def in_fresh_process(function, *args):
+    """function(*args) in a process forked for it: every index run and the analysis alone start with the
+    analysis caches (Voikko's words, lru_cache) as cold as each other, also with --procs 1, where the
+    analysis runs in that process itself. Its CPU seconds count in this process's children's."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(send, function, args))
+    process.start()
+    send.close()
+    try:
+        result = receive.recv()
+    except EOFError:
+        result = None
+    process.join()
+    if process.exitcode or result is None:
+        sys.exit(f"{function.__name__} failed in its process (exit code {process.exitcode}); see above.")
+    return result
 
 
 def analysis_alone(data_dir: Path, procs: int) -> float:
@@ -151,24 +214,29 @@ def mrr(data_dir: Path, solr: str | None, data: Path, n: int) -> float:
 def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str], queries: list[str]) -> dict:
     from backends.solr.backend import setup
 
+
     data_dir = work / name
     documents = store_corpus(jsonl, data_dir)
     collection = f"{INDEX_NAME}_{name}"
     setup(solr_urls, collection, shards=args.shards, replicas=1)
     solr = ",".join(f"{url}/{collection}" for url in solr_urls)
     row = {"corpus": name, "documents": documents}
+    if args.split_cores:
+        split_cores()
     say(f"{name}: {documents:,} documents; analysis alone...")
     before = cpu_seconds()
-    row["analysis_s"] = analysis_alone(data_dir, args.procs)
+    row["analysis_s"] = in_fresh_process(analysis_alone, data_dir, args.procs)
     row["analysis_cpu"] = tuple(b - a for a, b in zip(before, cpu_seconds()))
     backends = [(b, solr if b == "solr" else None) for b in args.backends]
     for backend, url in reversed(backends):
         for run in ("", "_warm") if backend == "solr" else ("",):
             say(f"{name}: {backend} index{run.replace('_', ' ')}...")
             before = cpu_seconds()
-            row[f"{backend}{run}_s"] = publish(data_dir, args.procs, url)
+            row[f"{backend}{run}_s"] = in_fresh_process(publish, data_dir, args.procs, url)
             after = cpu_seconds()
             row[f"{backend}{run}_cpu"] = (after[0] - before[0], after[1] - before[1])
+    if args.split_cores:
+        split_cores(False)  # the searches (and MRR) on every CPU, as without --split-cores
     for backend, url in backends:
         say(f"{name}: {backend} search latency...")
         row[f"{backend}_ms"] = latency(data_dir, url, queries)
@@ -178,6 +246,13 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
             row[f"{backend}_mrr"] = mrr(data_dir, url, args.data, args.mrr_queries)
     shutil.rmtree(data_dir, ignore_errors=True)
     return row
+
+
+def bench_corpora(corpora, work: Path, args, solr_urls: list[str], queries: list[str]) -> list[dict]:
+    if args.split_cores:
+        args.nodes_text += (f"; while indexing, sotehaku on CPU {ALL_CPUS[:-1]} and the cluster's JVMs on CPU "
+                            f"{ALL_CPUS[-1:]}")
+    return [bench_corpus(name, path, work, args, solr_urls, queries) for name, path in corpora]
 
 
 def say(message: str) -> None:
@@ -229,6 +304,8 @@ def main() -> None:
     parser.add_argument("--solr", help="node URLs of a running cluster (default: start the local one of the tests)")
     parser.add_argument("--nodes", type=int, default=2, help="Solr nodes of the local cluster (default 2)")
     parser.add_argument("--shards", type=int, default=2, help="shards of each collection, 1 replica each (default 2)")
+    parser.add_argument("--split-cores", action="store_true",
+                        help="run the cluster's JVMs on the last CPU and sotehaku on the others (give --procs to match)")
     args = parser.parse_args()
     args.backends = [b for b in ("embedded", "solr") if b in args.backends.split(",")]
     if not args.backends:
@@ -254,14 +331,16 @@ def main() -> None:
             corpora.append((f"gen{args.docs // 1000}k" if args.docs >= 1000 else f"gen{args.docs}", generated))
         if args.solr:
             args.nodes_text = f"running cluster {args.solr}, {args.shards} shards x 1 replica"
-            rows = [bench_corpus(name, path, work, args, args.solr.split(","), queries) for name, path in corpora]
+            rows = bench_corpora(corpora, work, args, args.solr.split(","), queries)
         else:
             from backends.solr.cluster import LocalCluster
 
             args.nodes_text = f"local cluster: ZooKeeper + {args.nodes} Solr nodes, {args.shards} shards x 1 replica"
             say("starting the local SolrCloud cluster...")
-            with LocalCluster(work / "cluster", nodes=args.nodes) as cluster:
-                rows = [bench_corpus(name, path, work, args, cluster.node_urls, queries) for name, path in corpora]
+            global CLUSTER_DIR
+            CLUSTER_DIR = work / "cluster"
+            with LocalCluster(CLUSTER_DIR, nodes=args.nodes) as cluster:
+                rows = bench_corpora(corpora, work, args, cluster.node_urls, queries)
         report(rows, args, queries)
     finally:
         shutil.rmtree(work, ignore_errors=True)
