@@ -6,8 +6,10 @@ dir is only read) from a fresh process on 127.0.0.1; one client asks latency.py'
 a time after 30 warm-up requests. Printed per checkout: wall percentiles and the server process's CPU
 milliseconds per request (user + system, from /proc), which stay comparable on a loaded machine. With
 --baseline the checkouts alternate over --rounds and the table gives medians.
-With SOTEHAKU_SOLR set, both serve that SolrCloud index; --fresh-queries as in search_inprocess.py.
+With SOTEHAKU_SOLR set, both serve that SolrCloud index; --fresh-queries and --baseline-solr as in
+search_inprocess.py.
 Run: .venv/bin/python benchmarks/search_http.py --data-dir DIR [--baseline CHECKOUT] [--queries 300]
+     [--rounds N] [--fresh-queries] [--baseline-solr URL,...]
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_checkout(tree: Path, data_dir: Path, queries: list[str]) -> dict:
+def run_checkout(tree: Path, data_dir: Path, queries: list[str], solr: str | None = None) -> dict:
     sys.path.insert(0, str(HERE))
     from latency import free_port, percentile, start
 
     port = free_port()
-    command = [sys.executable, "-c", SERVE, str(tree), "--data-dir", str(data_dir), "serve", "--port", str(port)]
+    options = ["--solr", solr] if solr else []
+    command = [sys.executable, "-c", SERVE, str(tree), "--data-dir", str(data_dir), *options, "serve", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     server = start(command, f"{url}/healthz")
     try:
@@ -76,7 +79,7 @@ def main() -> None:
                 copy = work / name
                 if not copy.exists():
                     shutil.copytree(args.data_dir, copy)
-                result = run_checkout(trees[name], copy, queries)
+                result = run_checkout(trees[name], copy, queries, args.solr[name])
                 runs[name].append(result)
                 print(f"round {round_number + 1} {name:<8} p50 {result['p50']:.1f} p95 {result['p95']:.1f} ms, "
                       f"server CPU {result['server CPU ms/req']:.1f} ms/request", flush=True)

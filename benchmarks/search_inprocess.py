@@ -9,8 +9,11 @@ opening the index). With --baseline the checkouts alternate over --rounds and th
 The data dir is only read. Build one with `sotehaku --data-dir DIR import CORPUS; sotehaku --data-dir DIR
 index` (squad2-fi: benchmarks/latency.py --work keeps its own; 200,000 documents: generate_corpus.py).
 With SOTEHAKU_SOLR set, both checkouts search that SolrCloud index (the data dir then gives the lexicon);
---fresh-queries draws new queries each round, so that Solr's caches answer nothing from an earlier round.
+--fresh-queries draws new queries each round, so that Solr's caches answer nothing from an earlier round;
+--baseline-solr URL,... has the baseline search another SolrCloud index (with no --baseline, this checkout
+against itself: two layouts of one corpus, such as 1 shard x 2 replicas against 2 shards x 1 replica).
 Run: .venv/bin/python benchmarks/search_inprocess.py --data-dir DIR [--baseline CHECKOUT] [--queries 500]
+     [--rounds N] [--fresh-queries] [--baseline-solr URL,...]
 """
 
 from __future__ import annotations
@@ -60,10 +63,11 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def probe(tree: Path, data_dir: Path, queries: list[str]) -> dict:
+def probe(tree: Path, data_dir: Path, queries: list[str], solr: str | None = None) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(tree), str(data_dir), json.dumps(queries)],
-        capture_output=True, text=True, cwd=tree, env={**os.environ, "PYTHONHASHSEED": "0"},
+        capture_output=True, text=True, cwd=tree,
+        env={**os.environ, "PYTHONHASHSEED": "0", **({"SOTEHAKU_SOLR": solr} if solr else {})},
     )
     if result.returncode:
         sys.exit(f"The run in {tree} failed:\n{result.stderr}")
@@ -92,11 +96,16 @@ def side_by_side(description: str, queries: int, data_dir_help: str, baseline_he
     parser.add_argument("--fresh-queries", action="store_true",
                         help="a new sample of queries each round (the same for every checkout), so that a server's "
                              "own caches (SolrCloud's) answer nothing from an earlier round")
+    parser.add_argument("--baseline-solr", metavar="URL,...",
+                        help="the baseline (this checkout, unless --baseline names another) searches this SolrCloud "
+                             "index, and this checkout SOTEHAKU_SOLR's: e.g. two layouts of the same documents")
     args = parser.parse_args()
     sampled, _ = sample_queries(args.data, args.queries)
     trees = {"this": HERE.parent}
-    if args.baseline:
-        trees = {"baseline": args.baseline.resolve(), **trees}
+    if args.baseline or args.baseline_solr:
+        trees = {"baseline": (args.baseline or HERE.parent).resolve(), **trees}
+    # The SolrCloud index each checkout searches (None: SOTEHAKU_SOLR's, or the embedded one).
+    args.solr = {"baseline": args.baseline_solr, "this": None}
     return args, sampled, trees
 
 
@@ -117,7 +126,7 @@ def main() -> None:
         order = list(trees) if round_number % 2 == 0 else list(reversed(trees))
         queries = round_queries(args, sampled, round_number)
         for name in order:
-            result = probe(trees[name], args.data_dir.resolve(), queries)
+            result = probe(trees[name], args.data_dir.resolve(), queries, args.solr[name])
             runs[name].append(result)
             print(f"round {round_number + 1} {name:<8} p50 {result['p50']:.1f} p95 {result['p95']:.1f} ms, "
                   f"max {result['max']:.0f} ms ({result['worst']!r}), rss {result['rss MB']:.0f} MB", flush=True)
