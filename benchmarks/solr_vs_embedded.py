@@ -96,10 +96,9 @@ def cpu_seconds() -> tuple[float, float]:
 ALL_CPUS = sorted(os.sched_getaffinity(0))
 
 
-def split_cores(split: bool = True) -> tuple[set[int], set[int]]:
+def split_cores(split: bool = True) -> None:
     """Pin the local cluster's JVMs (every thread: later ones inherit it) to the last CPU and this process
-    (and the processes it starts) to the others; with split False, give every CPU back to both. Returns
-    (sotehaku's CPUs, the cluster's)."""
+    (and the processes it starts) to the others; with split False, give every CPU back to both."""
     if len(ALL_CPUS) < 2:
         sys.exit("--split-cores needs at least two CPUs.")
     ours, theirs = (set(ALL_CPUS[:-1]), {ALL_CPUS[-1]}) if split else (set(ALL_CPUS), set(ALL_CPUS))
@@ -114,7 +113,6 @@ def split_cores(split: bool = True) -> tuple[set[int], set[int]]:
             except (ProcessLookupError, FileNotFoundError):
                 pass  # a thread that ended meanwhile
     os.sched_setaffinity(0, ours)
-    return ours, theirs
 
 
 def _child(conn, function, args) -> None:
@@ -213,7 +211,6 @@ def mrr(data_dir: Path, solr: str | None, data: Path, n: int) -> float:
 
 def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str], queries: list[str]) -> dict:
     from backends.solr.backend import setup
-
 
     data_dir = work / name
     documents = store_corpus(jsonl, data_dir)
