@@ -66,6 +66,12 @@ FACET_LIMIT = 1000
 # one common word (benchmarks/RESULTS.md, round 11). Sources may be hundreds on a national site, each
 # value a cached set of its own, so they stay with fc.
 ENUM_FACETS = ("lang", "type", "year", "section")
+# The facet parameters of every search that asks for facets (enum's cached sets: Solr's default
+# facet.enum.cache.minDf, 0, caches every value's set).
+FACET_PARAMS = {
+    "facet": "true", "facet.field": list(FACET_FIELDS.values()), "facet.mincount": 1, "facet.limit": FACET_LIMIT,
+    **{f"f.{FACET_FIELDS[name]}.facet.method": "enum" for name in ENUM_FACETS},
+}
 # A search for at most this many hits gets their fields in one pass over the shards (distrib.singlePass):
 # every shard sends that many documents' stored fields, where two passes fetch those of the page alone.
 SINGLE_PASS_ROWS = 50
@@ -645,9 +651,7 @@ class SolrSnapshot:
             # fetch the fields of the hits that made the page.
             params["distrib.singlePass"] = "true"
         if facets:
-            params.update({"facet": "true", "facet.field": list(FACET_FIELDS.values()), "facet.mincount": 1,
-                           "facet.limit": FACET_LIMIT, "facet.enum.cache.minDf": 0,
-                           **{f"f.{FACET_FIELDS[name]}.facet.method": "enum" for name in ENUM_FACETS}})
+            params.update(FACET_PARAMS)
         # The document frequencies that the proximity re-ranking of a query of several words asks for
         # next (term_documents), counted in this request over the viewer's whole collection (a facet
         # domain of its own): one request to the cluster instead of one more per analysis.
