@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
 import languages
 from indexer.analysis import analyzer, fold_umlauts
 from indexer.morphology import analyze
@@ -369,7 +371,7 @@ def did_you_mean(words: WordIndex, parsed: ParsedQuery, seen: tuple[str, ...], p
             for visibility in seen:
                 for candidate in words.with_prefix(visibility, surface[:CORRECTION_PREFIX], MAX_CORRECTION_SCAN):
                     if abs(len(candidate) - len(surface)) <= MAX_EDITS and candidate != surface:
-                        distance = _edit_distance(surface, candidate)
+                        distance = Levenshtein.distance(surface, candidate, score_cutoff=MAX_EDITS)
                         if distance <= MAX_EDITS:
                             ranked.append((distance, -words.count(seen, candidate), candidate))
             best = min(ranked)[2] if ranked else None
@@ -463,14 +465,3 @@ def typed_length(prefix: str, completion: str) -> int:
             break
         n += 1
     return n
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (small words, so the plain dynamic programme is fine)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
