@@ -8,6 +8,7 @@ with plain Solr requests.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -98,6 +100,81 @@ def test_the_corpus_near_duplicates_and_only_they_carry_a_collapse_group(tmp_pat
         ("doc-00002", "doc-00002"), ("doc-kopio", "doc-00002")]
     results = SearchEngine(backend).search("neuvola")
     assert results.total == 2 and [h.id for h in results.hits] == ["doc-00002", "doc-00009"]
+
+
+def segments(urls: list[str], collection: str) -> list[dict]:
+    """Every replica's segments of a collection (Solr's segments handler, per core)."""
+    status = SolrBackend(urls, collection).client.json(
+        "GET", "/admin/collections", params={"action": "CLUSTERSTATUS", "collection": collection, "wt": "json"})
+    found = []
+    for shard in status["cluster"]["collections"][collection]["shards"].values():
+        for replica in shard["replicas"].values():
+            info = httpx.get(f"{replica['base_url']}/{replica['core']}/admin/segments", params={"wt": "json"}, timeout=30)
+            found.extend(info.json()["segments"].values())
+    return found
+
+
+def test_near_duplicates_of_equal_scores_show_the_smallest_id_whether_merged_or_not(tmp_path, solr_urls):
+    """Two copies of a page score the same; the one with the larger id is sent first, so that Lucene's
+    insertion order is not the id order. A full run ends merged in id order (the index sort), and its
+    searches collapse by score alone; after an incremental run they collapse with ties by id. Both show
+    the smaller id, as the embedded index does."""
+    page = dict(title="Omaishoidon tuki", text="Omaishoidon tuki on lakisääteinen palvelu, jota haetaan hyvinvointialueelta.",
+                updated=dt.date(2026, 3, 1), source="testi")
+    copies = [Document(id="tie-b", url="https://alue.example/tie-b", has_duplicates=True, **page),
+              Document(id="tie-a", url="https://alue.example/tie-a", duplicate_of="tie-b", **page)]
+    others = [make_document(i) for i in range(1, 6)]
+    setup(solr_urls, "ties", shards=1, replicas=1)
+    backend = SolrBackend(solr_urls, "ties")
+    backend.publish(lambda: [*copies, *others])
+    assert all("id" in segment["sort"] for segment in segments(solr_urls, "ties_all"))
+    snapshot = backend.snapshot()
+    assert snapshot.merged
+    found = SearchEngine(backend).search("lakisääteinen")
+    assert [hit.id for hit in found.hits] == ["tie-a"] and found.total == 1
+
+    # Deleting documents moves none: the next version is merged too.
+    assert backend.remove([others[0].id]) == 1 and backend.snapshot().merged
+    # An incremental run adds a segment: ties are then broken by the collapse's sort.
+    backend.publish(lambda: [*copies, *others[1:], make_document(9)])
+    assert not backend.snapshot().merged
+    found = SearchEngine(backend).search("lakisääteinen")
+    assert [hit.id for hit in found.hits] == ["tie-a"] and found.total == 1
+
+
+def test_setup_creates_anew_a_collection_of_an_earlier_document_order(tmp_path, solr_urls):
+    """Lucene opens no index whose segments are in another order than its configuration's: `solr setup`
+    deletes a collection that an earlier sotehaku wrote (before segments were sorted by id) and creates it
+    again, saying that a full run fills it."""
+    docs = [make_document(i) for i in range(1, 13)]
+    data_dir = data_dir_with(tmp_path, docs)
+    url = collection_url(solr_urls, "earlierorder")
+    configset = tmp_path / "configset"
+    shutil.copytree(CONFIGSET_DIR, configset)
+    config = configset / "solrconfig.xml"
+    text = config.read_text(encoding="utf-8")
+    start, end = text.index("<mergePolicyFactory"), text.index("</mergePolicyFactory>") + len("</mergePolicyFactory>")
+    config.write_text(text[:start] + text[end:], encoding="utf-8")  # the solrconfig.xml of format 4
+    assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
+    assert cli(data_dir, url, "index").exit_code == 0
+    backend = SolrBackend(solr_urls, "earlierorder")
+    for part in ("public", "all"):  # as the sotehaku of format 4 left it
+        meta = backend.select(part, {"q": 'id:"__meta__"', "fl": "*", "rows": 1})["response"]["docs"][0]
+        meta.pop("_version_", None)
+        meta["meta_format"] = "sotehaku-solr-4"
+        backend.update(part, [meta], commit="true")
+
+    result = cli(data_dir, url, "solr", "setup")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("created anew") == 2 and "index --full" in result.output, result.output
+    assert committed(backend) == {}
+    assert cli(data_dir, url, "index", "--full").exit_code == 0
+    assert set(committed(backend)) == {d.id for d in docs}
+    assert all("id" in segment["sort"] for segment in segments(solr_urls, "earlierorder_all"))
+    # Set up again, it is kept: its documents are in id order.
+    result = cli(data_dir, url, "solr", "setup")
+    assert result.exit_code == 0 and "created anew" not in result.output, result.output
+    assert set(committed(backend)) == {d.id for d in docs}
 
 
 def test_partitions_together_index_what_one_run_does(tmp_path, solr_urls):
@@ -268,10 +345,12 @@ def test_setup_with_a_broken_schema_is_a_one_line_error(tmp_path, solr_urls):
 
 
 # The configsets of earlier formats: format 2 did not store the text's slots, which snippets now come from;
-# format 3 had no collapse_group, which near-duplicates now collapse on.
+# format 3 had no collapse_group, which near-duplicates now collapse on; format 4 no fresh field, which the
+# boost function reads.
 EARLIER_SCHEMAS = {
     "unstoredslots": (('type="stored_slots"', 'type="slots"'), ('name="stored_slots"', 'name="unused_slots"')),
     "nocollapsegroup": (('<field name="collapse_group" type="string" indexed="true"/>', ""),),
+    "nofresh": (('<field name="fresh" type="pfloat" indexed="false" stored="false" default="0"/>', ""),),
 }
 
 

@@ -34,8 +34,8 @@ from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
 from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, REQUIRED_SCHEMA, TEXT_SLOT_FIELDS, match_positions
 from backends.solr.errors import CollectionError, SolrError
 from backends.solr.indexing import (
-    FORMAT, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, in_partition, index_language, partition_meta_id,
-    solr_document,
+    FORMAT, ID_ORDER_FORMATS, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, fresh_exponent, in_partition,
+    index_language, partition_meta_id, solr_document,
 )
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import GROUP_PREFIX, VISIBILITIES, Document
@@ -44,7 +44,7 @@ from indexer.vocabulary import Vocabulary
 from search import SearchError
 from search.api import FACET_NAMES, IndexUnavailableError, Match, Matches, Published
 from search.query import Filters, Node, Phrase, Words, proximity_words
-from search.ranking import FRESHNESS_HALF_LIFE_DAYS, FRESHNESS_WEIGHT, PROXIMITY_MAX_WORDS
+from search.ranking import FRESHNESS_WEIGHT, PROXIMITY_MAX_WORDS
 
 DEFAULT_COLLECTION = "sotehaku"
 PARTS = ("public", "all")
@@ -78,18 +78,26 @@ SINGLE_PASS_ROWS = 50
 # any_matches answers and term document frequencies a snapshot remembers (then it forgets them all and
 # starts again).
 MATCHED_CACHE = 10_000
-# The freshness boost of search.ranking as a Solr function of the `updated` date: the age in days is the
-# milliseconds since midnight (UTC) over a day's, never negative; a page without a date gets 1.
-DAY_MS = 86_400_000
-FRESHNESS_FUNCTION = (
-    f"if(exists(updated),sum(1,product({FRESHNESS_WEIGHT},pow(0.5,div(max(0,ms(NOW/DAY,updated)),"
-    f"{DAY_MS * FRESHNESS_HALF_LIFE_DAYS})))),1)"
-)
-# The boost every hit's score is multiplied by: freshness, and the document's weight (1 when not sent).
-BOOST_FUNCTION = f"product({FRESHNESS_FUNCTION},def(weight,1))"
+# The boost every hit's score is multiplied by: the document's weight times the freshness boost of
+# search.ranking, from the two values each document has (indexing.freshness_value), one docValues look-up
+# each. (The same boost computed from `updated` with exists(), ms() and pow(), and def(weight,1) on a field
+# few documents have, took some 40 % of Solr's time for a word matching 64,000 documents: RESULTS.md.)
+BOOST_FUNCTION = "product(weight,sum(1,product({weight},min(1,product({today},fresh)))))"
+
+
+def boost_function(today: dt.date) -> str:
+    """The boost function of a search on `today` (the day search.ranking.freshness counts ages to)."""
+    return BOOST_FUNCTION.format(weight=FRESHNESS_WEIGHT, today=repr(2.0 ** -fresh_exponent(today)))
+
+
 # Near-duplicates collapse to the best of their group; a document of no group (no collapse_group) is passed
 # through as it is (nullPolicy=expand), without the copy of its id that choosing a group's best costs.
 COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand sort='score desc,id asc'}"
+# The same in a version merged into one segment per shard (meta_merged): there Lucene's document order is
+# the id order (solrconfig.xml's index sort), so the first of equal scores, which {!collapse} keeps when it
+# chooses by score alone, is the smallest id. Its sort= costed some 30 % of Solr's time for the slowest
+# searches at 200,000 documents (benchmarks/RESULTS.md), for ties alone.
+MERGED_COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand}"
 SORT = "score desc,id asc"
 UNSCORED_SORT = "id asc"
 # Newest first: a document without a date has none in `updated`, which sorts as the earliest date.
@@ -121,10 +129,14 @@ def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: in
         admin.upload_configset(urls, configset, directory)
     states = {}
     for part, collection in collection_names(name).items():
+        recreated = False
         if admin.collection_exists(urls, collection):
-            states[part] = admin.setup_collection(urls, collection, shards=shards, replicas=replicas, configset=configset,
-                                                  directory=directory)
-            continue
+            if not _in_earlier_order(urls, collection):
+                states[part] = {**admin.setup_collection(urls, collection, shards=shards, replicas=replicas,
+                                                         configset=configset, directory=directory), "recreated": False}
+                continue
+            admin.delete_collection(urls, collection)
+            recreated = True
         base, message = admin.run_collection_action(urls, {
             "action": "CREATE", "name": collection, "numShards": shards, "replicationFactor": replicas,
             "collection.configName": configset, "router.field": "duplicate_group",
@@ -136,8 +148,28 @@ def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: in
                 f"from configset {configset!r}: {message}. Fix the configset, or the shard and replica counts, "
                 "and run `sotehaku solr setup` again."
             )
-        states[part] = admin.wait_until_active(urls, collection)
+        states[part] = {**admin.wait_until_active(urls, collection), "recreated": recreated}
     return states
+
+
+def _in_earlier_order(urls, collection: str) -> bool:
+    """Whether a collection holds documents written before the configset sorted segments by id (format 4
+    and earlier, or a first run that never completed): Lucene opens no index whose segments are in
+    another order than its configuration's, so such a collection is deleted and created again (a full
+    run, which an earlier format needs anyway, fills it)."""
+    _, response = admin.solr_request(urls, "POST", f"/{collection}/select", data={
+        "wt": "json", "q": "*:*", "rows": 0, "facet": "true", "facet.query": f"id:{META_ID}"})
+    if response.status_code != 200:
+        return False  # not searchable: the reload that follows says why
+    found = response.json()
+    if not found["response"]["numFound"]:
+        return False
+    if not found["facet_counts"]["facet_queries"][f"id:{META_ID}"]:
+        return True
+    _, response = admin.solr_request(urls, "POST", f"/{collection}/select", data={
+        "wt": "json", "q": f"id:{META_ID}", "fl": "meta_format", "rows": 1})
+    docs = response.json()["response"]["docs"] if response.status_code == 200 else []
+    return bool(docs) and docs[0].get("meta_format", "") not in ID_ORDER_FORMATS
 
 
 def _analyse(doc_and_generation: tuple[Document, str]) -> dict:
@@ -199,8 +231,12 @@ class SolrBackend:
         return docs[0] if docs else None
 
     def live_version(self) -> str:
+        return self._live_meta()["meta_version"]
+
+    def _live_meta(self) -> dict:
+        """The published version's meta fields but the vocabulary (which grows with the corpus)."""
         try:
-            meta = self.meta("all", "meta_version,meta_format")  # not the vocabulary: it grows with the corpus
+            meta = self.meta("all", "meta_version,meta_format,meta_merged")
         except SolrError as exc:
             raise self._unavailable(exc) from None
         if meta is None:
@@ -213,18 +249,19 @@ class SolrBackend:
                 f"(format {meta.get('meta_format') or 'sotehaku-solr-1'}; this one searches {FORMAT}). "
                 "Run 'sotehaku solr setup', then 'sotehaku index --full'."
             )
-        return meta["meta_version"]
+        return meta
 
     def snapshot(self) -> SolrSnapshot:
         snapshot = self._snapshot
         if snapshot is not None and time.monotonic() - self._checked < VERSION_CHECK_SECONDS:
             return snapshot
-        version = self.live_version()
+        meta = self._live_meta()
+        version, merged = meta["meta_version"], meta.get("meta_merged") == meta["meta_version"]
         with self._lock:
             self._checked = time.monotonic()
-            if self._snapshot is None or self._snapshot.version != version:
+            if self._snapshot is None or (self._snapshot.version, self._snapshot.merged) != (version, merged):
                 try:
-                    self._snapshot = SolrSnapshot(self, version)
+                    self._snapshot = SolrSnapshot(self, version, merged=merged)
                 except SolrError as exc:
                     raise self._unavailable(exc) from None
             return self._snapshot
@@ -390,8 +427,8 @@ class SolrBackend:
         self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
         self.update("all", {"delete": {"id": RUNNING_ID}})
         self._write_meta(vocabulary, generation)
-        if full:
-            self._merge_segments()
+        if full and self._merge_segments():
+            self._write_meta(vocabulary, generation, merged=True)
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
 
@@ -420,32 +457,38 @@ class SolrBackend:
             return False  # no collection yet: the run will say so
         return found["response"]["numFound"] > 0
 
-    def _write_meta(self, vocabulary: Vocabulary, generation: str) -> None:
-        """Write both collections' meta documents (the version and the completion vocabulary) and commit."""
+    def _write_meta(self, vocabulary: Vocabulary, generation: str, *, merged: bool = False) -> None:
+        """Write both collections' meta documents (the version and the completion vocabulary; with `merged`,
+        that the version is merged into one segment per shard) and commit."""
         for part in PARTS:
             # NAME_public holds public documents alone, so its meta document the public words alone.
             counts = {k: dict(c) for k, c in vocabulary.counts.items() if part == "all" or k == "public"}
             meta = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID, "generation": generation,
                     "meta_version": generation, "meta_format": FORMAT, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+            if merged:
+                meta["meta_merged"] = generation
             self.update(part, [meta], commit="true")
         with self._lock:
             self._checked = 0.0
 
-    def _merge_segments(self) -> None:
+    def _merge_segments(self) -> bool:
         """Merge each shard's segments into one (Lucene's forceMerge; it also drops the earlier run's
         deleted documents). A search looks each of its terms up in every segment of every shard, twice
         with the statistics phase: at 200,000 documents a full run leaves some 20 segments per shard, and
         one segment took 30-50 % less of the cluster's CPU per search (benchmarks/RESULTS.md). Incremental
         runs leave merging to the merge policy. A merge that fails or outlasts MERGE_TIMEOUT leaves the run's
-        documents searchable as they are: it is logged, not raised."""
+        documents searchable as they are: it is logged, not raised. True when both collections merged."""
+        merged = True
         for part in PARTS:
             try:
                 self.client.request("POST", f"/{self.collections[part]}/update", rounds=1, timeout=MERGE_TIMEOUT,
                                     params={"wt": "json"}, headers={"Content-Type": "application/json"},
                                     content=b'{"optimize": {"maxSegments": 1, "waitSearcher": true}}')
             except SolrError as exc:
+                merged = False
                 log.warning("Merging the segments of %s did not complete (the index is searchable as it is): %s",
                             self.collections[part], " ".join(str(exc).split()))
+        return merged
 
     def remove(self, ids: Iterable[str]) -> int:
         """Delete documents by id from both collections, uncount their words and commit a new version."""
@@ -471,7 +514,10 @@ class SolrBackend:
             return 0
         for part in PARTS:
             self.update(part, {"delete": ids})
-        self._write_meta(vocabulary, dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"))
+        # Deleting documents moves none: a merged version's successor is merged too.
+        live = self._live_meta()
+        self._write_meta(vocabulary, dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"),
+                         merged=live.get("meta_merged") == live["meta_version"])
         return held
 
     def _partition_metas(self, n: int) -> dict[int, dict]:
@@ -580,9 +626,11 @@ def _vocabulary_words(solr_doc: dict) -> list[str]:
 class SolrSnapshot:
     """The published version of a SolrBackend: anonymous searches on NAME_public, others on NAME_all."""
 
-    def __init__(self, backend: SolrBackend, version: str):
+    def __init__(self, backend: SolrBackend, version: str, *, merged: bool = False):
         self.backend = backend
         self.version = version
+        # Merged into one segment per shard, in id order: near-duplicates collapse by score alone.
+        self.merged = merged
         found = backend.select("all", {"q": "*:*", "rows": 0, "facet": "true", "facet.field": "lang",
                                        "fq": f"-id:{META_ID}", "facet.mincount": 1})
         langs = found["facet_counts"]["facet_fields"]["lang"][::2]
@@ -642,8 +690,8 @@ class SolrSnapshot:
     ) -> Matches:
         by_date = sort == "date"
         params = {
-            "q": "{!boost b=$rankboost v=$qq}", "qq": to_lucene(query), "rankboost": BOOST_FUNCTION,
-            "fq": [*filter_queries(filters), DATE_COLLAPSE if by_date else COLLAPSE],
+            "q": "{!boost b=$rankboost v=$qq}", "qq": to_lucene(query), "rankboost": boost_function(dt.date.today()),
+            "fq": [*filter_queries(filters), DATE_COLLAPSE if by_date else MERGED_COLLAPSE if self.merged else COLLAPSE],
             "sort": DATE_SORT if by_date else SORT, "rows": limit, "fl": HIT_FIELDS,
         }
         if limit <= SINGLE_PASS_ROWS:

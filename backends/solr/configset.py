@@ -65,8 +65,9 @@ def slot_field(role: str, weight_class: str, lang: str = "fi") -> str:
 # positions of a hit's terms there give its snippet's words (backend.match_text). Field type stored_slots.
 TEXT_SLOT_FIELDS = {**{lang: f"text_{lang}" for lang in LANGUAGES}, "folded": "text_folded"}
 # What a configset must have for this sotehaku to index into it (Schema API paths): the meta document's
-# format field, the stored slots' type and the collapse field; an older collection is refused with the fix named.
-REQUIRED_SCHEMA = ("fields/meta_format", "fieldtypes/stored_slots", "fields/collapse_group")
+# format field, the stored slots' type, the collapse field and the freshness field; an older collection is
+# refused with the fix named.
+REQUIRED_SCHEMA = ("fields/meta_format", "fieldtypes/stored_slots", "fields/collapse_group", "fields/fresh")
 
 SLOT_FIELDS = tuple(
     slot_field(role, weight_class, lang)

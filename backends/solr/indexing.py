@@ -11,6 +11,7 @@ query time (translate.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from operator import itemgetter
 
@@ -18,6 +19,7 @@ from backends.solr.configset import LANGUAGES, encode_slots, slot_field
 from corpus.document import Document
 from indexer.analysis import FOLDED, analyzer
 from indexer.fields import filter_values, ranking_weight
+from search.ranking import FRESHNESS_HALF_LIFE_DAYS
 
 META_ID = "__meta__"
 META_VISIBILITY = "meta"
@@ -28,9 +30,36 @@ PARTITION_META_PREFIX = META_ID + "partition_"
 # searched only after `sotehaku solr setup` and a full `sotehaku index` (2: compound parts in the whole
 # words' fields, lengths counting stacked terms; 3: the text's slots stored, whose positions are the
 # tokenizer's words, instead of a field of term offsets; a change of the tokenizer changes the format;
-# 4: collapse_group, on the documents of real near-duplicate groups alone).
-FORMAT = "sotehaku-solr-4"
+# 4: collapse_group, on the documents of real near-duplicate groups alone; 5: fresh, and weight on every
+# document, for a boost function of two look-ups, and segments in id order).
+FORMAT = "sotehaku-solr-5"
+# The formats whose collections keep each segment in id order (solrconfig.xml's index sort, from 5 on): a
+# collection of another one is created anew by `sotehaku solr setup` (backend._in_earlier_order).
+ID_ORDER_FORMATS = ("sotehaku-solr-5",)
+# search.ranking.freshness is 1 + FRESHNESS_WEIGHT x 0.5 ** (age / half-life), age = today - updated in days.
+# 0.5 ** (age / h) = 2 ** (updated / h) x 2 ** (-today / h) (days since FRESHNESS_EPOCH): a document carries
+# the first factor (fresh, freshness_value), a search multiplies it by the second (backend.boost_function),
+# and min(1, ...) stands for the age's floor of 0. Exponents stay within FRESH_EXPONENT of 0, so that fresh
+# is a 32-bit float (up to 2 ** 128): for dates some 120 half-lives from the epoch and beyond the boost is
+# already 1 or 1 + FRESHNESS_WEIGHT to the float's precision.
+FRESHNESS_EPOCH = dt.date(2000, 1, 1)
+FRESH_EXPONENT = 120.0
 _position = itemgetter(0)
+
+
+def fresh_exponent(day: dt.date) -> float:
+    """The half-lives from FRESHNESS_EPOCH to a day, within FRESH_EXPONENT of 0 (see FRESHNESS_EPOCH)."""
+    return max(-FRESH_EXPONENT, min(FRESH_EXPONENT, (day - FRESHNESS_EPOCH).days / FRESHNESS_HALF_LIFE_DAYS))
+
+
+def freshness_value(updated: dt.date | None) -> float:
+    """A document's `fresh` field: 2 ** (its date's half-lives from FRESHNESS_EPOCH); 0 without a date, for
+    which the boost function's min(1, fresh x 2 ** -today's) is 0 and the freshness boost 1.
+
+    >>> freshness_value(dt.date(2000, 12, 31)), freshness_value(None)  # 365 days after the epoch
+    (2.0, 0.0)
+    """
+    return 2.0 ** fresh_exponent(updated) if updated else 0.0
 
 
 def index_language(lang: str) -> str:
@@ -97,7 +126,9 @@ def solr_document(doc: Document, generation: str = "") -> dict:
     fields["access"] = list(doc.access_keys)
     weight = ranking_weight(doc)
     if weight != 1.0:
-        fields["weight"] = weight
+        fields["weight"] = weight  # the schema's default is 1
+    if doc.updated:
+        fields["fresh"] = freshness_value(doc.updated)  # the schema's default is 0
     text_terms = {lang: analysed(doc.text, lang), FOLDED: analysed(doc.text, FOLDED)} if doc.text else {}
     anchors = "\n".join(doc.anchors)  # other pages' link texts (corpus.anchors)
     for role, text in (("title", doc.title), ("headings", "\n".join(doc.headings)), ("text", doc.text), ("anchors", anchors)):
