@@ -426,9 +426,10 @@ class SolrBackend:
         # its completion ends the mark of a run under way.
         self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
         self.update("all", {"delete": {"id": RUNNING_ID}})
-        self._write_meta(vocabulary, generation)
+        metas = self._meta_documents(vocabulary, generation)
+        self._write_meta(metas)
         if full and self._merge_segments():
-            self._write_meta(vocabulary, generation, merged=True)
+            self._write_meta(self._merged(metas))
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
 
@@ -457,17 +458,28 @@ class SolrBackend:
             return False  # no collection yet: the run will say so
         return found["response"]["numFound"] > 0
 
-    def _write_meta(self, vocabulary: Vocabulary, generation: str, *, merged: bool = False) -> None:
-        """Write both collections' meta documents (the version and the completion vocabulary; with `merged`,
-        that the version is merged into one segment per shard) and commit."""
+    @staticmethod
+    def _meta_documents(vocabulary: Vocabulary, generation: str) -> dict[str, dict]:
+        """Both collections' meta documents: the version and the completion vocabulary (JSON, encoded once
+        here: a corpus's words are some megabytes)."""
+        metas = {}
         for part in PARTS:
             # NAME_public holds public documents alone, so its meta document the public words alone.
             counts = {k: dict(c) for k, c in vocabulary.counts.items() if part == "all" or k == "public"}
-            meta = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID, "generation": generation,
-                    "meta_version": generation, "meta_format": FORMAT, "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
-            if merged:
-                meta["meta_merged"] = generation
-            self.update(part, [meta], commit="true")
+            metas[part] = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID,
+                           "generation": generation, "meta_version": generation, "meta_format": FORMAT,
+                           "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+        return metas
+
+    @staticmethod
+    def _merged(metas: dict[str, dict]) -> dict[str, dict]:
+        """The meta documents noting that their version is merged into one segment per shard, in id order."""
+        return {part: {**meta, "meta_merged": meta["meta_version"]} for part, meta in metas.items()}
+
+    def _write_meta(self, metas: dict[str, dict]) -> None:
+        """Write both collections' meta documents (_meta_documents) and commit."""
+        for part in PARTS:
+            self.update(part, [metas[part]], commit="true")
         with self._lock:
             self._checked = 0.0
 
@@ -516,8 +528,8 @@ class SolrBackend:
             self.update(part, {"delete": ids})
         # Deleting documents moves none: a merged version's successor is merged too.
         live = self._live_meta()
-        self._write_meta(vocabulary, dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"),
-                         merged=live.get("meta_merged") == live["meta_version"])
+        metas = self._meta_documents(vocabulary, dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"))
+        self._write_meta(self._merged(metas) if live.get("meta_merged") == live["meta_version"] else metas)
         return held
 
     def _partition_metas(self, n: int) -> dict[int, dict]:
@@ -564,7 +576,7 @@ class SolrBackend:
             for doc in metas.values():
                 for key, words in json.loads(doc["meta_vocabulary"]).items():
                     merged.counts.setdefault(key, Counter()).update(words)
-            self._write_meta(merged, generation)
+            self._write_meta(self._meta_documents(merged, generation))
             version = generation
         return Published(version=version, documents=counted, added=added, removed=removed, unchanged=unchanged, full=full)
 
