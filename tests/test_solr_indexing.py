@@ -102,6 +102,30 @@ def test_the_corpus_near_duplicates_and_only_they_carry_a_collapse_group(tmp_pat
     assert results.total == 2 and [h.id for h in results.hits] == ["doc-00002", "doc-00009"]
 
 
+def edited_configset(tmp_path: Path, file: str, edit) -> Path:
+    """A copy of the package's configset with one of its files' text edited (into an earlier or broken one)."""
+    configset = tmp_path / "configset"
+    shutil.copytree(CONFIGSET_DIR, configset)
+    (configset / file).write_text(edit((configset / file).read_text(encoding="utf-8")), encoding="utf-8")
+    return configset
+
+
+def without_merge_policy(solrconfig: str) -> str:
+    """solrconfig.xml as before format 5: no index sort."""
+    start = solrconfig.index("<mergePolicyFactory")
+    end = solrconfig.index("</mergePolicyFactory>") + len("</mergePolicyFactory>")
+    return solrconfig[:start] + solrconfig[end:]
+
+
+def mark_format(backend: SolrBackend, meta_format: str) -> None:
+    """Rewrite both collections' meta documents as if a sotehaku of another format had written them."""
+    for part in ("public", "all"):
+        meta = backend.select(part, {"q": 'id:"__meta__"', "fl": "*", "rows": 1})["response"]["docs"][0]
+        meta.pop("_version_", None)
+        meta["meta_format"] = meta_format
+        backend.update(part, [meta], commit="true")
+
+
 def segments(urls: list[str], collection: str) -> list[dict]:
     """Every replica's segments of a collection (Solr's segments handler, per core)."""
     status = SolrBackend(urls, collection).client.json(
@@ -149,20 +173,11 @@ def test_setup_creates_anew_a_collection_of_an_earlier_document_order(tmp_path, 
     docs = [make_document(i) for i in range(1, 13)]
     data_dir = data_dir_with(tmp_path, docs)
     url = collection_url(solr_urls, "earlierorder")
-    configset = tmp_path / "configset"
-    shutil.copytree(CONFIGSET_DIR, configset)
-    config = configset / "solrconfig.xml"
-    text = config.read_text(encoding="utf-8")
-    start, end = text.index("<mergePolicyFactory"), text.index("</mergePolicyFactory>") + len("</mergePolicyFactory>")
-    config.write_text(text[:start] + text[end:], encoding="utf-8")  # the solrconfig.xml of format 4
+    configset = edited_configset(tmp_path, "solrconfig.xml", without_merge_policy)  # as format 4 had it
     assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
     assert cli(data_dir, url, "index").exit_code == 0
     backend = SolrBackend(solr_urls, "earlierorder")
-    for part in ("public", "all"):  # as the sotehaku of format 4 left it
-        meta = backend.select(part, {"q": 'id:"__meta__"', "fl": "*", "rows": 1})["response"]["docs"][0]
-        meta.pop("_version_", None)
-        meta["meta_format"] = "sotehaku-solr-4"
-        backend.update(part, [meta], commit="true")
+    mark_format(backend, "sotehaku-solr-4")  # as the sotehaku of format 4 left it
 
     result = cli(data_dir, url, "solr", "setup")
     assert result.exit_code == 0, result.output
@@ -330,10 +345,7 @@ def assert_old_or_new(backend: SolrBackend, count: int) -> dict[str, dict]:
 
 
 def test_setup_with_a_broken_schema_is_a_one_line_error(tmp_path, solr_urls):
-    configset = tmp_path / "configset"
-    shutil.copytree(CONFIGSET_DIR, configset)
-    schema = configset / "managed-schema.xml"
-    schema.write_text(schema.read_text(encoding="utf-8").replace("</schema>", ""), encoding="utf-8")  # unclosed XML
+    configset = edited_configset(tmp_path, "managed-schema.xml", lambda text: text.replace("</schema>", ""))  # unclosed XML
     result = cli(tmp_path, collection_url(solr_urls, "brokenschema"), "solr", "setup", "--configset", str(configset))
     assert result.exit_code == 1, result.output
     message = result.output.strip()
@@ -358,14 +370,14 @@ EARLIER_SCHEMAS = {
 def test_a_configset_of_an_earlier_format_asks_for_setup_and_a_full_run(tmp_path, solr_urls, name):
     data_dir = data_dir_with(tmp_path, [make_document(i) for i in range(1, 4)])
     url = collection_url(solr_urls, name)
-    configset = tmp_path / "configset"
-    shutil.copytree(CONFIGSET_DIR, configset)
-    schema = configset / "managed-schema.xml"
-    text = schema.read_text(encoding="utf-8")
-    for old, new in EARLIER_SCHEMAS[name]:
-        assert old in text
-        text = text.replace(old, new)
-    schema.write_text(text, encoding="utf-8")
+
+    def earlier(text: str) -> str:
+        for old, new in EARLIER_SCHEMAS[name]:
+            assert old in text
+            text = text.replace(old, new)
+        return text
+
+    configset = edited_configset(tmp_path, "managed-schema.xml", earlier)
     assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
     result = cli(data_dir, url, "index")
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
@@ -379,11 +391,8 @@ def test_an_index_of_an_earlier_format_asks_for_setup_and_a_full_run_and_the_nex
     data_dir = data_dir_with(tmp_path, docs)
     url = collection_url(solr_urls, "earlierformat")
     # The configset of the sotehaku before FORMAT 2: no meta_format field.
-    configset = tmp_path / "configset"
-    shutil.copytree(CONFIGSET_DIR, configset)
-    schema = configset / "managed-schema.xml"
-    text = schema.read_text(encoding="utf-8")
-    schema.write_text("\n".join(line for line in text.split("\n") if 'name="meta_format"' not in line), encoding="utf-8")
+    configset = edited_configset(tmp_path, "managed-schema.xml",
+                                 lambda text: "\n".join(line for line in text.split("\n") if 'name="meta_format"' not in line))
     assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
     result = cli(data_dir, url, "index")
     assert result.exit_code == 1 and "Traceback" not in result.output, result.output
@@ -394,11 +403,7 @@ def test_an_index_of_an_earlier_format_asks_for_setup_and_a_full_run_and_the_nex
     assert cli(data_dir, url, "solr", "setup").exit_code == 0, "setup"
     assert cli(data_dir, url, "index").exit_code == 0
     backend = SolrBackend(solr_urls, "earlierformat")
-    for part in ("public", "all"):
-        meta = backend.select(part, {"q": 'id:"__meta__"', "fl": "*", "rows": 1})["response"]["docs"][0]
-        meta.pop("_version_", None)
-        meta["meta_format"] = "sotehaku-solr-1"
-        backend.update(part, [meta], commit="true")
+    mark_format(backend, "sotehaku-solr-1")
     result = cli(data_dir, url, "search", "kotihoito")
     assert result.exit_code != 0 and "sotehaku-solr-1" in result.output and "index --full" in result.output, result.output
     before = {doc_id: doc["fingerprint"] for doc_id, doc in committed(backend).items()}
