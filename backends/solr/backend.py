@@ -81,7 +81,7 @@ MATCHED_CACHE = 10_000
 # The boost every hit's score is multiplied by: the document's weight times the freshness boost of
 # search.ranking, from the two values each document has (indexing.freshness_value), one docValues look-up
 # each. (The same boost computed from `updated` with exists(), ms() and pow(), and def(weight,1) on a field
-# few documents have, took some 40 % of Solr's time for a word matching 64,000 documents: RESULTS.md.)
+# few documents have, took a quarter of Solr's time for a word matching 64,000 documents: RESULTS.md.)
 BOOST_FUNCTION = "product(weight,sum(1,product({weight},min(1,product({today},fresh)))))"
 
 
