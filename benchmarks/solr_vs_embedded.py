@@ -140,7 +140,8 @@ def in_fresh_process(function, *args):
 
 
 def analysis_alone(data_dir: Path, procs: int) -> float:
-    """Seconds to analyse every stored document into its SolrCloud fields, as publish does, sending nothing."""
+    """Seconds to analyse every stored document into its SolrCloud fields and completion words, as publish
+    does, sending nothing."""
     from backends.solr.backend import _analyse
     from corpus.store import open_data_store
 
