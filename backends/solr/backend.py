@@ -95,7 +95,7 @@ def boost_function(today: dt.date) -> str:
 COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand sort='score desc,id asc'}"
 # The same in a version merged into one segment per shard (meta_merged): there Lucene's document order is
 # the id order (solrconfig.xml's index sort), so the first of equal scores, which {!collapse} keeps when it
-# chooses by score alone, is the smallest id. Its sort= costed some 30 % of Solr's time for the slowest
+# chooses by score alone, is the smallest id. Its sort= cost some 30 % of Solr's time for the slowest
 # searches at 200,000 documents (benchmarks/RESULTS.md), for ties alone.
 MERGED_COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand}"
 SORT = "score desc,id asc"
@@ -174,7 +174,7 @@ def _in_earlier_order(urls, collection: str) -> bool:
 
 def _analyse(doc_and_generation: tuple[Document, str]) -> tuple[dict, list[str]]:
     """A document's Solr fields and its completion vocabulary's words, both in the analysis worker (the
-    words are a pass over the text, some 7 % of the analysis's time on squad2-fi, which the main process
+    words are a pass over the text, some 6 % of the analysis's time on squad2-fi, which the main process
     would otherwise make alone whatever --procs)."""
     doc, generation = doc_and_generation
     fields = solr_document(doc, generation)
