@@ -128,10 +128,11 @@ def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: in
     if upload:
         admin.upload_configset(urls, configset, directory)
     states = {}
+    existing = SolrBackend(urls, name)
     for part, collection in collection_names(name).items():
         recreated = False
         if admin.collection_exists(urls, collection):
-            if not _in_earlier_order(urls, collection):
+            if not _in_earlier_order(existing, part):
                 states[part] = {**admin.setup_collection(urls, collection, shards=shards, replicas=replicas,
                                                          configset=configset, directory=directory), "recreated": False}
                 continue
@@ -152,24 +153,18 @@ def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: in
     return states
 
 
-def _in_earlier_order(urls, collection: str) -> bool:
+def _in_earlier_order(backend: SolrBackend, part: str) -> bool:
     """Whether a collection holds documents written before the configset sorted segments by id (format 4
     and earlier, or a first run that never completed): Lucene opens no index whose segments are in
     another order than its configuration's, so such a collection is deleted and created again (a full
     run, which an earlier format needs anyway, fills it)."""
-    _, response = admin.solr_request(urls, "POST", f"/{collection}/select", data={
-        "wt": "json", "q": "*:*", "rows": 0, "facet": "true", "facet.query": f"id:{META_ID}"})
-    if response.status_code != 200:
+    try:
+        if not backend.select(part, {"q": "*:*", "rows": 0})["response"]["numFound"]:
+            return False
+        meta = backend.meta(part, "meta_format")
+    except SolrError:
         return False  # not searchable: the reload that follows says why
-    found = response.json()
-    if not found["response"]["numFound"]:
-        return False
-    if not found["facet_counts"]["facet_queries"][f"id:{META_ID}"]:
-        return True
-    _, response = admin.solr_request(urls, "POST", f"/{collection}/select", data={
-        "wt": "json", "q": f"id:{META_ID}", "fl": "meta_format", "rows": 1})
-    docs = response.json()["response"]["docs"] if response.status_code == 200 else []
-    return bool(docs) and docs[0].get("meta_format", "") not in ID_ORDER_FORMATS
+    return meta is None or meta.get("meta_format", "") not in ID_ORDER_FORMATS
 
 
 def _analyse(doc_and_generation: tuple[Document, str]) -> tuple[dict, list[str]]:
