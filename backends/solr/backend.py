@@ -255,7 +255,7 @@ class SolrBackend:
         if snapshot is not None and time.monotonic() - self._checked < VERSION_CHECK_SECONDS:
             return snapshot
         meta = self._live_meta()
-        version, merged = meta["meta_version"], meta.get("meta_merged") == meta["meta_version"]
+        version, merged = meta["meta_version"], _is_merged(meta)
         with self._lock:
             self._checked = time.monotonic()
             if self._snapshot is None or (self._snapshot.version, self._snapshot.merged) != (version, merged):
@@ -527,9 +527,8 @@ class SolrBackend:
         for part in PARTS:
             self.update(part, {"delete": ids})
         # Deleting documents moves none: a merged version's successor is merged too.
-        live = self._live_meta()
         metas = self._meta_documents(vocabulary, dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S%fZ"))
-        self._write_meta(self._merged(metas) if live.get("meta_merged") == live["meta_version"] else metas)
+        self._write_meta(self._merged(metas) if _is_merged(self._live_meta()) else metas)
         return held
 
     def _partition_metas(self, n: int) -> dict[int, dict]:
@@ -628,6 +627,11 @@ class SolrBackend:
             return total
         except (SolrError, KeyError, StopIteration, ValueError):
             return 0
+
+
+def _is_merged(meta: dict) -> bool:
+    """Whether a meta document's version is merged into one segment per shard (SolrBackend._merged)."""
+    return meta.get("meta_merged") == meta["meta_version"]
 
 
 def _vocabulary_words(solr_doc: dict) -> list[str]:
