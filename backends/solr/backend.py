@@ -465,10 +465,9 @@ class SolrBackend:
         metas = {}
         for part in PARTS:
             # NAME_public holds public documents alone, so its meta document the public words alone.
-            counts = {k: dict(c) for k, c in vocabulary.counts.items() if part == "all" or k == "public"}
             metas[part] = {"id": META_ID, "visibility": META_VISIBILITY, "duplicate_group": META_ID,
                            "generation": generation, "meta_version": generation, "meta_format": FORMAT,
-                           "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+                           "meta_vocabulary": vocabulary.to_json(None if part == "all" else ["public"])}
         return metas
 
     @staticmethod
@@ -564,7 +563,7 @@ class SolrBackend:
                 return Published(version=meta["meta_version"], documents=counted, unchanged=counted, full=False)
         own = {"id": partition_meta_id(k, n), "visibility": META_VISIBILITY, "duplicate_group": partition_meta_id(k, n),
                "generation": generation, "meta_version": generation,
-               "meta_vocabulary": json.dumps(counts, ensure_ascii=False)}
+               "meta_vocabulary": vocabulary.to_json()}
         self.update("all", [own], commit="true")
         metas = self._partition_metas(n)
         if any(i not in metas for i in range(1, n + 1)):
