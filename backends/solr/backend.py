@@ -427,9 +427,11 @@ class SolrBackend:
         self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
         self.update("all", {"delete": {"id": RUNNING_ID}})
         metas = self._meta_documents(vocabulary, generation)
-        self._write_meta(metas)
+        # A full run merges before its one commit (the merge opens no searcher): the documents, the
+        # deletions and the meta documents become searchable together, already merged.
         if full and self._merge_segments():
-            self._write_meta(self._merged(metas))
+            metas = self._merged(metas)
+        self._write_meta(metas)
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
 
@@ -484,17 +486,18 @@ class SolrBackend:
 
     def _merge_segments(self) -> bool:
         """Merge each shard's segments into one (Lucene's forceMerge; it also drops the earlier run's
-        deleted documents). A search looks each of its terms up in every segment of every shard, twice
-        with the statistics phase: at 200,000 documents a full run leaves some 20 segments per shard, and
-        one segment took 30-50 % less of the cluster's CPU per search (benchmarks/RESULTS.md). Incremental
-        runs leave merging to the merge policy. A merge that fails or outlasts MERGE_TIMEOUT leaves the run's
-        documents searchable as they are: it is logged, not raised. True when both collections merged."""
+        deleted documents), committed without opening a searcher: the meta documents' commit that follows
+        makes the merged run searchable. A search looks each of its terms up in every segment of every
+        shard, twice with the statistics phase: at 200,000 documents a full run leaves some 20 segments per
+        shard, and one segment took 30-50 % less of the cluster's CPU per search (benchmarks/RESULTS.md).
+        Incremental runs leave merging to the merge policy. A merge that fails or outlasts MERGE_TIMEOUT
+        leaves the run's documents as they are: it is logged, not raised. True when both collections merged."""
         merged = True
         for part in PARTS:
             try:
                 self.client.request("POST", f"/{self.collections[part]}/update", rounds=1, timeout=MERGE_TIMEOUT,
                                     params={"wt": "json"}, headers={"Content-Type": "application/json"},
-                                    content=b'{"optimize": {"maxSegments": 1, "waitSearcher": true}}')
+                                    content=b'{"optimize": {"maxSegments": 1, "openSearcher": false}}')
             except SolrError as exc:
                 merged = False
                 log.warning("Merging the segments of %s did not complete (the index is searchable as it is): %s",
