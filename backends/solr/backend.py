@@ -268,10 +268,12 @@ class SolrBackend:
     # -- writing ------------------------------------------------------------------------------------
 
     def update(self, part: str, body, **params) -> None:
-        """Send an update request (JSON) to one collection, retried on another node after a failure."""
+        """Send an update request (JSON, or bytes already encoded) to one collection, retried on another
+        node after a failure."""
+        content = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
         self.client.request(
             "POST", f"/{self.collections[part]}/update", params={"wt": "json", **params}, rounds=UPDATE_ROUNDS,
-            content=json.dumps(body, ensure_ascii=False).encode("utf-8"), headers={"Content-Type": "application/json"},
+            content=content, headers={"Content-Type": "application/json"},
         )
 
     def _indexed(self) -> dict[str, str]:
@@ -441,11 +443,12 @@ class SolrBackend:
         between the two sends the batch again. A document that is no longer public leaves NAME_public here."""
         public = [d for d in batch if d["visibility"] == "public"]
         hidden = [d["id"] for d in batch if d["visibility"] != "public"]
+        encoded = json.dumps(batch, ensure_ascii=False).encode("utf-8")  # the same bytes twice when all are public
         if hidden:
             self.update("public", {"delete": hidden})
         if public:
-            self.update("public", public)
-        self.update("all", batch)
+            self.update("public", encoded if not hidden else public)
+        self.update("all", encoded)
 
     def _mark_running(self, generation: str) -> None:
         """Mark (committed) that a run is sending documents: if it is killed, the next run recounts the vocabulary."""
