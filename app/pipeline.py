@@ -76,13 +76,20 @@ def index_corpus(
     """Bring the data directory's index in step with the corpus store (the last stage of the pipeline);
     with `partition` (K, N), only partition K's share of it (see app.backend.publish_index)."""
     total = documents_to_index(store, data_dir)
+    return publish_index(indexed_documents(store), data_dir, total=total, procs=procs, full=full, progress=progress,
+                         partition=partition)
+
+
+def indexed_documents(store: CorpusStore) -> Callable[[], Iterable[Document]]:
+    """The corpus's documents as an index receives them: with the link texts of the pages that point to
+    them and their near-duplicate marks (read once here; each call iterates the store afresh)."""
     anchors = anchor_texts(store)
     duplicated = store.duplicated_ids()
 
     def documents() -> Iterable[Document]:
         return with_duplicates_marked(with_anchor_texts(store.iter_documents(), anchors), duplicated)
 
-    return publish_index(documents, data_dir, total=total, procs=procs, full=full, progress=progress, partition=partition)
+    return documents
 
 
 def documents_to_index(store: CorpusStore, data_dir: str | Path) -> int:

@@ -6,10 +6,13 @@ generate_corpus.py), in one run on the same machine:
 - analysis alone: every document analysed into its SolrCloud fields (the work both backends share:
   sotehaku's Finnish analysis) in --procs processes, nothing sent;
 - SolrCloud: `SolrBackend.publish` (analysis in --procs processes, batches sent to the cluster, commit),
-  wall time, and its ratio to the analysis alone (the issue's goal: at most 1.2); twice, since the
-  first run on a fresh cluster also pays for the JVMs' just-in-time compilation of Solr's indexing code
-  (a long-running cluster has done it): "cold" is the first, "warm" the second full run; with the CPU
-  seconds of sotehaku's processes and of the cluster's JVMs (local ones, found by their launcher's class);
+  wall time, and its ratio to the analysis alone (the issue's goal: at most 1.2). The analysis alone
+  and the full index runs alternate, A I A I ... A, each index run compared with the mean of the
+  analyses just before and after it, since this machine's speed drifts within a run by more than the
+  goal's margin. The first index run on a fresh cluster also pays for the JVMs' just-in-time
+  compilation of Solr's indexing code (a long-running cluster has done it): it is reported as "cold",
+  and the --index-rounds runs after it as "warm" (the median of their ratios); with the CPU seconds of
+  sotehaku's processes and of the cluster's JVMs (local ones, found by their launcher's class);
 - embedded: the Whoosh index built by the same publish call with --procs processes;
 - search: `sotehaku serve` (one uvicorn process) per backend, GET /api/search?q=... one request at a
   time for --queries queries of 1-3 words of the squad2-fi questions (benchmarks/latency.py), as an
@@ -25,7 +28,7 @@ every CPU. Each index run and the analysis alone run in a process forked for the
 with analysis caches another one warmed.
 Run: .venv/bin/python benchmarks/solr_vs_embedded.py [--data ../shared/data] [--corpus squad|generated|both]
      [--docs 200000 | --generated FILE] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
-     [--backends embedded,solr] [--split-cores]
+     [--backends embedded,solr] [--index-rounds 3] [--split-cores]
 """
 
 from __future__ import annotations
@@ -141,13 +144,15 @@ def in_fresh_process(function, *args):
 
 def analysis_alone(data_dir: Path, procs: int) -> float:
     """Seconds to analyse every stored document into its SolrCloud fields and completion words, as publish
-    does, sending nothing."""
+    does, sending nothing: the documents as the index run receives them (app.pipeline.indexed_documents:
+    with other pages' link texts and near-duplicate marks, read from the store alike)."""
+    from app.pipeline import indexed_documents
     from backends.solr.backend import _analyse
     from corpus.store import open_data_store
 
     with open_data_store(data_dir) as store:
         started = time.perf_counter()
-        items = ((doc, "bench") for doc in store.iter_documents())
+        items = ((doc, "bench") for doc in indexed_documents(store)())
         if procs > 1:
             with multiprocessing.get_context("fork").Pool(procs) as pool:
                 for _ in pool.imap(_analyse, items, chunksize=16):
@@ -221,18 +226,21 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
     row = {"corpus": name, "documents": documents}
     if args.split_cores:
         split_cores()
-    say(f"{name}: {documents:,} documents; analysis alone...")
-    before = cpu_seconds()
-    row["analysis_s"] = in_fresh_process(analysis_alone, data_dir, args.procs)
-    row["analysis_cpu"] = tuple(b - a for a, b in zip(before, cpu_seconds()))
     backends = [(b, solr if b == "solr" else None) for b in args.backends]
-    for backend, url in reversed(backends):
-        for run in ("", "_warm") if backend == "solr" else ("",):
-            say(f"{name}: {backend} index{run.replace('_', ' ')}...")
-            before = cpu_seconds()
-            row[f"{backend}{run}_s"] = in_fresh_process(publish, data_dir, args.procs, url)
-            after = cpu_seconds()
-            row[f"{backend}{run}_cpu"] = (after[0] - before[0], after[1] - before[1])
+    # SolrCloud: the analysis alone and the index runs alternate (A I A I ... A), and each index run is
+    # compared with the mean of the analyses before and after it: this machine's speed drifts within a
+    # run, by as much as the goal's margin. The first index run is the cold one.
+    rounds = args.index_rounds + 1 if "solr" in args.backends else 0
+    row["analysis"], row["solr_runs"] = [], []
+    for i in range(rounds + 1):
+        say(f"{name}: {documents:,} documents; analysis alone ({i + 1} of {rounds + 1})...")
+        row["analysis"].append(timed(analysis_alone, data_dir, args.procs))
+        if i < rounds:
+            say(f"{name}: solr index ({'cold' if i == 0 else f'warm {i} of {rounds - 1}'})...")
+            row["solr_runs"].append(timed(publish, data_dir, args.procs, solr))
+    if "embedded" in args.backends:
+        say(f"{name}: embedded index...")
+        row["embedded"] = timed(publish, data_dir, args.procs, None)
     if args.split_cores:
         split_cores(False)  # the searches (and MRR) on every CPU, as without --split-cores
     for backend, url in backends:
@@ -244,6 +252,21 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
             row[f"{backend}_mrr"] = mrr(data_dir, url, args.data, args.mrr_queries)
     shutil.rmtree(data_dir, ignore_errors=True)
     return row
+
+
+def timed(function, *args) -> tuple[float, float, float]:
+    """function(*args) in a fresh process: its wall seconds (its result), then the CPU seconds it took of
+    sotehaku (that process and its workers) and of the local cluster's JVMs."""
+    before = cpu_seconds()
+    wall = in_fresh_process(function, *args)
+    after = cpu_seconds()
+    return wall, after[0] - before[0], after[1] - before[1]
+
+
+def index_ratios(row: dict) -> list[float]:
+    """Each SolrCloud index run's wall time over the mean of the analyses alone just before and after it."""
+    analysis = [a[0] for a in row["analysis"]]
+    return [run[0] / ((analysis[i] + analysis[i + 1]) / 2) for i, run in enumerate(row["solr_runs"])]
 
 
 def bench_corpora(corpora, work: Path, args, solr_urls: list[str], queries: list[str]) -> list[dict]:
@@ -263,16 +286,27 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
           f"{'ratio':>6} {'solr docs/s':>11} {'embedded s':>10} {'emb docs/s':>10}")
     nan = float("nan")
     for r in rows:
-        solr_s, warm_s, embedded_s = r.get("solr_s", nan), r.get("solr_warm_s", nan), r.get("embedded_s", nan)
-        print(f"{r['corpus']:10} {r['documents']:>8,} {r['analysis_s']:>10.1f} {solr_s:>11.1f} "
-              f"{solr_s / r['analysis_s']:>6.2f} {warm_s:>11.1f} {warm_s / r['analysis_s']:>6.2f} "
-              f"{r['documents'] / warm_s:>11.0f} {embedded_s:>10.1f} {r['documents'] / embedded_s:>10.0f}")
-    print("\nCPU seconds of the index runs (sotehaku: this process and its workers; JVMs: the local cluster's)")
+        analysis = statistics.median(a[0] for a in r["analysis"])
+        runs, ratios = r["solr_runs"], index_ratios(r) if r["solr_runs"] else []
+        cold_s, cold = (runs[0][0], ratios[0]) if runs else (nan, nan)
+        warm_s = statistics.median(run[0] for run in runs[1:]) if len(runs) > 1 else nan
+        warm = statistics.median(ratios[1:]) if len(ratios) > 1 else nan
+        embedded_s = r["embedded"][0] if "embedded" in r else nan
+        print(f"{r['corpus']:10} {r['documents']:>8,} {analysis:>10.1f} {cold_s:>11.1f} {cold:>6.2f} {warm_s:>11.1f} "
+              f"{warm:>6.2f} {r['documents'] / warm_s:>11.0f} {embedded_s:>10.1f} {r['documents'] / embedded_s:>10.0f}")
+    print("(analysis: the median of the analyses alone; warm: the medians of the warm runs and of their ratios)")
+    print("\nEach run: wall and CPU seconds (sotehaku: the run's process and its workers; JVMs: the local "
+          "cluster's); an index run's ratio is to the mean of the analyses alone before and after it")
     for r in rows:
-        for run in ("analysis", "solr", "solr_warm", "embedded"):
-            if f"{run}_cpu" in r:
-                own, jvms = r[f"{run}_cpu"]
-                print(f"{r['corpus']:10} {run:10} sotehaku {own:8.1f}  JVMs {jvms:8.1f}  wall {r[f'{run}_s']:8.1f}")
+        ratios = index_ratios(r) if r["solr_runs"] else []
+        runs = [("analysis", a, None) for a in r["analysis"]]
+        for i, run in enumerate(r["solr_runs"]):
+            runs.insert(2 * i + 1, ("solr cold" if i == 0 else f"solr warm {i}", run, ratios[i]))
+        if "embedded" in r:
+            runs.append(("embedded", r["embedded"], None))
+        for label, (wall, own, jvms), ratio in runs:
+            ratio_text = f"  ratio {ratio:.2f}" if ratio is not None else ""
+            print(f"{r['corpus']:10} {label:13} wall {wall:8.1f}  sotehaku {own:8.1f}  JVMs {jvms:8.1f}{ratio_text}")
     print(f"\nSearch through `sotehaku serve` (GET /api/search, anonymous, {len(queries)} queries of 1-3 words, one at a time)")
     print(f"{'corpus':10} {'backend':9} {'p50 ms':>7} {'p95 ms':>7} {'mean ms':>8}")
     for r in rows:
@@ -302,6 +336,8 @@ def main() -> None:
     parser.add_argument("--solr", help="node URLs of a running cluster (default: start the local one of the tests)")
     parser.add_argument("--nodes", type=int, default=2, help="Solr nodes of the local cluster (default 2)")
     parser.add_argument("--shards", type=int, default=2, help="shards of each collection, 1 replica each (default 2)")
+    parser.add_argument("--index-rounds", type=int, default=3,
+                        help="warm SolrCloud index runs after the cold one, each between two analyses alone (default 3)")
     parser.add_argument("--split-cores", action="store_true",
                         help="run the cluster's JVMs on the last CPU and sotehaku on the others (give --procs to match)")
     args = parser.parse_args()
