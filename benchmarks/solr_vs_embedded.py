@@ -12,7 +12,10 @@ generate_corpus.py), in one run on the same machine:
   goal's margin. The first index run on a fresh cluster also pays for the JVMs' just-in-time
   compilation of Solr's indexing code (a long-running cluster has done it): it is reported as "cold",
   and the --index-rounds runs after it as "warm" (the median of their ratios); with the CPU seconds of
-  sotehaku's processes and of the cluster's JVMs (local ones, found by their launcher's class);
+  sotehaku's processes and of the cluster's JVMs (local ones, found by their launcher's class). With
+  --split-cores each warm index run is also compared with an analysis alone run beside a neighbour
+  process that keeps the cluster's CPU as busy as the JVMs did during that run (timed_beside): on this
+  machine's virtual CPUs a busy neighbour slows the analysis by up to 40 %;
 - embedded: the Whoosh index built by the same publish call with --procs processes;
 - search: `sotehaku serve` (one uvicorn process) per backend, GET /api/search?q=... one request at a
   time for --queries queries of 1-3 words of the squad2-fi questions (benchmarks/latency.py), as an
@@ -28,7 +31,7 @@ every CPU. Each index run and the analysis alone run in a process forked for the
 with analysis caches another one warmed.
 Run: .venv/bin/python benchmarks/solr_vs_embedded.py [--data ../shared/data] [--corpus squad|generated|both]
      [--docs 200000 | --generated FILE] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
-     [--backends embedded,solr] [--index-rounds 3] [--split-cores]
+     [--backends embedded,solr] [--index-rounds 2] [--split-cores]
 """
 
 from __future__ import annotations
@@ -238,6 +241,11 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
         if i < rounds:
             say(f"{name}: solr index ({'cold' if i == 0 else f'warm {i} of {rounds - 1}'})...")
             row["solr_runs"].append(timed(publish, data_dir, args.procs, solr))
+            if args.split_cores and i > 0:
+                wall, _own, jvms = row["solr_runs"][-1]
+                share = min(1.0, jvms / wall)
+                say(f"{name}: analysis alone beside a neighbour busy {share:.0%} of the time on the cluster's CPU...")
+                row.setdefault("analysis_beside", []).append((share, timed_beside(share, analysis_alone, data_dir, args.procs)))
     if "embedded" in args.backends:
         say(f"{name}: embedded index...")
         row["embedded"] = timed(publish, data_dir, args.procs, None)
@@ -261,6 +269,32 @@ def timed(function, *args) -> tuple[float, float, float]:
     wall = in_fresh_process(function, *args)
     after = cpu_seconds()
     return wall, after[0] - before[0], after[1] - before[1]
+
+
+NEIGHBOUR = """
+import sys, time
+share = float(sys.argv[1])
+while True:
+    started = time.perf_counter()
+    while time.perf_counter() - started < 0.01 * share:
+        pass
+    time.sleep(0.01 * (1 - share))
+"""
+
+
+def timed_beside(share: float, function, *args) -> tuple[float, float, float]:
+    """timed(function, *args) while a neighbour process keeps the cluster's CPU busy `share` of the time
+    (in 10 ms periods), as the cluster's JVMs kept it during an index run. On this machine's virtual CPUs
+    the analysis alone took 65 s with the other CPU idle and 91 s beside a busy loop there: a busy
+    neighbour slows the analysis, so with --split-cores the index runs' analysis runs slower than the
+    analysis alone beside an idle CPU. The neighbour's own CPU seconds are not counted."""
+    neighbour = subprocess.Popen([sys.executable, "-c", NEIGHBOUR, str(share)])
+    try:
+        os.sched_setaffinity(neighbour.pid, {ALL_CPUS[-1]})
+        return timed(function, *args)
+    finally:
+        neighbour.kill()
+        neighbour.wait()
 
 
 def index_ratios(row: dict) -> list[float]:
@@ -307,6 +341,17 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
         for label, (wall, own, jvms), ratio in runs:
             ratio_text = f"  ratio {ratio:.2f}" if ratio is not None else ""
             print(f"{r['corpus']:10} {label:13} wall {wall:8.1f}  sotehaku {own:8.1f}  JVMs {jvms:8.1f}{ratio_text}")
+    for r in rows:
+        if r.get("analysis_beside"):
+            print("\nWith --split-cores: each warm index run against the analysis alone run just after it beside a "
+                  "neighbour\nprocess that kept the cluster's CPU as busy as the JVMs did during that index run")
+            for i, (share, (wall, own, _jvms)) in enumerate(r["analysis_beside"], start=1):
+                index_wall = r["solr_runs"][i][0]
+                print(f"{r['corpus']:10} warm {i}: neighbour busy {share:4.0%}  analysis wall {wall:8.1f}  sotehaku "
+                      f"{own:8.1f}  index wall {index_wall:8.1f}  ratio {index_wall / wall:.2f}")
+            ratios = [r["solr_runs"][i][0] / wall for i, (_share, (wall, _o, _j)) in enumerate(r["analysis_beside"], start=1)]
+            print(f"{r['corpus']:10} median ratio {statistics.median(ratios):.2f} (beside an idle CPU: "
+                  f"{statistics.median(index_ratios(r)[1:]):.2f})")
     print(f"\nSearch through `sotehaku serve` (GET /api/search, anonymous, {len(queries)} queries of 1-3 words, one at a time)")
     print(f"{'corpus':10} {'backend':9} {'p50 ms':>7} {'p95 ms':>7} {'mean ms':>8}")
     for r in rows:
@@ -336,8 +381,8 @@ def main() -> None:
     parser.add_argument("--solr", help="node URLs of a running cluster (default: start the local one of the tests)")
     parser.add_argument("--nodes", type=int, default=2, help="Solr nodes of the local cluster (default 2)")
     parser.add_argument("--shards", type=int, default=2, help="shards of each collection, 1 replica each (default 2)")
-    parser.add_argument("--index-rounds", type=int, default=3,
-                        help="warm SolrCloud index runs after the cold one, each between two analyses alone (default 3)")
+    parser.add_argument("--index-rounds", type=int, default=2,
+                        help="warm SolrCloud index runs after the cold one, each between two analyses alone (default 2)")
     parser.add_argument("--split-cores", action="store_true",
                         help="run the cluster's JVMs on the last CPU and sotehaku on the others (give --procs to match)")
     args = parser.parse_args()
