@@ -80,12 +80,12 @@ class Vocabulary:
         '{"public": {"sote": 2}}'
         """
         counts = {k: c for k, c in self.counts.items() if keys is None or k in keys}
-        paused = gc.isenabled()
+        enabled = gc.isenabled()  # left as it was: a caller may have paused it already
         gc.disable()
         try:
             return json.dumps(counts, ensure_ascii=False)
         finally:
-            if paused:
+            if enabled:
                 gc.enable()
 
     def save(self, path: Path) -> None:
