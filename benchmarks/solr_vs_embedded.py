@@ -303,6 +303,11 @@ def index_ratios(row: dict) -> list[float]:
     return [run[0] / ((analysis[i] + analysis[i + 1]) / 2) for i, run in enumerate(row["solr_runs"])]
 
 
+def beside_ratios(row: dict) -> list[float]:
+    """Each warm index run's wall time over the analysis alone run after it beside a busy neighbour."""
+    return [row["solr_runs"][i][0] / wall for i, (_share, (wall, _own, _jvms)) in enumerate(row["analysis_beside"], start=1)]
+
+
 def bench_corpora(corpora, work: Path, args, solr_urls: list[str], queries: list[str]) -> list[dict]:
     if args.split_cores:
         args.nodes_text += (f"; while indexing, sotehaku on CPU {ALL_CPUS[:-1]} and the cluster's JVMs on CPU "
@@ -321,7 +326,7 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
     nan = float("nan")
     for r in rows:
         analysis = statistics.median(a[0] for a in r["analysis"])
-        runs, ratios = r["solr_runs"], index_ratios(r) if r["solr_runs"] else []
+        runs, ratios = r["solr_runs"], index_ratios(r)
         cold_s, cold = (runs[0][0], ratios[0]) if runs else (nan, nan)
         warm_s = statistics.median(run[0] for run in runs[1:]) if len(runs) > 1 else nan
         warm = statistics.median(ratios[1:]) if len(ratios) > 1 else nan
@@ -332,7 +337,7 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
     print("\nEach run: wall and CPU seconds (sotehaku: the run's process and its workers; JVMs: the local "
           "cluster's); an index run's ratio is to the mean of the analyses alone before and after it")
     for r in rows:
-        ratios = index_ratios(r) if r["solr_runs"] else []
+        ratios = index_ratios(r)
         runs = [("analysis", a, None) for a in r["analysis"]]
         for i, run in enumerate(r["solr_runs"]):
             runs.insert(2 * i + 1, ("solr cold" if i == 0 else f"solr warm {i}", run, ratios[i]))
@@ -345,11 +350,10 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
         if r.get("analysis_beside"):
             print("\nWith --split-cores: each warm index run against the analysis alone run just after it beside a "
                   "neighbour\nprocess that kept the cluster's CPU as busy as the JVMs did during that index run")
-            for i, (share, (wall, own, _jvms)) in enumerate(r["analysis_beside"], start=1):
-                index_wall = r["solr_runs"][i][0]
+            ratios = beside_ratios(r)
+            for i, ((share, (wall, own, _jvms)), ratio) in enumerate(zip(r["analysis_beside"], ratios), start=1):
                 print(f"{r['corpus']:10} warm {i}: neighbour busy {share:4.0%}  analysis wall {wall:8.1f}  sotehaku "
-                      f"{own:8.1f}  index wall {index_wall:8.1f}  ratio {index_wall / wall:.2f}")
-            ratios = [r["solr_runs"][i][0] / wall for i, (_share, (wall, _o, _j)) in enumerate(r["analysis_beside"], start=1)]
+                      f"{own:8.1f}  index wall {r['solr_runs'][i][0]:8.1f}  ratio {ratio:.2f}")
             print(f"{r['corpus']:10} median ratio {statistics.median(ratios):.2f} (beside an idle CPU: "
                   f"{statistics.median(index_ratios(r)[1:]):.2f})")
     print(f"\nSearch through `sotehaku serve` (GET /api/search, anonymous, {len(queries)} queries of 1-3 words, one at a time)")
