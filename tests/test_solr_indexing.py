@@ -102,6 +102,41 @@ def test_the_corpus_near_duplicates_and_only_they_carry_a_collapse_group(tmp_pat
     assert results.total == 2 and [h.id for h in results.hits] == ["doc-00002", "doc-00009"]
 
 
+def test_each_collection_gets_its_batches_one_request_at_a_time_in_id_order_and_public_first(tmp_path, solr_urls, monkeypatch):
+    """A collection's batches go in one stream: never two requests at once, documents in id order (the
+    order of the index sort, so that the shards' segments need no reordering); a batch reaches NAME_all
+    only after NAME_public has it (the next run reads what is done from NAME_all)."""
+    import backends.solr.backend as solr_backend
+
+    monkeypatch.setattr(solr_backend, "BATCH_DOCS", 4)
+    docs = [make_document(i) for i in range(1, 30)]
+    setup(solr_urls, "streams", shards=2)
+    backend = SolrBackend(solr_urls, "streams")
+    sends, update = [], backend.update
+
+    def recorded(part, body, **params):
+        docs_sent = json.loads(body) if isinstance(body, bytes) else body
+        started = time.monotonic()
+        update(part, body, **params)
+        if isinstance(docs_sent, list) and docs_sent and docs_sent[0]["visibility"] != META_VISIBILITY:
+            sends.append((part, started, time.monotonic(), [d["id"] for d in docs_sent]))
+
+    monkeypatch.setattr(backend, "update", recorded)
+    backend.publish(lambda: docs, full=True)
+    for part in ("public", "all"):
+        stream = [send for send in sends if send[0] == part]
+        assert all(later[1] >= earlier[2] for earlier, later in zip(stream, stream[1:])), f"{part}: requests overlapped"
+        ids = [doc_id for send in stream for doc_id in send[3]]
+        assert ids == sorted(ids) and len(ids) == len(set(ids))
+    assert [i for send in sends if send[0] == "all" for i in send[3]] == [d.id for d in docs]
+    assert [i for send in sends if send[0] == "public" for i in send[3]] == [d.id for d in docs if d.visibility == "public"]
+    public_ids = {d.id for d in docs if d.visibility == "public"}
+    public_done = {send[3][0]: send[2] for send in sends if send[0] == "public"}  # by a batch's first public id
+    for _part, started, _ended, ids in (send for send in sends if send[0] == "all"):
+        assert public_done[next(i for i in ids if i in public_ids)] <= started
+    assert set(committed(backend)) == {d.id for d in docs}
+
+
 def edited_configset(tmp_path: Path, file: str, edit) -> Path:
     """A copy of the package's configset with one of its files' text edited (into an earlier or broken one)."""
     configset = tmp_path / "configset"

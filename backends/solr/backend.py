@@ -50,8 +50,7 @@ DEFAULT_COLLECTION = "sotehaku"
 PARTS = ("public", "all")
 RUNNING_ID = META_ID + "running"
 BATCH_DOCS = 500
-# Update requests under way at once while the analysis goes on, and batches analysed but not yet sent.
-SEND_THREADS = 2
+# Batches analysed but not yet sent to both collections: the analysis waits when the cluster is slower.
 SENDING = 4
 # A full run ends by merging each shard's segments into one; a merge may take minutes on a large shard.
 MERGE_TIMEOUT = 3600.0
@@ -382,7 +381,14 @@ class SolrBackend:
 
         added = 0
         pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
-        sender = concurrent.futures.ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="solr-send")
+        # One stream of update requests per collection: a thread that sends its batches one at a time, in
+        # the order analysed, the corpus store's id order. Each shard's writer then receives its documents
+        # in the order of the index sort (solrconfig.xml), so a segment flushes without reordering and
+        # segments merge without interleaving. Two requests at once to one collection interleave their
+        # documents in the shards' writers: replaying squad2-fi's batches that way took the cluster 12 %
+        # more CPU, and 3-4 s more to merge at the end, than these streams (benchmarks/RESULTS.md, round
+        # 14). The two collections' streams run side by side.
+        streams = {part: concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"solr-send-{part}") for part in PARTS}
         sending: deque = deque()
         try:
             analysed = (
@@ -393,11 +399,11 @@ class SolrBackend:
                 batch = [fields for fields, _words in analysed_batch]
                 if not added and partition is None:
                     self._mark_running(generation)
-                # Batches are sent by SEND_THREADS threads while the analysis goes on; at most SENDING
-                # wait, so that memory stays bounded when the cluster is slower than the analysis.
+                # Batches are sent while the analysis goes on; at most SENDING wait, so that memory stays
+                # bounded when the cluster is slower than the analysis.
                 while len(sending) >= SENDING:
                     sending.popleft().result()
-                sending.append(sender.submit(self._send_batch, batch))
+                sending.append(self._send_batch(batch, streams))
                 if not recount:
                     for fields, words in analysed_batch:
                         vocabulary.add_words(fields["access"], words)
@@ -409,7 +415,8 @@ class SolrBackend:
         finally:
             for future in sending:
                 future.cancel()
-            sender.shutdown(wait=True)
+            for stream in streams.values():
+                stream.shutdown(wait=True, cancel_futures=True)
             if pool:
                 pool.terminate()
         if partition is not None:
@@ -437,18 +444,24 @@ class SolrBackend:
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
 
-    def _send_batch(self, batch: list[dict]) -> None:
-        """Send one batch of analysed documents to both collections, without a commit (the run commits once
-        at its end). NAME_public first: the next run reads what is done from NAME_all, so a run killed
-        between the two sends the batch again. A document that is no longer public leaves NAME_public here."""
+    def _send_batch(self, batch: list[dict], streams: dict[str, concurrent.futures.Executor]) -> concurrent.futures.Future:
+        """Queue one batch of analysed documents on both collections' streams, without a commit (the run
+        commits once at its end); the future of its last send. NAME_public's send of a batch completes
+        before NAME_all's begins: the next run reads what is done from NAME_all, so a run killed between
+        the two sends the batch again. A document that is no longer public leaves NAME_public here."""
         public = [d for d in batch if d["visibility"] == "public"]
         hidden = [d["id"] for d in batch if d["visibility"] != "public"]
-        encoded = json.dumps(batch, ensure_ascii=False).encode("utf-8")  # the same bytes twice when all are public
-        if hidden:
-            self.update("public", {"delete": hidden})
-        if public:
-            self.update("public", encoded if not hidden else public)
-        self.update("all", encoded)
+
+        def to_public() -> bytes:
+            encoded = json.dumps(batch, ensure_ascii=False).encode("utf-8")  # the same bytes twice when all are public
+            if hidden:
+                self.update("public", {"delete": hidden})
+            if public:
+                self.update("public", encoded if not hidden else public)
+            return encoded
+
+        sent_public = streams["public"].submit(to_public)
+        return streams["all"].submit(lambda: self.update("all", sent_public.result()))
 
     def _mark_running(self, generation: str) -> None:
         """Mark (committed) that a run is sending documents: if it is killed, the next run recounts the vocabulary."""
