@@ -10,8 +10,10 @@ generate_corpus.py), in one run on the same machine:
   and the full index runs alternate, A I A I ... A, each index run compared with the mean of the
   analyses just before and after it, since this machine's speed drifts within a run by more than the
   goal's margin. The first index run on a fresh cluster also pays for the JVMs' just-in-time
-  compilation of Solr's indexing code (a long-running cluster has done it): it is reported as "cold",
-  and the --index-rounds runs after it as "warm" (the median of their ratios); with the CPU seconds of
+  compilation of Solr's indexing code (a long-running cluster has done it): it is reported as "cold";
+  the cluster's CPU seconds for the same run keep falling for two or three runs more (164, 106, 78,
+  45, 35 in one sequence), so the --warmup-rounds runs after it are shown but not counted, and the --index-rounds
+  runs after those are "warm" (the median of their ratios is the figure); with the CPU seconds of
   sotehaku's processes and of the cluster's JVMs (local ones, found by their launcher's class). With
   --split-cores each warm index run is also compared with an analysis alone run beside a neighbour
   process that keeps the cluster's CPU as busy as the JVMs did during that run (timed_beside): on this
@@ -31,7 +33,7 @@ every CPU. Each index run and the analysis alone run in a process forked for the
 with analysis caches another one warmed.
 Run: .venv/bin/python benchmarks/solr_vs_embedded.py [--data ../shared/data] [--corpus squad|generated|both]
      [--docs 200000 | --generated FILE] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
-     [--backends embedded,solr] [--index-rounds 2] [--split-cores]
+     [--backends embedded,solr] [--index-rounds 2] [--warmup-rounds 2] [--split-cores]
 """
 
 from __future__ import annotations
@@ -232,20 +234,33 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
     backends = [(b, solr if b == "solr" else None) for b in args.backends]
     # SolrCloud: the analysis alone and the index runs alternate (A I A I ... A), and each index run is
     # compared with the mean of the analyses before and after it: this machine's speed drifts within a
-    # run, by as much as the goal's margin. The first index run is the cold one.
-    rounds = args.index_rounds + 1 if "solr" in args.backends else 0
-    row["analysis"], row["solr_runs"] = [], []
-    for i in range(rounds + 1):
-        say(f"{name}: {documents:,} documents; analysis alone ({i + 1} of {rounds + 1})...")
+    # run, by as much as the goal's margin. The first index run is the cold one; the --warmup-rounds runs
+    # after it (one after the other, then an analysis alone) are shown but not counted.
+    row["analysis"], row["solr_runs"], row["solr_warmup"] = [], [], []
+
+    def analysis() -> None:
+        say(f"{name}: {documents:,} documents; analysis alone ({len(row['analysis']) + 1})...")
         row["analysis"].append(timed(analysis_alone, data_dir, args.procs))
-        if i < rounds:
-            say(f"{name}: solr index ({'cold' if i == 0 else f'warm {i} of {rounds - 1}'})...")
+
+    analysis()
+    if "solr" in args.backends:
+        say(f"{name}: solr index (cold)...")
+        row["solr_runs"].append(timed(publish, data_dir, args.procs, solr))
+        analysis()
+        for k in range(args.warmup_rounds):
+            say(f"{name}: solr index (warm-up {k + 1} of {args.warmup_rounds}, not counted)...")
+            row["solr_warmup"].append(timed(publish, data_dir, args.procs, solr))
+        if args.warmup_rounds:
+            analysis()
+        for i in range(1, args.index_rounds + 1):
+            say(f"{name}: solr index (warm {i} of {args.index_rounds})...")
             row["solr_runs"].append(timed(publish, data_dir, args.procs, solr))
-            if args.split_cores and i > 0:
+            if args.split_cores:
                 wall, _own, jvms = row["solr_runs"][-1]
                 share = min(1.0, jvms / wall)
                 say(f"{name}: analysis alone beside a neighbour busy {share:.0%} of the time on the cluster's CPU...")
                 row.setdefault("analysis_beside", []).append((share, timed_beside(share, analysis_alone, data_dir, args.procs)))
+            analysis()
     if "embedded" in args.backends:
         say(f"{name}: embedded index...")
         row["embedded"] = timed(publish, data_dir, args.procs, None)
@@ -298,9 +313,15 @@ def timed_beside(share: float, function, *args) -> tuple[float, float, float]:
 
 
 def index_ratios(row: dict) -> list[float]:
-    """Each SolrCloud index run's wall time over the mean of the analyses alone just before and after it."""
+    """Each SolrCloud index run's wall time over the mean of the analyses alone just before and after it
+    (the warm-up runs, between the cold run's second analysis and the first warm run's first, have none)."""
     analysis = [a[0] for a in row["analysis"]]
-    return [run[0] / ((analysis[i] + analysis[i + 1]) / 2) for i, run in enumerate(row["solr_runs"])]
+    skip = 1 if row.get("solr_warmup") else 0
+    ratios = []
+    for i, run in enumerate(row["solr_runs"]):
+        before = i + (skip if i else 0)
+        ratios.append(run[0] / ((analysis[before] + analysis[before + 1]) / 2))
+    return ratios
 
 
 def beside_ratios(row: dict) -> list[float]:
@@ -338,9 +359,14 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
           "cluster's); an index run's ratio is to the mean of the analyses alone before and after it")
     for r in rows:
         ratios = index_ratios(r)
-        runs = [("analysis", a, None) for a in r["analysis"]]
+        analyses = iter(r["analysis"])
+        runs = [("analysis", next(analyses), None)]
         for i, run in enumerate(r["solr_runs"]):
-            runs.insert(2 * i + 1, ("solr cold" if i == 0 else f"solr warm {i}", run, ratios[i]))
+            runs.append(("solr cold" if i == 0 else f"solr warm {i}", run, ratios[i]))
+            runs.append(("analysis", next(analyses), None))
+            if i == 0 and r.get("solr_warmup"):
+                runs += [(f"solr warm-up {k}", w, None) for k, w in enumerate(r["solr_warmup"], start=1)]
+                runs.append(("analysis", next(analyses), None))
         if "embedded" in r:
             runs.append(("embedded", r["embedded"], None))
         for label, (wall, own, jvms), ratio in runs:
@@ -386,7 +412,9 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=2, help="Solr nodes of the local cluster (default 2)")
     parser.add_argument("--shards", type=int, default=2, help="shards of each collection, 1 replica each (default 2)")
     parser.add_argument("--index-rounds", type=int, default=2,
-                        help="warm SolrCloud index runs after the cold one, each between two analyses alone (default 2)")
+                        help="warm SolrCloud index runs after the cold one and the warm-ups, each between two analyses alone (default 2)")
+    parser.add_argument("--warmup-rounds", type=int, default=2,
+                        help="SolrCloud index runs after the cold one that are shown but not counted (default 2)")
     parser.add_argument("--split-cores", action="store_true",
                         help="run the cluster's JVMs on the last CPU and sotehaku on the others (give --procs to match)")
     args = parser.parse_args()
