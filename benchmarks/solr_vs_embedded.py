@@ -236,25 +236,33 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
     # compared with the mean of the analyses before and after it: this machine's speed drifts within a
     # run, by as much as the goal's margin. The first index run is the cold one; the --warmup-rounds runs
     # after it (one after the other, then an analysis alone) are shown but not counted.
-    row["analysis"], row["solr_runs"], row["solr_warmup"] = [], [], []
+    # Every run in the order made (label, result, and a counted index run's place in solr_runs), and each
+    # counted index run's analysis alone before it (its place in analysis; the one after it is the next).
+    row["analysis"], row["solr_runs"], row["solr_after"], row["sequence"] = [], [], [], []
 
     def analysis() -> None:
         say(f"{name}: {documents:,} documents; analysis alone ({len(row['analysis']) + 1})...")
         row["analysis"].append(timed(analysis_alone, data_dir, args.procs))
+        row["sequence"].append(("analysis", row["analysis"][-1], None))
+
+    def index(label: str, counted: bool = True) -> None:
+        say(f"{name}: solr index ({label}{'' if counted else ', not counted'})...")
+        result = timed(publish, data_dir, args.procs, solr)
+        if counted:
+            row["solr_after"].append(len(row["analysis"]) - 1)
+            row["solr_runs"].append(result)
+        row["sequence"].append((f"solr {label}", result, len(row["solr_runs"]) - 1 if counted else None))
 
     analysis()
     if "solr" in args.backends:
-        say(f"{name}: solr index (cold)...")
-        row["solr_runs"].append(timed(publish, data_dir, args.procs, solr))
+        index("cold")
         analysis()
-        for k in range(args.warmup_rounds):
-            say(f"{name}: solr index (warm-up {k + 1} of {args.warmup_rounds}, not counted)...")
-            row["solr_warmup"].append(timed(publish, data_dir, args.procs, solr))
+        for k in range(1, args.warmup_rounds + 1):
+            index(f"warm-up {k}", counted=False)
         if args.warmup_rounds:
             analysis()
         for i in range(1, args.index_rounds + 1):
-            say(f"{name}: solr index (warm {i} of {args.index_rounds})...")
-            row["solr_runs"].append(timed(publish, data_dir, args.procs, solr))
+            index(f"warm {i}")
             if args.split_cores:
                 wall, _own, jvms = row["solr_runs"][-1]
                 share = min(1.0, jvms / wall)
@@ -313,15 +321,9 @@ def timed_beside(share: float, function, *args) -> tuple[float, float, float]:
 
 
 def index_ratios(row: dict) -> list[float]:
-    """Each SolrCloud index run's wall time over the mean of the analyses alone just before and after it
-    (the warm-up runs, between the cold run's second analysis and the first warm run's first, have none)."""
+    """Each counted SolrCloud index run's wall time over the mean of the analyses alone just before and after it."""
     analysis = [a[0] for a in row["analysis"]]
-    skip = 1 if row.get("solr_warmup") else 0
-    ratios = []
-    for i, run in enumerate(row["solr_runs"]):
-        before = i + (skip if i else 0)
-        ratios.append(run[0] / ((analysis[before] + analysis[before + 1]) / 2))
-    return ratios
+    return [run[0] / ((analysis[i] + analysis[i + 1]) / 2) for run, i in zip(row["solr_runs"], row["solr_after"])]
 
 
 def beside_ratios(row: dict) -> list[float]:
@@ -359,14 +361,7 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
           "cluster's); an index run's ratio is to the mean of the analyses alone before and after it")
     for r in rows:
         ratios = index_ratios(r)
-        analyses = iter(r["analysis"])
-        runs = [("analysis", next(analyses), None)]
-        for i, run in enumerate(r["solr_runs"]):
-            runs.append(("solr cold" if i == 0 else f"solr warm {i}", run, ratios[i]))
-            runs.append(("analysis", next(analyses), None))
-            if i == 0 and r.get("solr_warmup"):
-                runs += [(f"solr warm-up {k}", w, None) for k, w in enumerate(r["solr_warmup"], start=1)]
-                runs.append(("analysis", next(analyses), None))
+        runs = [(label, result, None if i is None else ratios[i]) for label, result, i in r["sequence"]]
         if "embedded" in r:
             runs.append(("embedded", r["embedded"], None))
         for label, (wall, own, jvms), ratio in runs:
