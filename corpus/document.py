@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -125,10 +126,12 @@ class Document:
             h.update("\n".join(self.access).encode("utf-8"))
         return h.hexdigest()
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         """SHA-256 of every field the index holds, so an index update can skip documents that did not change:
-        a page whose anchor text changed (another page's link to it) is indexed again."""
+        a page whose anchor text changed (another page's link to it) is indexed again. Computed once per
+        document (it is frozen; `replace` makes a new one): an index run reads it to skip unchanged documents
+        and again to store it (about 1 % of an index run on squad2-fi)."""
         fields = self.to_json()
         if self.anchors:  # left out when empty, so that documents nothing links to keep their fingerprints
             fields["anchors"] = list(self.anchors)

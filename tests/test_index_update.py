@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,17 @@ DOCS = [
 
 def ids(engine, query: str) -> set[str]:
     return {hit.id for hit in engine.search(query, viewer=STAFF).hits}
+
+
+def test_a_documents_fingerprint_is_computed_once_and_follows_its_fields():
+    """An index run reads a document's fingerprint to skip it when unchanged and again to store it: one
+    computation per document, and a changed copy (replace) has its own."""
+    doc = DOCS[0]
+    first = doc.fingerprint
+    assert doc.fingerprint is first
+    assert doc.replace(text="Kotihoito auttaa arjessa.").fingerprint != first
+    assert doc.replace(text=doc.text).fingerprint == first
+    assert pickle.loads(pickle.dumps(doc)).fingerprint == first  # as analysis workers receive it
 
 
 def test_unchanged_corpus_publishes_nothing(tmp_path):
