@@ -714,6 +714,3 @@ def solr_setup(shards: int, replicas: int, configset_dir: Path | None) -> None:
         raise click.ClickException(" ".join(str(exc).split())) from None
     for part, state in states.items():
         click.echo(f"{settings.collection}_{part}: {len(state['shards'])} shards x {replicas} replicas, active")
-        if state["recreated"]:
-            click.echo(f"  created anew: it held an index of an earlier sotehaku, in another document order. "
-                       "Run 'sotehaku index --full'.")

@@ -104,8 +104,8 @@ def test_the_corpus_near_duplicates_and_only_they_carry_a_collapse_group(tmp_pat
 
 def test_each_collection_gets_its_batches_one_request_at_a_time_in_id_order_and_public_first(tmp_path, solr_urls, monkeypatch):
     """A collection's batches go in one stream: never two requests at once, documents in id order (the
-    order of the index sort, so that the shards' segments need no reordering); a batch reaches NAME_all
-    only after NAME_public has it (the next run reads what is done from NAME_all)."""
+    order every shard's segments then keep); a batch reaches NAME_all only after NAME_public has it (the
+    next run reads what is done from NAME_all)."""
     import backends.solr.backend as solr_backend
 
     monkeypatch.setattr(solr_backend, "BATCH_DOCS", 4)
@@ -145,11 +145,14 @@ def edited_configset(tmp_path: Path, file: str, edit) -> Path:
     return configset
 
 
-def without_merge_policy(solrconfig: str) -> str:
-    """solrconfig.xml as before format 5: no index sort."""
+def with_index_sort(solrconfig: str) -> str:
+    """solrconfig.xml as format 5's first configset had it: segments sorted by id (Lucene's index sort)."""
     start = solrconfig.index("<mergePolicyFactory")
-    end = solrconfig.index("</mergePolicyFactory>") + len("</mergePolicyFactory>")
-    return solrconfig[:start] + solrconfig[end:]
+    end = solrconfig.index("/>", start) + len("/>")
+    return solrconfig[:start] + (
+        '<mergePolicyFactory class="org.apache.solr.index.SortingMergePolicyFactory"><str name="sort">id asc</str>'
+        '<str name="wrapped.prefix">inner</str><str name="inner.class">org.apache.solr.index.TieredMergePolicyFactory</str>'
+        "</mergePolicyFactory>") + solrconfig[end:]
 
 
 def mark_format(backend: SolrBackend, meta_format: str) -> None:
@@ -161,70 +164,84 @@ def mark_format(backend: SolrBackend, meta_format: str) -> None:
         backend.update(part, [meta], commit="true")
 
 
-def segments(urls: list[str], collection: str) -> list[dict]:
-    """Every replica's segments of a collection (Solr's segments handler, per core)."""
+def replicas(urls: list[str], collection: str) -> list[tuple[str, str]]:
+    """(node URL, core) of every replica of a collection."""
     status = SolrBackend(urls, collection).client.json(
         "GET", "/admin/collections", params={"action": "CLUSTERSTATUS", "collection": collection, "wt": "json"})
+    return [(replica["base_url"], replica["core"])
+            for shard in status["cluster"]["collections"][collection]["shards"].values()
+            for replica in shard["replicas"].values()]
+
+
+def segments(urls: list[str], collection: str) -> list[dict]:
+    """Every replica's segments of a collection (Solr's segments handler, per core)."""
     found = []
-    for shard in status["cluster"]["collections"][collection]["shards"].values():
-        for replica in shard["replicas"].values():
-            info = httpx.get(f"{replica['base_url']}/{replica['core']}/admin/segments", params={"wt": "json"}, timeout=30)
-            found.extend(info.json()["segments"].values())
+    for base, core in replicas(urls, collection):
+        info = httpx.get(f"{base}/{core}/admin/segments", params={"wt": "json"}, timeout=30)
+        found.extend(info.json()["segments"].values())
     return found
 
 
+def document_order(urls: list[str], collection: str) -> list[list[str]]:
+    """Each replica's document ids in Lucene's document order (meta documents left out)."""
+    return [[doc["id"] for doc in httpx.get(f"{base}/{core}/select", timeout=30, params={
+        "q": "*:*", "fq": f"-visibility:{META_VISIBILITY}", "fl": "id", "sort": "_docid_ asc", "rows": 10_000,
+        "distrib": "false", "wt": "json"}).json()["response"]["docs"]]
+            for base, core in replicas(urls, collection)]
+
+
 def test_near_duplicates_of_equal_scores_show_the_smallest_id_whether_merged_or_not(tmp_path, solr_urls):
-    """Two copies of a page score the same; the one with the larger id is sent first, so that Lucene's
-    insertion order is not the id order. A full run ends merged in id order (the index sort), and its
-    searches collapse by score alone; after an incremental run they collapse with ties by id. Both show
-    the smaller id, as the embedded index does."""
+    """Two copies of a page score the same. Sent in id order, a full run ends merged into one segment per
+    shard in id order, and its searches collapse by score alone; sent out of it (the copy with the larger
+    id first), or after an incremental run, the version is not marked merged and searches collapse with
+    ties by id. All show the smaller id, as the embedded index does."""
     page = dict(title="Omaishoidon tuki", text="Omaishoidon tuki on lakisääteinen palvelu, jota haetaan hyvinvointialueelta.",
                 updated=dt.date(2026, 3, 1), source="testi")
-    copies = [Document(id="tie-b", url="https://alue.example/tie-b", has_duplicates=True, **page),
-              Document(id="tie-a", url="https://alue.example/tie-a", duplicate_of="tie-b", **page)]
+    copies = [Document(id="tie-a", url="https://alue.example/tie-a", duplicate_of="tie-b", **page),
+              Document(id="tie-b", url="https://alue.example/tie-b", has_duplicates=True, **page)]
     others = [make_document(i) for i in range(1, 6)]
-    setup(solr_urls, "ties", shards=1, replicas=1)
+    setup(solr_urls, "ties", shards=2, replicas=1)
     backend = SolrBackend(solr_urls, "ties")
-    backend.publish(lambda: [*copies, *others])
-    assert all("id" in segment["sort"] for segment in segments(solr_urls, "ties_all"))
-    snapshot = backend.snapshot()
-    assert snapshot.merged
-    found = SearchEngine(backend).search("lakisääteinen")
-    assert [hit.id for hit in found.hits] == ["tie-a"] and found.total == 1
+
+    def shows_the_smaller_id() -> bool:
+        found = SearchEngine(backend).search("lakisääteinen")
+        return [hit.id for hit in found.hits] == ["tie-a"] and found.total == 1
+
+    backend.publish(lambda: [copies[1], copies[0], *others], full=True)
+    assert not backend.snapshot().merged and shows_the_smaller_id()
+    assert [ids for ids in document_order(solr_urls, "ties_all") if ids != sorted(ids)]  # what the mark would miss
+
+    backend.publish(lambda: sorted([*copies, *others], key=lambda d: d.id), full=True)
+    assert backend.snapshot().merged and shows_the_smaller_id()
+    assert all(ids == sorted(ids) for part in ("ties_public", "ties_all") for ids in document_order(solr_urls, part))
 
     # Deleting documents moves none: the next version is merged too.
     assert backend.remove([others[0].id]) == 1 and backend.snapshot().merged
     # An incremental run adds a segment: ties are then broken by the collapse's sort.
     backend.publish(lambda: [*copies, *others[1:], make_document(9)])
-    assert not backend.snapshot().merged
-    found = SearchEngine(backend).search("lakisääteinen")
-    assert [hit.id for hit in found.hits] == ["tie-a"] and found.total == 1
+    assert not backend.snapshot().merged and shows_the_smaller_id()
 
 
-def test_setup_creates_anew_a_collection_of_an_earlier_document_order(tmp_path, solr_urls):
-    """Lucene opens no index whose segments are in another order than its configuration's: `solr setup`
-    deletes a collection that an earlier sotehaku wrote (before segments were sorted by id) and creates it
-    again, saying that a full run fills it."""
+def test_setup_keeps_a_collection_of_segments_sorted_by_id(tmp_path, solr_urls):
+    """Format 5's first configset sorted every segment by id; this one leaves the order to the order sent.
+    Lucene opens sorted segments without a sort configured, so `solr setup` reloads such a collection
+    with this configset and keeps its documents, and the next full run merges them in id order."""
     docs = [make_document(i) for i in range(1, 13)]
     data_dir = data_dir_with(tmp_path, docs)
-    url = collection_url(solr_urls, "earlierorder")
-    configset = edited_configset(tmp_path, "solrconfig.xml", without_merge_policy)  # as format 4 had it
+    url = collection_url(solr_urls, "sortedbefore")
+    configset = edited_configset(tmp_path, "solrconfig.xml", with_index_sort)
     assert cli(data_dir, url, "solr", "setup", "--configset", str(configset)).exit_code == 0
     assert cli(data_dir, url, "index").exit_code == 0
-    backend = SolrBackend(solr_urls, "earlierorder")
-    mark_format(backend, "sotehaku-solr-4")  # as the sotehaku of format 4 left it
+    assert all("id" in segment["sort"] for segment in segments(solr_urls, "sortedbefore_all"))
+    backend = SolrBackend(solr_urls, "sortedbefore")
 
     result = cli(data_dir, url, "solr", "setup")
     assert result.exit_code == 0, result.output
-    assert result.output.count("created anew") == 2 and "index --full" in result.output, result.output
-    assert committed(backend) == {}
+    assert set(committed(backend)) == {d.id for d in docs}
+    assert SearchEngine(backend).search("hyvinvointialue", viewer=STAFF).total == len(docs)
     assert cli(data_dir, url, "index", "--full").exit_code == 0
-    assert set(committed(backend)) == {d.id for d in docs}
-    assert all("id" in segment["sort"] for segment in segments(solr_urls, "earlierorder_all"))
-    # Set up again, it is kept: its documents are in id order.
-    result = cli(data_dir, url, "solr", "setup")
-    assert result.exit_code == 0 and "created anew" not in result.output, result.output
-    assert set(committed(backend)) == {d.id for d in docs}
+    assert set(committed(backend)) == {d.id for d in docs} and backend.snapshot().merged
+    assert all(ids == sorted(ids) for ids in document_order(solr_urls, "sortedbefore_all"))
 
 
 def test_partitions_together_index_what_one_run_does(tmp_path, solr_urls):

@@ -34,7 +34,7 @@ from backends.solr.client import UPDATE_ROUNDS, SolrClient, SolrRequestError
 from backends.solr.configset import CONFIGSET_DIR, LANGUAGES, REQUIRED_SCHEMA, TEXT_SLOT_FIELDS, match_positions
 from backends.solr.errors import CollectionError, SolrError
 from backends.solr.indexing import (
-    FORMAT, ID_ORDER_FORMATS, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, fresh_exponent, in_partition,
+    FORMAT, META_ID, META_VISIBILITY, PARTITION_META_PREFIX, fresh_exponent, in_partition,
     index_language, partition_meta_id, solr_document,
 )
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
@@ -93,9 +93,9 @@ def boost_function(today: dt.date) -> str:
 # through as it is (nullPolicy=expand), without the copy of its id that choosing a group's best costs.
 COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand sort='score desc,id asc'}"
 # The same in a version merged into one segment per shard (meta_merged): there Lucene's document order is
-# the id order (solrconfig.xml's index sort), so the first of equal scores, which {!collapse} keeps when it
-# chooses by score alone, is the smallest id. Its sort= cost some 30 % of Solr's time for the slowest
-# searches at 200,000 documents (benchmarks/RESULTS.md), for ties alone.
+# the id order (sent in id order, merged in order: solrconfig.xml), so the first of equal scores, which
+# {!collapse} keeps when it chooses by score alone, is the smallest id. Its sort= cost some 30 % of Solr's
+# time for the slowest searches at 200,000 documents (benchmarks/RESULTS.md), for ties alone.
 MERGED_COLLAPSE = "{!collapse field=collapse_group nullPolicy=expand}"
 SORT = "score desc,id asc"
 UNSCORED_SORT = "id asc"
@@ -127,16 +127,11 @@ def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: in
     if upload:
         admin.upload_configset(urls, configset, directory)
     states = {}
-    existing = SolrBackend(urls, name)
     for part, collection in collection_names(name).items():
-        recreated = False
         if admin.collection_exists(urls, collection):
-            if not _in_earlier_order(existing, part):
-                states[part] = {**admin.setup_collection(urls, collection, shards=shards, replicas=replicas,
-                                                         configset=configset, directory=directory), "recreated": False}
-                continue
-            admin.delete_collection(urls, collection)
-            recreated = True
+            states[part] = admin.setup_collection(urls, collection, shards=shards, replicas=replicas,
+                                                  configset=configset, directory=directory)
+            continue
         base, message = admin.run_collection_action(urls, {
             "action": "CREATE", "name": collection, "numShards": shards, "replicationFactor": replicas,
             "collection.configName": configset, "router.field": "duplicate_group",
@@ -148,22 +143,8 @@ def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: in
                 f"from configset {configset!r}: {message}. Fix the configset, or the shard and replica counts, "
                 "and run `sotehaku solr setup` again."
             )
-        states[part] = {**admin.wait_until_active(urls, collection), "recreated": recreated}
+        states[part] = admin.wait_until_active(urls, collection)
     return states
-
-
-def _in_earlier_order(backend: SolrBackend, part: str) -> bool:
-    """Whether a collection holds documents written before the configset sorted segments by id (format 4
-    and earlier, or a first run that never completed): Lucene opens no index whose segments are in
-    another order than its configuration's, so such a collection is deleted and created again (a full
-    run, which an earlier format needs anyway, fills it)."""
-    try:
-        if not backend.select(part, {"q": "*:*", "rows": 0})["response"]["numFound"]:
-            return False
-        meta = backend.meta(part, "meta_format")
-    except SolrError:
-        return False  # not searchable: the reload that follows says why
-    return meta is None or meta.get("meta_format", "") not in ID_ORDER_FORMATS
 
 
 def _analyse(doc_and_generation: tuple[Document, str]) -> tuple[dict, list[str]]:
@@ -383,11 +364,14 @@ class SolrBackend:
         pool = multiprocessing.get_context("fork").Pool(procs) if procs > 1 else None
         # One stream of update requests per collection: a thread that sends its batches one at a time, in
         # the order analysed, the corpus store's id order. Each shard's writer then receives its documents
-        # in the order of the index sort (solrconfig.xml), so a segment flushes without reordering and
-        # segments merge without interleaving. Two requests at once to one collection interleave their
-        # documents in the shards' writers: replaying squad2-fi's batches that way took the cluster 12 %
-        # more CPU, and 3-4 s more to merge at the end, than these streams (benchmarks/RESULTS.md, round
-        # 14). The two collections' streams run side by side.
+        # in id order, its segments keep them so, and merging neighbours (solrconfig.xml) keeps that order:
+        # a full run merged into one segment per shard has Lucene's document order equal to the id order
+        # (see MERGED_COLLAPSE), when the documents came in id order (`in_order`; the corpus store's
+        # always do). Two requests at once to one collection would interleave their documents in the
+        # shards' writers: replaying squad2-fi's batches that way took the cluster 12 % more CPU, and 3-4 s
+        # more to merge at the end, than these streams (benchmarks/RESULTS.md, round 14). The two
+        # collections' streams run side by side.
+        in_order, last_id = True, ""
         streams = {part: concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"solr-send-{part}") for part in PARTS}
         sending: deque = deque()
         try:
@@ -397,6 +381,9 @@ class SolrBackend:
             )
             for analysed_batch in _batches(analysed, BATCH_DOCS):
                 batch = [fields for fields, _words in analysed_batch]
+                for fields in batch:
+                    in_order = in_order and fields["id"] > last_id
+                    last_id = fields["id"]
                 if not added and partition is None:
                     self._mark_running(generation)
                 # Batches are sent while the analysis goes on; at most SENDING wait, so that memory stays
@@ -437,8 +424,9 @@ class SolrBackend:
         self.update("all", {"delete": {"id": RUNNING_ID}})
         metas = self._meta_documents(vocabulary, generation)
         # A full run merges before its one commit (the merge opens no searcher): the documents, the
-        # deletions and the meta documents become searchable together, already merged.
-        if full and self._merge_segments():
+        # deletions and the meta documents become searchable together, already merged, and in id order
+        # when they were sent in it.
+        if full and self._merge_segments() and in_order:
             metas = self._merged(metas)
         self._write_meta(metas)
         return Published(version=generation, documents=counted, added=added, removed=removed,

@@ -31,11 +31,9 @@ PARTITION_META_PREFIX = META_ID + "partition_"
 # words' fields, lengths counting stacked terms; 3: the text's slots stored, whose positions are the
 # tokenizer's words, instead of a field of term offsets; a change of the tokenizer changes the format;
 # 4: collapse_group, on the documents of real near-duplicate groups alone; 5: fresh, and weight on every
-# document, for a boost function of two look-ups, and segments in id order).
+# document, for a boost function of two look-ups; its first configset also sorted segments by id, which
+# the configset now leaves to the order documents are sent in: Lucene opens sorted segments without it).
 FORMAT = "sotehaku-solr-5"
-# The formats whose collections keep each segment in id order (solrconfig.xml's index sort, from 5 on): a
-# collection of another one is created anew by `sotehaku solr setup` (backend._in_earlier_order).
-ID_ORDER_FORMATS = ("sotehaku-solr-5",)
 # search.ranking.freshness is 1 + FRESHNESS_WEIGHT x 0.5 ** (age / half-life), age = today - updated in days.
 # 0.5 ** (age / h) = 2 ** (updated / h) x 2 ** (-today / h) (days since FRESHNESS_EPOCH): a document carries
 # the first factor (fresh, freshness_value), a search multiplies it by the second (backend.boost_function),
