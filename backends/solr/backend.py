@@ -414,15 +414,20 @@ class SolrBackend:
             return Published(version=self.live_version(), documents=counted, unchanged=counted, full=False)
         if full:
             removed = 0
-            for part in PARTS:
-                self.update(part, {"delete": {"query": f"*:* -generation:{quote(generation)}"}})
+            # Deleting the earlier generations flushes what the shards buffered, the longest step of a full
+            # run's tail and the cluster's work: the vocabulary is encoded here meanwhile (the collections
+            # one after the other: both at once took longer on a busy cluster, benchmarks/RESULTS.md).
+            with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="solr-delete") as deleting:
+                deleted = deleting.submit(self._delete_generations_but, generation)
+                metas = self._meta_documents(vocabulary, generation)
+                deleted.result()
         else:
             removed = len(self._remove_stale(stale, None if recount else vocabulary))
+            metas = self._meta_documents(vocabulary, generation)
         # A whole run supersedes any partitioned one (their meta documents would mix old shares in), and
         # its completion ends the mark of a run under way.
         self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
         self.update("all", {"delete": {"id": RUNNING_ID}})
-        metas = self._meta_documents(vocabulary, generation)
         # A full run merges before its one commit (the merge opens no searcher): the documents, the
         # deletions and the meta documents become searchable together, already merged, and in id order
         # when they were sent in it.
@@ -431,6 +436,12 @@ class SolrBackend:
         self._write_meta(metas)
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
+
+    def _delete_generations_but(self, generation: str) -> None:
+        """Delete every document of another generation than `generation` from both collections (a full run's
+        end), without a commit."""
+        for part in PARTS:
+            self.update(part, {"delete": {"query": f"*:* -generation:{quote(generation)}"}})
 
     def _send_batch(self, batch: list[dict], streams: dict[str, concurrent.futures.Executor]) -> concurrent.futures.Future:
         """Queue one batch of analysed documents on both collections' streams, without a commit (the run
