@@ -244,6 +244,20 @@ def test_setup_keeps_a_collection_of_segments_sorted_by_id(tmp_path, solr_urls):
     assert all(ids == sorted(ids) for ids in document_order(solr_urls, "sortedbefore_all"))
 
 
+def test_setup_routes_both_collections_by_group_and_uploads_the_configset_once(solr_urls, monkeypatch):
+    """Both collections place documents by duplicate_group (near-duplicates share a shard, where
+    {!collapse} compares them), and a set-up uploads the configset once, also when the collections exist."""
+    from backends.solr import admin
+
+    uploads, upload = [], admin.upload_configset
+    monkeypatch.setattr(admin, "upload_configset", lambda urls, name, *rest: (uploads.append(name), upload(urls, name, *rest)))
+    for _ in ("created", "reloaded"):
+        states = setup(solr_urls, "routed", shards=2, replicas=1)
+    assert uploads == ["routed", "routed"]
+    assert {part: state["router"] for part, state in states.items()} == {
+        part: {"name": "compositeId", "field": "duplicate_group"} for part in ("public", "all")}
+
+
 def test_partitions_together_index_what_one_run_does(tmp_path, solr_urls):
     docs = [make_document(i) for i in range(120)]
     data_dir = data_dir_with(tmp_path, docs)

@@ -192,15 +192,18 @@ def _failure_reasons(status: dict) -> str:
 
 
 def create_collection(urls: list[str] | str, name: str, *, configset: str, shards: int, replicas: int,
-                      timeout: float = ACTIVE_TIMEOUT) -> dict:
+                      router_field: str | None = None, timeout: float = ACTIVE_TIMEOUT) -> dict:
     """Create collection `name` from an uploaded configset and wait until it is active; returns its state.
-    A failed creation is rolled back (the half-made collection deleted) before CollectionError."""
+    With `router_field`, the compositeId router places documents on shards by that field instead of the id
+    (documents with equal values share a shard). A failed creation is rolled back (the half-made collection
+    deleted) before CollectionError."""
     if shards < 1 or replicas < 1:
         raise CollectionError(f"A collection needs at least 1 shard and 1 replica, not {shards} x {replicas}.")
-    base, message = run_collection_action(urls, {
-        "action": "CREATE", "name": name, "numShards": shards, "replicationFactor": replicas,
-        "collection.configName": configset,
-    })
+    params = {"action": "CREATE", "name": name, "numShards": shards, "replicationFactor": replicas,
+              "collection.configName": configset}
+    if router_field:
+        params["router.field"] = router_field
+    base, message = run_collection_action(urls, params)
     if message is not None:
         delete_collection(urls, name)
         raise CollectionError(
@@ -229,13 +232,15 @@ def delete_collection(urls: list[str] | str, name: str) -> None:
 
 
 def setup_collection(urls: list[str] | str, name: str = COLLECTION, *, shards: int = 1, replicas: int = 1,
-                     configset: str | None = None, directory: Path = CONFIGSET_DIR,
-                     timeout: float = ACTIVE_TIMEOUT) -> dict:
-    """Upload the configset (named `configset`, default the collection's name) and create the collection,
-    or, if it exists, reload it with the uploaded configset. Returns the collection's state from
-    CLUSTERSTATUS once every replica is active."""
+                     configset: str | None = None, directory: Path = CONFIGSET_DIR, upload: bool = True,
+                     router_field: str | None = None, timeout: float = ACTIVE_TIMEOUT) -> dict:
+    """Upload the configset (named `configset`, default the collection's name; `upload=False` when the
+    caller has uploaded it) and create the collection (create_collection, with `router_field`), or, if it
+    exists, reload it with the uploaded configset. Returns the collection's state from CLUSTERSTATUS once
+    every replica is active."""
     configset = configset or name
-    upload_configset(urls, configset, directory)
+    if upload:
+        upload_configset(urls, configset, directory)
     if collection_exists(urls, name):
         state = cluster_status(urls, name)["collections"][name]
         counts = (len(state["shards"]), max(len(s.get("replicas", {})) for s in state["shards"].values()))
@@ -246,4 +251,5 @@ def setup_collection(urls: list[str] | str, name: str = COLLECTION, *, shards: i
             )
         reload_collection(urls, name)
         return wait_until_active(urls, name, timeout)
-    return create_collection(urls, name, configset=configset, shards=shards, replicas=replicas, timeout=timeout)
+    return create_collection(urls, name, configset=configset, shards=shards, replicas=replicas,
+                             router_field=router_field, timeout=timeout)

@@ -126,25 +126,10 @@ def setup(urls, name: str = DEFAULT_COLLECTION, *, shards: int = 1, replicas: in
     configset = configset or name
     if upload:
         admin.upload_configset(urls, configset, directory)
-    states = {}
-    for part, collection in collection_names(name).items():
-        if admin.collection_exists(urls, collection):
-            states[part] = admin.setup_collection(urls, collection, shards=shards, replicas=replicas,
-                                                  configset=configset, directory=directory)
-            continue
-        base, message = admin.run_collection_action(urls, {
-            "action": "CREATE", "name": collection, "numShards": shards, "replicationFactor": replicas,
-            "collection.configName": configset, "router.field": "duplicate_group",
-        })
-        if message is not None:
-            admin.delete_collection(urls, collection)
-            raise CollectionError(
-                f"Solr at {base} could not create collection {collection!r} ({shards} shards x {replicas} replicas) "
-                f"from configset {configset!r}: {message}. Fix the configset, or the shard and replica counts, "
-                "and run `sotehaku solr setup` again."
-            )
-        states[part] = admin.wait_until_active(urls, collection)
-    return states
+    # Near-duplicates share a shard (router.field), where {!collapse} can compare them.
+    return {part: admin.setup_collection(urls, collection, shards=shards, replicas=replicas, configset=configset,
+                                         upload=False, router_field="duplicate_group")
+            for part, collection in collection_names(name).items()}
 
 
 def _analyse(doc_and_generation: tuple[Document, str]) -> tuple[dict, list[str]]:
