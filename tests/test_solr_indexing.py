@@ -137,6 +137,34 @@ def test_each_collection_gets_its_batches_one_request_at_a_time_in_id_order_and_
     assert set(committed(backend)) == {d.id for d in docs}
 
 
+def test_a_batch_waiting_to_be_sent_holds_nothing_the_collector_walks(tmp_path, solr_urls, monkeypatch):
+    """Batches wait for the cluster while the analysis goes on: they hold each document's id, whether it
+    is public and its JSON, which Python's collector stops walking at its next collection, and not the
+    analysed fields (dicts and lists), which made it run more full collections over the word caches."""
+    import gc
+
+    import backends.solr.backend as solr_backend
+
+    monkeypatch.setattr(solr_backend, "BATCH_DOCS", 5)
+    docs = [make_document(i) for i in range(1, 12)]
+    setup(solr_urls, "untracked", shards=2)
+    backend = SolrBackend(solr_urls, "untracked")
+    batches, send_batch = [], backend._send_batch
+
+    def recorded(batch, streams):
+        gc.collect(0)
+        batches.append((batch, [gc.is_tracked(item) for item in batch]))
+        return send_batch(batch, streams)
+
+    monkeypatch.setattr(backend, "_send_batch", recorded)
+    backend.publish(lambda: docs, full=True)
+    assert [len(batch) for batch, _tracked in batches] == [5, 5, 1]
+    assert not any(tracked for _batch, flags in batches for tracked in flags)
+    sent = [json.loads(encoded) for batch, _tracked in batches for _id, _public, encoded in batch]
+    assert [d["id"] for d in sent] == [d.id for d in docs] and all(d["generation"] for d in sent)
+    assert [public for batch, _ in batches for _id, public, _encoded in batch] == [d.visibility == "public" for d in docs]
+    assert set(committed(backend)) == {d.id for d in docs}
+
 def edited_configset(tmp_path: Path, file: str, edit) -> Path:
     """A copy of the package's configset with one of its files' text edited (into an earlier or broken one)."""
     configset = tmp_path / "configset"
