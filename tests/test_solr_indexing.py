@@ -165,6 +165,7 @@ def test_a_batch_waiting_to_be_sent_holds_nothing_the_collector_walks(tmp_path, 
     assert [public for batch, _ in batches for _id, public, _encoded in batch] == [d.visibility == "public" for d in docs]
     assert set(committed(backend)) == {d.id for d in docs}
 
+
 def edited_configset(tmp_path: Path, file: str, edit) -> Path:
     """A copy of the package's configset with one of its files' text edited (into an earlier or broken one)."""
     configset = tmp_path / "configset"
