@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import json
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -47,7 +48,8 @@ class Vocabulary:
 
     def add_words(self, keys, words) -> None:
         """Count a document's distinct words under its access keys."""
-        words = list(words)
+        if not isinstance(words, list):
+            words = list(words)  # counted once per key: not an iterator that the first key would use up
         for key in keys:
             self.counts.setdefault(key, Counter()).update(words)
 
@@ -102,6 +104,59 @@ class Vocabulary:
             raise IndexingError(
                 f"The index's completion vocabulary {path} cannot be read ({exc}). Run 'sotehaku index --full'."
             ) from None
+
+
+class WordSpool:
+    """Documents' words written down as they are analysed, to be counted into a Vocabulary later.
+
+    An index run can count a corpus's words when its own CPU would otherwise wait: the SolrCloud backend
+    counts them while the cluster merges its segments at the end of a full run. Counted during the run,
+    the counter's hundreds of thousands of words and the analysis's caches evict each other from the CPU's
+    caches: on 200,000 generated documents counting took some 12 s in the run against 4-5 s alone
+    (benchmarks/RESULTS.md, rounds 16 and 17). The words wait in an unnamed temporary file, not in
+    memory: one line per document, so memory stays bounded whatever the corpus's size.
+
+    >>> spool = WordSpool()
+    >>> spool.add(["public"], ["sote", "keskus"])
+    >>> spool.add(["internal", "group:hr"], ["sote"])
+    >>> v = Vocabulary()
+    >>> spool.count_into(v)
+    >>> v.counts["public"]["sote"], v.counts["group:hr"]["sote"], "keskus" in v.counts["internal"]
+    (1, 1, False)
+    >>> spool.close()
+    """
+
+    def __init__(self):
+        # The words are written words (indexer.analysis.vocabulary_words): never a space, tab or newline.
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", buffering=1 << 20)
+        # Access keys name groups, whose names may hold spaces: a line names its keys by a number.
+        self._keys: dict[tuple[str, ...], int] = {}
+
+    def add(self, keys, words: list[str]) -> None:
+        """Write down one document's distinct words and its access keys."""
+        keys = tuple(keys)
+        number = self._keys.setdefault(keys, len(self._keys))
+        self._file.write(f"{number}\t{' '.join(words)}\n")
+
+    def count_into(self, vocabulary: "Vocabulary") -> None:
+        """Count every document written down so far into `vocabulary`, as Vocabulary.add_words would have."""
+        keys = {number: key for key, number in self._keys.items()}
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            number, _, words = line[:-1].partition("\t")
+            vocabulary.add_words(keys[int(number)], words.split(" ") if words else ())
+        self._file.seek(0)
+        self._file.truncate()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "WordSpool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _words(title: str, text: str) -> list[str]:

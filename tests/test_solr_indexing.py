@@ -166,6 +166,42 @@ def test_a_batch_waiting_to_be_sent_holds_nothing_the_collector_walks(tmp_path, 
     assert set(committed(backend)) == {d.id for d in docs}
 
 
+def test_a_full_run_counts_its_words_while_the_cluster_merges_and_ends_its_mark_with_the_meta(tmp_path, solr_urls, monkeypatch):
+    """A full run's words are counted at its end, while the cluster merges (WordSpool), into the same
+    vocabulary as counting each document at once; the mark of a run under way outlives the merge's commit,
+    so that a run killed between the merge and its meta documents is recounted by the next."""
+    from indexer.vocabulary import Vocabulary, WordSpool
+
+    docs = [make_document(i) for i in range(1, 40)]
+    setup(solr_urls, "spooled", shards=2)
+    backend = SolrBackend(solr_urls, "spooled")
+    events, count_into, merge = [], WordSpool.count_into, backend._merge_segments
+
+    def counting(spool, vocabulary):
+        events.append(("count", time.monotonic()))
+        count_into(spool, vocabulary)
+
+    def merging():
+        started = time.monotonic()
+        time.sleep(0.5)  # a merge as long as a large corpus's, beside which the counting runs
+        merged = merge()
+        events.append(("merge", started, time.monotonic(), backend._interrupted()))
+        return merged
+
+    monkeypatch.setattr(WordSpool, "count_into", counting)
+    monkeypatch.setattr(backend, "_merge_segments", merging)
+    backend.publish(lambda: docs, full=True)
+    (_, counted), (_, _started, merge_ended, marked) = sorted(events, key=lambda event: event[0])
+    assert counted < merge_ended and marked, events
+    assert not backend._interrupted()
+    expected = Vocabulary()
+    for doc in docs:
+        expected.add(doc)
+    assert vocabulary(backend) == json.loads(expected.to_json())
+    public = json.loads(backend.meta("public")["meta_vocabulary"])
+    assert public == json.loads(expected.to_json(["public"]))
+
+
 def edited_configset(tmp_path: Path, file: str, edit) -> Path:
     """A copy of the package's configset with one of its files' text edited (into an earlier or broken one)."""
     configset = tmp_path / "configset"

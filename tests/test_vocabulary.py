@@ -3,7 +3,9 @@
 import gc
 import json
 
-from indexer.vocabulary import Vocabulary
+from corpus.document import Document
+from indexer.analysis import vocabulary_words
+from indexer.vocabulary import Vocabulary, WordSpool
 
 
 def large_vocabulary(words: int = 50_000) -> Vocabulary:
@@ -39,3 +41,28 @@ def test_to_json_runs_no_cycle_collection_and_leaves_the_collector_as_it_was():
             gc.enable()
     finally:
         gc.callbacks.remove(count)
+
+
+def test_a_word_spool_counts_what_add_would_have_and_holds_the_words_on_disk():
+    """The words written down during a run count as counting each document at once would, under every
+    access key, also groups whose names hold spaces, and documents without a word."""
+    docs = [
+        Document(id="a", title="Sotekeskus", text="Sotekeskus avautuu, sote-keskus palvelee."),
+        Document(id="b", text="Sotekeskuksessa on neuvola.", visibility="internal"),
+        Document(id="c", text="Palkkaneuvottelu alkaa.", visibility="internal", access=("hr tiimi", "talous ja hallinto")),
+        Document(id="d", text="2024 12"),
+        Document(id="e", text="Neuvola ja sotekeskus.", visibility="internal", access=("hr tiimi",)),
+    ]
+    at_once = Vocabulary({"public": {"vanha": 3}})
+    for doc in docs:
+        at_once.add(doc)
+    later = Vocabulary({"public": {"vanha": 3}})
+    with WordSpool() as spool:
+        for doc in docs:
+            spool.add(doc.access_keys, vocabulary_words(f"{doc.title}\n{doc.text}"))
+        assert spool._file.tell() > 0 and later.counts["public"] == {"vanha": 3}  # nothing counted yet
+        spool.count_into(later)
+        spool.count_into(later)  # what was counted is not counted again
+    assert later.counts == at_once.counts
+    assert later.counts["group:talous ja hallinto"] == {"palkkaneuvottelu": 1, "alkaa": 1}
+    assert later.counts["public"]["sotekeskus"] == 1 and later.counts["group:hr tiimi"]["neuvola"] == 1

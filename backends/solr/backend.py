@@ -40,7 +40,7 @@ from backends.solr.indexing import (
 from backends.solr.translate import date_value, filter_queries, quote, to_lucene
 from corpus.document import GROUP_PREFIX, VISIBILITIES, Document
 from indexer.analysis import FOLDED, analyzer, vocabulary_words
-from indexer.vocabulary import Vocabulary
+from indexer.vocabulary import Vocabulary, WordSpool
 from search import SearchError
 from search.api import FACET_NAMES, IndexUnavailableError, Match, Matches, Published
 from search.query import Filters, Node, Phrase, Words, proximity_words
@@ -375,24 +375,28 @@ class SolrBackend:
 
         streams = {part: concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"solr-send-{part}") for part in PARTS}
         sending: deque = deque()
+        # The documents' words are counted into the vocabulary at the end, while the cluster works (see
+        # WordSpool), unless it is counted afresh from the documents (recount).
+        spool = WordSpool()
+        merged = False
         try:
             analysed = (
                 pool.imap(_analyse, ((d, generation) for d in fresh()), chunksize=16) if pool
                 else (_analyse((d, generation)) for d in fresh())
             )
             batch: list[tuple[str, bool, bytes]] = []
-            # Each document is counted and encoded as soon as it is analysed, and the batch keeps its id,
-            # whether it is public and its JSON (bytes): nothing of a document that the collector walks
-            # outlives its analysis. Batches of analysed fields (dicts and lists) held until sent made
-            # Python run 18 full collections instead of 14 on the 200,000 generated documents, each one
-            # walking the analysis's word caches: 9.7 s of collection against 5.4 s, and the run 8.5 s
-            # longer (benchmarks/RESULTS.md, round 16).
+            # Each document is encoded as soon as it is analysed, and the batch keeps its id, whether it is
+            # public and its JSON (bytes): nothing of a document that the collector walks outlives its
+            # analysis. Batches of analysed fields (dicts and lists) held until sent made Python run 18
+            # full collections instead of 14 on the 200,000 generated documents, each one walking the
+            # analysis's word caches: 9.7 s of collection against 5.4 s, and the run 8.5 s longer
+            # (benchmarks/RESULTS.md, round 16).
             for fields, words in analysed:
                 doc_id = fields["id"]
                 in_order = in_order and doc_id > last_id
                 last_id = doc_id
                 if not recount:
-                    vocabulary.add_words(fields["access"], words)
+                    spool.add(fields["access"], words)
                 batch.append((doc_id, fields["visibility"] == "public", ENCODE_JSON(fields).encode("utf-8")))
                 if len(batch) < BATCH_DOCS:
                     continue
@@ -400,9 +404,21 @@ class SolrBackend:
                 batch = []
             if batch:
                 send(batch)
-            while sending:
-                sending.popleft().result()
+            if full and partition is None:
+                # The cluster's end of a full run (its last batches, the deletion of the earlier generations,
+                # which flushes what the shards buffered, and the merge) is most of the run's tail: the words
+                # are counted and the meta documents encoded meanwhile.
+                with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="solr-end") as ending:
+                    ended = ending.submit(self._end_full_run, sending, generation)
+                    spool.count_into(vocabulary)
+                    metas = self._meta_documents(vocabulary, generation)
+                    merged = ended.result()
+            else:
+                while sending:
+                    sending.popleft().result()
+                spool.count_into(vocabulary)
         finally:
+            spool.close()
             for future in sending:
                 future.cancel()
             for stream in streams.values():
@@ -417,32 +433,40 @@ class SolrBackend:
             return Published(version=self.live_version(), documents=counted, unchanged=counted, full=False)
         if full:
             removed = 0
-            # Deleting the earlier generations flushes what the shards buffered, the longest step of a full
-            # run's tail and the cluster's work: the vocabulary is encoded here meanwhile (the collections
-            # one after the other: both at once took longer on a busy cluster, benchmarks/RESULTS.md).
-            with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="solr-delete") as deleting:
-                deleted = deleting.submit(self._delete_generations_but, generation)
-                metas = self._meta_documents(vocabulary, generation)
-                deleted.result()
         else:
             removed = len(self._remove_stale(stale, None if recount else vocabulary))
             metas = self._meta_documents(vocabulary, generation)
-        # A whole run supersedes any partitioned one (their meta documents would mix old shares in), and
-        # its completion ends the mark of a run under way.
-        self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
+            self._supersede_partitions()
+        # The run's completion ends the mark of a run under way, in the meta documents' commit: a run killed
+        # before it leaves the mark, and the next run recounts the vocabulary.
         self.update("all", {"delete": {"id": RUNNING_ID}})
-        # A full run merges before its one commit (the merge opens no searcher): the documents, the
-        # deletions and the meta documents become searchable together, already merged, and in id order
-        # when they were sent in it.
-        if full and self._merge_segments() and in_order:
+        # A full run's merge opened no searcher: the documents, the deletions and the meta documents become
+        # searchable together, already merged, and in id order when they were sent in it.
+        if merged and in_order:
             metas = self._merged(metas)
         self._write_meta(metas)
         return Published(version=generation, documents=counted, added=added, removed=removed,
                          unchanged=len(kept), full=full)
 
+    def _end_full_run(self, sending: deque, generation: str) -> bool:
+        """The cluster's part of a full run's end, after its last batch is queued: wait for the batches
+        sent, delete every earlier generation and partitioned run's meta document, and merge (no commit
+        but the merge's, which opens no searcher). True when both collections merged."""
+        while sending:
+            sending.popleft().result()
+        self._delete_generations_but(generation)
+        self._supersede_partitions()
+        return self._merge_segments()
+
+    def _supersede_partitions(self) -> None:
+        """Delete the meta documents of partitioned runs (no commit): a whole run supersedes any partitioned
+        one, whose meta documents would mix old shares into the next partitioned run."""
+        self.update("all", {"delete": {"query": f"id:{PARTITION_META_PREFIX}*"}})
+
     def _delete_generations_but(self, generation: str) -> None:
         """Delete every document of another generation than `generation` from both collections (a full run's
-        end), without a commit."""
+        end), without a commit: the collections one after the other (both at once took longer on a busy
+        cluster, benchmarks/RESULTS.md)."""
         for part in PARTS:
             self.update(part, {"delete": {"query": f"*:* -generation:{quote(generation)}"}})
 
