@@ -388,7 +388,7 @@ class SolrBackend:
             # Each document is encoded as soon as it is analysed, and the batch keeps its id, whether it is
             # public and its JSON (bytes): nothing of a document that the collector walks outlives its
             # analysis. orjson encodes in this process, beside the analysis, in half the time the standard
-            # library's encoder took (3.3 s against 5.6-8.1 s for 200,000 generated documents: RESULTS.md,
+            # library's encoder took (0.33 s against 0.56-0.81 s for 20,000 generated documents: RESULTS.md,
             # round 17). Batches of analysed fields (dicts and lists) held until sent made Python run 18
             # full collections instead of 14 on the 200,000 generated documents, each one walking the
             # analysis's word caches: 9.7 s of collection against 5.4 s, and the run 8.5 s longer
