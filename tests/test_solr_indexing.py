@@ -8,6 +8,7 @@ with plain Solr requests.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -27,7 +29,7 @@ from app.cli import main
 from app.pipeline import run_pipeline, store_documents
 from backends.solr.backend import SolrBackend, setup
 from backends.solr.configset import CONFIGSET_DIR
-from backends.solr.indexing import META_VISIBILITY, in_partition
+from backends.solr.indexing import META_VISIBILITY, in_partition, solr_document
 from corpus.document import Document
 from corpus.store import open_data_store
 from search.engine import SearchEngine, Viewer
@@ -134,6 +136,34 @@ def test_each_collection_gets_its_batches_one_request_at_a_time_in_id_order_and_
     public_done = {send[3][0]: send[2] for send in sends if send[0] == "public"}  # by a batch's first public id
     for _part, started, _ended, ids in (send for send in sends if send[0] == "all"):
         assert public_done[next(i for i in ids if i in public_ids)] <= started
+    assert set(committed(backend)) == {d.id for d in docs}
+
+
+def test_a_batch_is_cut_when_its_json_reaches_batch_bytes(tmp_path, solr_urls, monkeypatch):
+    """Long documents (a PDF's text) make batches of fewer than BATCH_DOCS: a batch is sent as soon as its
+    JSON reaches BATCH_BYTES, so that the SENDING batches waiting for the cluster bound the memory."""
+    import backends.solr.backend as solr_backend
+
+    docs = [make_document(i) for i in range(1, 12)]
+    docs[4] = dataclasses.replace(docs[4], text=docs[4].text + " pitkä liite" * 3000)  # one long document
+    limit = 3 * len(orjson.dumps(solr_document(docs[0], "v")))
+    monkeypatch.setattr(solr_backend, "BATCH_BYTES", limit)
+    setup(solr_urls, "bytes", shards=2)
+    backend = SolrBackend(solr_urls, "bytes")
+    batches, send_batch = [], backend._send_batch
+
+    def recorded(batch, streams):
+        batches.append([(doc_id, len(encoded)) for doc_id, _public, encoded in batch])
+        return send_batch(batch, streams)
+
+    monkeypatch.setattr(backend, "_send_batch", recorded)
+    backend.publish(lambda: docs, full=True)
+    assert [doc_id for batch in batches for doc_id, _size in batch] == [d.id for d in docs]
+    # Every batch but the last reached the limit, and none went on past it.
+    assert all(sum(size for _id, size in batch) >= limit for batch in batches[:-1]), batches
+    assert all(sum(size for _id, size in batch[:-1]) < limit for batch in batches), batches
+    # The long document, past the limit alone, ends its batch.
+    assert len(batches) > 3 and any(batch[-1][0] == docs[4].id for batch in batches)
     assert set(committed(backend)) == {d.id for d in docs}
 
 

@@ -51,9 +51,15 @@ from search.ranking import FRESHNESS_WEIGHT, PROXIMITY_MAX_WORDS
 DEFAULT_COLLECTION = "sotehaku"
 PARTS = ("public", "all")
 RUNNING_ID = META_ID + "running"
+# A batch is one update request per collection: BATCH_DOCS documents, or fewer when their JSON reaches
+# BATCH_BYTES (long documents such as PDFs' texts), so that SENDING batches bound the memory waiting.
 BATCH_DOCS = 500
-# Batches analysed but not yet sent to both collections: the analysis waits when the cluster is slower.
-SENDING = 4
+BATCH_BYTES = 8 << 20
+# Batches analysed but not yet sent to both collections: the analysis waits when the cluster is slower. A
+# shard's writer pauses while it flushes its buffer into a segment (seconds, at 100 MB): 16 batches of the
+# generated corpus's documents are some 6 s of analysis, which goes on meanwhile. With 4 the analysis of
+# 200,000 documents waited 8-9 s in all, with 16 about 1 s (benchmarks/RESULTS.md, round 18).
+SENDING = 16
 # A full run ends by merging each shard's segments into one; a merge may take minutes on a large shard.
 MERGE_TIMEOUT = 3600.0
 # A web node asks for the live version at most this often (a publish by this process is seen at once).
@@ -385,6 +391,7 @@ class SolrBackend:
                 else (_analyse((d, generation)) for d in fresh())
             )
             batch: list[tuple[str, bool, bytes]] = []
+            batch_bytes = 0
             # Each document is encoded as soon as it is analysed, and the batch keeps its id, whether it is
             # public and its JSON (bytes): nothing of a document that the collector walks outlives its
             # analysis. orjson encodes in this process, beside the analysis, in half the time the standard
@@ -399,11 +406,13 @@ class SolrBackend:
                 last_id = doc_id
                 if not recount:
                     spool.add(fields["access"], words)
-                batch.append((doc_id, fields["visibility"] == "public", orjson.dumps(fields)))
-                if len(batch) < BATCH_DOCS:
+                encoded = orjson.dumps(fields)
+                batch.append((doc_id, fields["visibility"] == "public", encoded))
+                batch_bytes += len(encoded)
+                if len(batch) < BATCH_DOCS and batch_bytes < BATCH_BYTES:
                     continue
                 send(batch)
-                batch = []
+                batch, batch_bytes = [], 0
             if batch:
                 send(batch)
             if full and partition is None:
