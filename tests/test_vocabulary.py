@@ -4,8 +4,7 @@ import gc
 import json
 
 from corpus.document import Document
-from indexer.analysis import vocabulary_words
-from indexer.vocabulary import Vocabulary, WordSpool
+from indexer.vocabulary import Vocabulary, WordSpool, _words
 
 
 def large_vocabulary(words: int = 50_000) -> Vocabulary:
@@ -59,7 +58,7 @@ def test_a_word_spool_counts_what_add_would_have_and_holds_the_words_on_disk():
     later = Vocabulary({"public": {"vanha": 3}})
     with WordSpool() as spool:
         for doc in docs:
-            spool.add(doc.access_keys, vocabulary_words(f"{doc.title}\n{doc.text}"))
+            spool.add(doc.access_keys, _words(doc.title, doc.text))  # the words Vocabulary.add counts
         assert spool._file.tell() > 0 and later.counts["public"] == {"vanha": 3}  # nothing counted yet
         spool.count_into(later)
         spool.count_into(later)  # what was counted is not counted again

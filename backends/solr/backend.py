@@ -382,7 +382,7 @@ class SolrBackend:
         streams = {part: concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix=f"solr-send-{part}") for part in PARTS}
         sending: deque = deque()
         # The documents' words are counted into the vocabulary at the end, while the cluster works (see
-        # WordSpool), unless it is counted afresh from the documents (recount).
+        # WordSpool), unless the vocabulary is counted afresh from the documents (recount).
         spool = WordSpool()
         merged = False
         try:
@@ -442,9 +442,8 @@ class SolrBackend:
         stale = set(indexed) - kept
         if not full and not added and not stale and not recount:
             return Published(version=self.live_version(), documents=counted, unchanged=counted, full=False)
-        if full:
-            removed = 0
-        else:
+        removed = 0
+        if not full:
             removed = len(self._remove_stale(stale, None if recount else vocabulary))
             metas = self._meta_documents(vocabulary, generation)
             self._supersede_partitions()
