@@ -149,15 +149,27 @@ def _analyse(doc_and_generation: tuple[Document, str]) -> tuple[dict, list[str]]
     return fields, _vocabulary_words(fields)
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
+def _batches(items: Iterable, size: int, *, max_bytes: int = 0, nbytes: Callable = len) -> Iterator[list]:
+    """Lists of `size` items in their order, or fewer when, with max_bytes, their nbytes reach it.
+
+    >>> list(_batches(["aaaa", "b", "c", "d"], 3, max_bytes=4))
+    [['aaaa'], ['b', 'c', 'd']]
+    """
+    batch, total = [], 0
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        if max_bytes:
+            total += nbytes(item)
+        if len(batch) >= size or (max_bytes and total >= max_bytes):
             yield batch
-            batch = []
+            batch, total = [], 0
     if batch:
         yield batch
+
+
+def _encoded_bytes(item: tuple[str, bool, bytes]) -> int:
+    """The JSON size of one (id, public, JSON) item of a batch."""
+    return len(item[2])
 
 
 class SolrBackend:
@@ -390,8 +402,6 @@ class SolrBackend:
                 pool.imap(_analyse, ((d, generation) for d in fresh()), chunksize=16) if pool
                 else (_analyse((d, generation)) for d in fresh())
             )
-            batch: list[tuple[str, bool, bytes]] = []
-            batch_bytes = 0
             # Each document is encoded as soon as it is analysed, and the batch keeps its id, whether it is
             # public and its JSON (bytes): nothing of a document that the collector walks outlives its
             # analysis. orjson encodes in this process, beside the analysis, in half the time the standard
@@ -400,20 +410,17 @@ class SolrBackend:
             # full collections instead of 14 on the 200,000 generated documents, each one walking the
             # analysis's word caches: 9.7 s of collection against 5.4 s, and the run 8.5 s longer
             # (benchmarks/RESULTS.md, round 16).
-            for fields, words in analysed:
-                doc_id = fields["id"]
-                in_order = in_order and doc_id > last_id
-                last_id = doc_id
-                if not recount:
-                    spool.add(fields["access"], words)
-                encoded = orjson.dumps(fields)
-                batch.append((doc_id, fields["visibility"] == "public", encoded))
-                batch_bytes += len(encoded)
-                if len(batch) < BATCH_DOCS and batch_bytes < BATCH_BYTES:
-                    continue
-                send(batch)
-                batch, batch_bytes = [], 0
-            if batch:
+            def encoded() -> Iterator[tuple[str, bool, bytes]]:
+                nonlocal in_order, last_id
+                for fields, words in analysed:
+                    doc_id = fields["id"]
+                    in_order = in_order and doc_id > last_id
+                    last_id = doc_id
+                    if not recount:
+                        spool.add(fields["access"], words)
+                    yield doc_id, fields["visibility"] == "public", orjson.dumps(fields)
+
+            for batch in _batches(encoded(), BATCH_DOCS, max_bytes=BATCH_BYTES, nbytes=_encoded_bytes):
                 send(batch)
             if full and partition is None:
                 # The cluster's end of a full run (its last batches, the deletion of the earlier generations,
