@@ -139,6 +139,18 @@ def test_each_collection_gets_its_batches_one_request_at_a_time_in_id_order_and_
     assert set(committed(backend)) == {d.id for d in docs}
 
 
+def record_batches(backend: SolrBackend, monkeypatch, record) -> list:
+    """What record(batch) makes of each batch the backend sends, in the order sent."""
+    batches, send_batch = [], backend._send_batch
+
+    def recorded(batch, streams):
+        batches.append(record(batch))
+        return send_batch(batch, streams)
+
+    monkeypatch.setattr(backend, "_send_batch", recorded)
+    return batches
+
+
 def test_a_batch_is_cut_when_its_json_reaches_batch_bytes(tmp_path, solr_urls, monkeypatch):
     """Long documents (a PDF's text) make batches of fewer than BATCH_DOCS: a batch is sent as soon as its
     JSON reaches BATCH_BYTES, so that the SENDING batches waiting for the cluster bound the memory."""
@@ -150,13 +162,7 @@ def test_a_batch_is_cut_when_its_json_reaches_batch_bytes(tmp_path, solr_urls, m
     monkeypatch.setattr(solr_backend, "BATCH_BYTES", limit)
     setup(solr_urls, "bytes", shards=2)
     backend = SolrBackend(solr_urls, "bytes")
-    batches, send_batch = [], backend._send_batch
-
-    def recorded(batch, streams):
-        batches.append([(doc_id, len(encoded)) for doc_id, _public, encoded in batch])
-        return send_batch(batch, streams)
-
-    monkeypatch.setattr(backend, "_send_batch", recorded)
+    batches = record_batches(backend, monkeypatch, lambda batch: [(doc_id, len(encoded)) for doc_id, _public, encoded in batch])
     backend.publish(lambda: docs, full=True)
     assert [doc_id for batch in batches for doc_id, _size in batch] == [d.id for d in docs]
     # Every batch but the last reached the limit, and none went on past it.
@@ -179,14 +185,12 @@ def test_a_batch_waiting_to_be_sent_holds_nothing_the_collector_walks(tmp_path, 
     docs = [make_document(i) for i in range(1, 12)]
     setup(solr_urls, "untracked", shards=2)
     backend = SolrBackend(solr_urls, "untracked")
-    batches, send_batch = [], backend._send_batch
 
-    def recorded(batch, streams):
+    def tracked(batch):
         gc.collect(0)
-        batches.append((batch, [gc.is_tracked(item) for item in batch]))
-        return send_batch(batch, streams)
+        return batch, [gc.is_tracked(item) for item in batch]
 
-    monkeypatch.setattr(backend, "_send_batch", recorded)
+    batches = record_batches(backend, monkeypatch, tracked)
     backend.publish(lambda: docs, full=True)
     assert [len(batch) for batch, _tracked in batches] == [5, 5, 1]
     assert not any(tracked for _batch, flags in batches for tracked in flags)
