@@ -54,7 +54,7 @@ def main() -> None:
         [sys.executable, str(HERE / "import_index.py"), "--data", str(args.data), *(["--paragraphs", "5000"] if args.quick else [])],
         # Embedded index against SolrCloud (a local cluster of Java processes): squad2-fi and a generated corpus.
         [sys.executable, str(HERE / "solr_vs_embedded.py"), "--data", str(args.data),
-         *(["--docs", "20000", "--queries", "100", "--mrr-queries", "300", "--index-rounds", "1", "--warmup-rounds", "0"] if args.quick else [])],
+         *(["--docs", "20000", "--queries", "100", "--search-rounds", "2", "--mrr-queries", "300", "--index-rounds", "1", "--warmup-rounds", "0"] if args.quick else [])],
     ]
     with tempfile.TemporaryDirectory(prefix="sotehaku-baseline-") as baseline, work_dir:
         # The commit before the core redesign (issue 9): analysis, indexing and search speed side by side.

@@ -20,8 +20,13 @@ generate_corpus.py), in one run on the same machine:
   machine's virtual CPUs a busy neighbour slows the analysis by up to 40 %;
 - embedded: the Whoosh index built by the same publish call with --procs processes;
 - search: `sotehaku serve` (one uvicorn process) per backend, GET /api/search?q=... one request at a
-  time for --queries queries of 1-3 words of the squad2-fi questions (benchmarks/latency.py), as an
-  anonymous visitor: page 1 with facets, snippets, did-you-mean; p50/p95 in milliseconds;
+  time, as an anonymous visitor (page 1 with facets, snippets, did-you-mean), in --search-rounds rounds of
+  --queries new queries of 1-3 words of the squad2-fi questions (benchmarks/latency.py); p50/p95 in
+  milliseconds of the first round and of the second half of the rounds (the steady state). On a fresh
+  cluster the first searches run before the JVMs' JIT compiler has compiled Solr's search code: on this
+  machine's two CPUs a fresh cluster's p95 fell from 78-99 ms in its first 200 searches to 25-35 ms
+  after some 2,000, while a full index run on a cluster that had searched did not slow the searches
+  after it (benchmarks/RESULTS.md, round 19). Each round's p95 is printed, to show whether it settled;
 - MRR@10 (squad2-fi only, --mrr-queries tune questions): `SearchEngine.rank` on both backends.
 The cluster is the local one of the tests (ZooKeeper and --nodes Solr nodes as JVM processes on this
 machine; a collection of --shards shards x 1 replica), or the running cluster named by --solr.
@@ -32,7 +37,7 @@ keeps up, where on shared CPUs it is bound by the sum of both sides' CPU seconds
 every CPU. Each index run and the analysis alone run in a process forked for them, so that none starts
 with analysis caches another one warmed.
 Run: .venv/bin/python benchmarks/solr_vs_embedded.py [--data ../shared/data] [--corpus squad|generated|both]
-     [--docs 200000 | --generated FILE] [--procs 2] [--queries 300] [--mrr-queries 3000] [--solr URL,...]
+     [--docs 200000 | --generated FILE] [--procs 2] [--queries 300] [--search-rounds 8] [--mrr-queries 3000] [--solr URL,...]
      [--backends embedded,solr] [--index-rounds 2] [--warmup-rounds 2] [--split-cores]
 """
 
@@ -184,15 +189,17 @@ def publish(data_dir: Path, procs: int, solr: str | None) -> float:
         use_solr(None)
 
 
-def latency(data_dir: Path, solr: str | None, queries: list[str]) -> list[float]:
-    """Milliseconds per GET /api/search through `sotehaku serve`, one request at a time."""
+def latency(data_dir: Path, solr: str | None, rounds: list[list[str]]) -> list[list[float]]:
+    """Milliseconds per GET /api/search through one `sotehaku serve`, one request at a time, for each round
+    of queries in turn (30 warm-up requests before the first round only)."""
     port = free_port()
     options = ["--solr", solr] if solr else []
     server = start([str(SOTEHAKU), "--data-dir", str(data_dir), *options, "serve", "--port", str(port)],
                    f"http://127.0.0.1:{port}/healthz")
     try:
         with httpx.Client(timeout=60) as client:
-            return measure(client, f"http://127.0.0.1:{port}/api/search", queries)
+            url = f"http://127.0.0.1:{port}/api/search"
+            return [measure(client, url, queries, warmup=30 if i == 0 else 0) for i, queries in enumerate(rounds)]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -220,7 +227,7 @@ def mrr(data_dir: Path, solr: str | None, data: Path, n: int) -> float:
         use_solr(None)
 
 
-def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str], queries: list[str]) -> dict:
+def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str], rounds: list[list[str]]) -> dict:
     from backends.solr.backend import setup
 
     data_dir = work / name
@@ -276,7 +283,7 @@ def bench_corpus(name: str, jsonl: Path, work: Path, args, solr_urls: list[str],
         split_cores(False)  # the searches (and MRR) on every CPU, as without --split-cores
     for backend, url in backends:
         say(f"{name}: {backend} search latency...")
-        row[f"{backend}_ms"] = latency(data_dir, url, queries)
+        row[f"{backend}_ms"] = latency(data_dir, url, rounds)
     if name == "squad" and args.mrr_queries:
         for backend, url in backends:
             say(f"{name}: {backend} MRR@10...")
@@ -331,18 +338,18 @@ def beside_ratios(row: dict) -> list[float]:
     return [row["solr_runs"][i][0] / wall for i, (_share, (wall, _own, _jvms)) in enumerate(row["analysis_beside"], start=1)]
 
 
-def bench_corpora(corpora, work: Path, args, solr_urls: list[str], queries: list[str]) -> list[dict]:
+def bench_corpora(corpora, work: Path, args, solr_urls: list[str], rounds: list[list[str]]) -> list[dict]:
     if args.split_cores:
         args.nodes_text += (f"; while indexing, sotehaku on CPU {ALL_CPUS[:-1]} and the cluster's JVMs on CPU "
                             f"{ALL_CPUS[-1:]}")
-    return [bench_corpus(name, path, work, args, solr_urls, queries) for name, path in corpora]
+    return [bench_corpus(name, path, work, args, solr_urls, rounds) for name, path in corpora]
 
 
 def say(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def report(rows: list[dict], args, queries: list[str]) -> None:
+def report(rows: list[dict], args) -> None:
     print(f"Embedded index against SolrCloud ({args.nodes_text}), --procs {args.procs}, one run")
     print(f"{'corpus':10} {'docs':>8} {'analysis s':>10} {'solr cold s':>11} {'ratio':>6} {'solr warm s':>11} "
           f"{'ratio':>6} {'solr docs/s':>11} {'embedded s':>10} {'emb docs/s':>10}")
@@ -377,13 +384,18 @@ def report(rows: list[dict], args, queries: list[str]) -> None:
                       f"{own:8.1f}  index wall {r['solr_runs'][i][0]:8.1f}  ratio {ratio:.2f}")
             print(f"{r['corpus']:10} median ratio {statistics.median(ratios):.2f} (beside an idle CPU: "
                   f"{statistics.median(index_ratios(r)[1:]):.2f})")
-    print(f"\nSearch through `sotehaku serve` (GET /api/search, anonymous, {len(queries)} queries of 1-3 words, one at a time)")
-    print(f"{'corpus':10} {'backend':9} {'p50 ms':>7} {'p95 ms':>7} {'mean ms':>8}")
+    print(f"\nSearch through `sotehaku serve` (GET /api/search, anonymous, one request at a time): {args.search_rounds} "
+          f"round(s) of {args.queries} new queries of 1-3 words, one server per backend; round 1 is the first after "
+          "the index runs (a fresh cluster's JVMs have not yet compiled Solr's search code), steady is every "
+          "request of the second half of the rounds")
+    print(f"{'corpus':10} {'backend':9} {'round 1 p50/p95':>16} {'steady p50':>11} {'p95':>7} {'mean':>7}   each round's p95 (ms)")
     for r in rows:
         for backend in args.backends:
-            times = r[f"{backend}_ms"]
-            print(f"{r['corpus']:10} {backend:9} {percentile(times, 50):7.1f} {percentile(times, 95):7.1f} "
-                  f"{statistics.fmean(times):8.1f}")
+            rounds = r[f"{backend}_ms"]
+            steady = [ms for times in rounds[len(rounds) // 2:] for ms in times]
+            first = f"{percentile(rounds[0], 50):.1f}/{percentile(rounds[0], 95):.1f}"
+            print(f"{r['corpus']:10} {backend:9} {first:>16} {percentile(steady, 50):11.1f} {percentile(steady, 95):7.1f} "
+                  f"{statistics.fmean(steady):7.1f}   " + " ".join(f"{percentile(times, 95):.0f}" for times in rounds))
     for r in rows:
         if "solr_mrr" in r and "embedded_mrr" in r:
             print(f"\nMRR@10 on squad2-fi, first {args.mrr_queries} tune questions (SearchEngine.rank): "
@@ -401,7 +413,10 @@ def main() -> None:
     parser.add_argument("--backends", default="embedded,solr",
                         help="the backends to index and search, comma-separated (default embedded,solr)")
     parser.add_argument("--procs", type=int, default=2, help="analysing processes for both backends (default 2)")
-    parser.add_argument("--queries", type=int, default=300, help="search requests per backend and corpus (default 300)")
+    parser.add_argument("--queries", type=int, default=300, help="search requests per round (default 300)")
+    parser.add_argument("--search-rounds", type=int, default=8,
+                        help="rounds of --queries new queries per backend and corpus, on one server; the second half "
+                             "of them is the steady state (default 8)")
     parser.add_argument("--mrr-queries", type=int, default=3000, help="tune questions for MRR@10 (0: skip; default all 3,000)")
     parser.add_argument("--solr", help="node URLs of a running cluster (default: start the local one of the tests)")
     parser.add_argument("--nodes", type=int, default=2, help="Solr nodes of the local cluster (default 2)")
@@ -418,7 +433,8 @@ def main() -> None:
         sys.exit("--backends names neither embedded nor solr.")
     if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
         sys.exit(f"No squad2-fi in {args.data}: pass --data DIR or set SOTEHAKU_SHARED_DATA.")
-    queries, _ = sample_queries(args.data, args.queries)
+    # Each round's own sample: SolrCloud's result caches answer nothing from an earlier round.
+    rounds = [sample_queries(args.data, args.queries, seed=7 + i)[0] for i in range(args.search_rounds)]
     work = Path(tempfile.mkdtemp(prefix="sotehaku-solr-bench-"))
     try:
         corpora = []
@@ -437,7 +453,7 @@ def main() -> None:
             corpora.append((f"gen{args.docs // 1000}k" if args.docs >= 1000 else f"gen{args.docs}", generated))
         if args.solr:
             args.nodes_text = f"running cluster {args.solr}, {args.shards} shards x 1 replica"
-            rows = bench_corpora(corpora, work, args, args.solr.split(","), queries)
+            rows = bench_corpora(corpora, work, args, args.solr.split(","), rounds)
         else:
             from backends.solr.cluster import LocalCluster
 
@@ -446,8 +462,8 @@ def main() -> None:
             global CLUSTER_DIR
             CLUSTER_DIR = work / "cluster"
             with LocalCluster(CLUSTER_DIR, nodes=args.nodes) as cluster:
-                rows = bench_corpora(corpora, work, args, cluster.node_urls, queries)
-        report(rows, args, queries)
+                rows = bench_corpora(corpora, work, args, cluster.node_urls, rounds)
+        report(rows, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
