@@ -24,7 +24,7 @@ generate_corpus.py), in one run on the same machine:
   --queries new queries of 1-3 words of the squad2-fi questions (benchmarks/latency.py); p50/p95 in
   milliseconds of the first round and of the second half of the rounds (the steady state). On a fresh
   cluster the first searches run before the JVMs' JIT compiler has compiled Solr's search code: on this
-  machine's two CPUs a fresh cluster's p95 fell from 78-99 ms in its first 200 searches to 25-35 ms
+  machine's two CPUs a fresh cluster's p95 fell from 78-99 ms in its first 200-300 searches to 25-40 ms
   after some 2,000, while a full index run on a cluster that had searched did not slow the searches
   after it (benchmarks/RESULTS.md, round 19). Each round's p95 is printed, to show whether it settled;
 - MRR@10 (squad2-fi only, --mrr-queries tune questions): `SearchEngine.rank` on both backends.
