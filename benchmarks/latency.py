@@ -36,7 +36,10 @@ SOTEHAKU = Path(sys.executable).parent / "sotehaku"
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
-def sample_queries(data: Path, n: int, seed: int = 7) -> tuple[list[str], list[str]]:
+QUERY_SEED = 7
+
+
+def sample_queries(data: Path, n: int, seed: int = QUERY_SEED) -> tuple[list[str], list[str]]:
     """(1-3 word queries, completion prefixes) from the squad2-fi questions."""
     from indexer.analysis import FI_STOPWORDS
 
@@ -57,6 +60,13 @@ def sample_queries(data: Path, n: int, seed: int = 7) -> tuple[list[str], list[s
         if len(queries) >= n and len(prefixes) >= n:
             break
     return queries[:n], prefixes[:n]
+
+
+def round_sample(data: Path, n: int, round_number: int) -> list[str]:
+    """The 1-3 word queries of round `round_number` of a benchmark that searches in rounds (round 0: the
+    default sample): each round has a seed of its own, so that a server's caches answer nothing from an
+    earlier round."""
+    return sample_queries(data, n, seed=QUERY_SEED + round_number)[0]
 
 
 def write_corpus(data: Path, out: Path, n: int | None = None) -> int:

@@ -113,9 +113,9 @@ def round_queries(args, sampled: list[str], round_number: int) -> list[str]:
     """The queries of a round: those sampled, or with --fresh-queries a sample of the round's own."""
     if not args.fresh_queries or round_number == 0:
         return sampled
-    from latency import sample_queries
+    from latency import round_sample
 
-    return sample_queries(args.data, args.queries, seed=7 + round_number)[0]
+    return round_sample(args.data, args.queries, round_number)
 
 
 def main() -> None:

@@ -23,10 +23,9 @@ generate_corpus.py), in one run on the same machine:
   time, as an anonymous visitor (page 1 with facets, snippets, did-you-mean), in --search-rounds rounds of
   --queries new queries of 1-3 words of the squad2-fi questions (benchmarks/latency.py); p50/p95 in
   milliseconds of the first round and of the second half of the rounds (the steady state). On a fresh
-  cluster the first searches run before the JVMs' JIT compiler has compiled Solr's search code: on this
-  machine's two CPUs a fresh cluster's p95 fell from 78-99 ms in its first 200-300 searches to 25-40 ms
-  after some 2,000, while a full index run on a cluster that had searched did not slow the searches
-  after it (benchmarks/RESULTS.md, round 19). Each round's p95 is printed, to show whether it settled;
+  cluster the first searches run before the JVMs' JIT compiler has compiled Solr's search code, some
+  2,000 searches on this machine (README, "How the test cluster differs"; benchmarks/RESULTS.md, round
+  19). Each round's p95 is printed, to show whether it settled;
 - MRR@10 (squad2-fi only, --mrr-queries tune questions): `SearchEngine.rank` on both backends.
 The cluster is the local one of the tests (ZooKeeper and --nodes Solr nodes as JVM processes on this
 machine; a collection of --shards shards x 1 replica), or the running cluster named by --solr.
@@ -60,7 +59,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate_corpus import DEFAULT_SEED, write_corpus  # noqa: E402
-from latency import free_port, measure, percentile, sample_queries, start  # noqa: E402
+from latency import free_port, measure, percentile, round_sample, start  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("SOTEHAKU_SHARED_DATA") or HERE.parents[1] / "shared" / "data")
 SOTEHAKU = Path(sys.executable).parent / "sotehaku"
@@ -433,8 +432,7 @@ def main() -> None:
         sys.exit("--backends names neither embedded nor solr.")
     if not (args.data / "squad2-fi" / "corpus.jsonl").is_file():
         sys.exit(f"No squad2-fi in {args.data}: pass --data DIR or set SOTEHAKU_SHARED_DATA.")
-    # Each round's own sample: SolrCloud's result caches answer nothing from an earlier round.
-    rounds = [sample_queries(args.data, args.queries, seed=7 + i)[0] for i in range(args.search_rounds)]
+    rounds = [round_sample(args.data, args.queries, i) for i in range(args.search_rounds)]
     work = Path(tempfile.mkdtemp(prefix="sotehaku-solr-bench-"))
     try:
         corpora = []
